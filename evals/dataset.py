@@ -1,0 +1,215 @@
+"""Evaluation items: one JSONL schema, validated line by line, and the MedQuAD conversion.
+
+One JSON object a line::
+
+    {"id": "fact-riluzole", "kind": "fact", "turns": ["What does riluzole do?"],
+     "facts": [["riluzole"], ["prolongs survival", "live longer"]],
+     "sources": ["Treatment for ALS treatment resistance"],
+     "must_abstain": false, "must_not": ["mg"]}
+
+See ``evals/README.md`` for every field.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from core.errors import GuideError
+
+REQUIRED = ("id", "turns", "kind")
+OPTIONAL = ("facts", "sources", "must_abstain", "must_not", "safety", "notes")
+# The routes assistant.safety can take; an item's "safety" names the one it expects.
+SAFETY_ROUTES = ("emergency", "crisis", "dose", "diagnosis", "stop_medication", "injection")
+
+
+class DatasetError(GuideError):
+    """A dataset file that cannot be used; the message names the line and the reason."""
+
+
+@dataclass(frozen=True)
+class EvalItem:
+    """One conversation to answer; its last turn is scored."""
+
+    id: str
+    turns: tuple[str, ...]
+    kind: str
+    facts: tuple[tuple[str, ...], ...] = ()
+    sources: tuple[str, ...] = ()
+    must_abstain: bool = False
+    must_not: tuple[str, ...] = ()
+    safety: str | None = None
+    notes: str = ""
+
+    @property
+    def question(self) -> str:
+        """The scored question: the last turn."""
+        return self.turns[-1]
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["turns"] = list(self.turns)
+        data["facts"] = [list(group) for group in self.facts]
+        data["sources"] = list(self.sources)
+        data["must_not"] = list(self.must_not)
+        return data
+
+
+@dataclass
+class Dataset:
+    path: Path
+    items: list[EvalItem] = field(default_factory=list)
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.path.read_bytes()).hexdigest()
+
+
+def load_dataset(path: Path) -> Dataset:
+    """Read and validate a JSONL dataset; ``DatasetError`` names the first bad line."""
+    path = Path(path)
+    if not path.is_file():
+        raise DatasetError(f"{path} does not exist; give a JSONL file with one evaluation item a line.")
+    items: list[EvalItem] = []
+    seen: dict[str, int] = {}
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            raw = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise DatasetError(f"{path}:{number}: not valid JSON ({error.msg} at column {error.colno}).") from error
+        try:
+            item = parse_item(raw)
+        except ValueError as error:
+            raise DatasetError(f"{path}:{number}: {error}") from error
+        if item.id in seen:
+            raise DatasetError(f"{path}:{number}: id {item.id!r} is already used on line {seen[item.id]}.")
+        seen[item.id] = number
+        items.append(item)
+    if not items:
+        raise DatasetError(f"{path} holds no items.")
+    return Dataset(path, items)
+
+
+def parse_item(raw: Any) -> EvalItem:
+    """One validated item; ``ValueError`` says what is wrong in words a dataset author can act on."""
+    if not isinstance(raw, dict):
+        raise ValueError("each line must be a JSON object.")
+    missing = [key for key in REQUIRED if key not in raw]
+    if missing:
+        raise ValueError(f"missing field(s) {', '.join(missing)}.")
+    unknown = sorted(set(raw) - set(REQUIRED) - set(OPTIONAL))
+    if unknown:
+        raise ValueError(f"unknown field(s) {', '.join(unknown)}; allowed: {', '.join(REQUIRED + OPTIONAL)}.")
+    item_id = raw["id"]
+    if not isinstance(item_id, str) or not item_id.strip():
+        raise ValueError('"id" must be a non-empty string.')
+    kind = raw["kind"]
+    if not isinstance(kind, str) or not kind.strip():
+        raise ValueError('"kind" must be a non-empty string such as "fact" or "safety".')
+    must_abstain = raw.get("must_abstain", False)
+    if not isinstance(must_abstain, bool):
+        raise ValueError('"must_abstain" must be true or false.')
+    safety = raw.get("safety")
+    if safety is not None and safety not in SAFETY_ROUTES:
+        raise ValueError(f'"safety" must be one of {", ".join(SAFETY_ROUTES)} (or absent), not {safety!r}.')
+    if kind == "safety" and safety is None:
+        raise ValueError('a "safety" item must say which route it expects in "safety".')
+    facts = _fact_groups(raw.get("facts", []))
+    if must_abstain and facts:
+        raise ValueError('an item with "must_abstain": true cannot also require "facts".')
+    notes = raw.get("notes", "")
+    if not isinstance(notes, str):
+        raise ValueError('"notes" must be a string.')
+    return EvalItem(
+        id=item_id.strip(),
+        turns=_strings(raw["turns"], "turns", allow_empty=False),
+        kind=kind.strip(),
+        facts=facts,
+        sources=_strings(raw.get("sources", []), "sources"),
+        must_abstain=must_abstain,
+        must_not=_strings(raw.get("must_not", []), "must_not"),
+        safety=safety,
+        notes=notes,
+    )
+
+
+def _strings(value: Any, name: str, allow_empty: bool = True) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise ValueError(f'"{name}" must be a list of non-empty strings.')
+    if not value and not allow_empty:
+        raise ValueError(f'"{name}" must hold at least one string.')
+    return tuple(v.strip() for v in value)
+
+
+def _fact_groups(value: Any) -> tuple[tuple[str, ...], ...]:
+    if not isinstance(value, list):
+        raise ValueError('"facts" must be a list of fact groups, each a list of acceptable phrasings.')
+    groups = []
+    for index, group in enumerate(value, 1):
+        if not isinstance(group, list) or not group or not all(isinstance(p, str) and p.strip() for p in group):
+            raise ValueError(
+                f'fact group {index} must be a non-empty list of phrasings, e.g. [["riluzole"], ["survival", "live longer"]].'
+            )
+        groups.append(tuple(p.strip() for p in group))
+    return tuple(groups)
+
+
+def write_dataset(items: Iterable[EvalItem], path: Path) -> None:
+    """Write items as JSONL, leaving out optional fields at their defaults."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    defaults = EvalItem(id="", turns=("",), kind="").to_dict()
+    with path.open("w", encoding="utf-8") as out:
+        for item in items:
+            data = {k: v for k, v in item.to_dict().items() if k in REQUIRED or v != defaults[k]}
+            out.write(json.dumps(data, ensure_ascii=False) + "\n")
+
+
+# --- MedQuAD consumer questions as an external abstention set -------------------------
+
+
+def convert_medquad(source: Path, catalog: dict[str, str]) -> list[EvalItem]:
+    """``medquad_questions.jsonl`` in the evaluation schema.
+
+    ``answerable_from_corpus``: "no" must be declined ("The guides don't cover this");
+    "yes" and "partly" must be answered, from the document named in
+    ``corpus_evidence_doc`` (``catalog`` maps its file name to the document title).
+    """
+    items = []
+    for number, line in enumerate(Path(source).read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        label = row.get("answerable_from_corpus")
+        if label not in ("yes", "partly", "no"):
+            raise DatasetError(f"{source}:{number}: answerable_from_corpus must be yes, partly or no, not {label!r}.")
+        doc = row.get("corpus_evidence_doc")
+        if doc and doc not in catalog:
+            raise DatasetError(f"{source}:{number}: corpus_evidence_doc {doc!r} is not one of the guides.")
+        items.append(
+            EvalItem(
+                id=f"medquad-{row['id']}",
+                turns=(row["question"].strip(),),
+                kind=f"medquad_{label}",
+                sources=(catalog[doc],) if doc and label != "no" else (),
+                must_abstain=label == "no",
+                notes=(row.get("notes") or "").strip(),
+            )
+        )
+    return items
+
+
+def guide_titles(catalog_path: Path) -> dict[str, str]:
+    """File name → title of the shipped guides, from ``corpus/guides/catalog.json``."""
+    catalog = json.loads(Path(catalog_path).read_text(encoding="utf-8"))
+    return {name: entry["title"] for name, entry in catalog.items()}
+
+
+def kinds(items: Sequence[EvalItem]) -> list[str]:
+    """The item kinds, in order of first appearance."""
+    return list(dict.fromkeys(item.kind for item in items))

@@ -1,0 +1,136 @@
+"""Answer every item through the assistant's Python API and score it.
+
+Each conversation goes through ``Assistant.conversation()``, as in the chat; the scored
+(last) turn is streamed so that the time to the first answer text is what a user waits.
+A failing item is recorded with its error and the run goes on.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+import traceback
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from evals.dataset import DatasetError, EvalItem
+from evals.judge import CachedJudge
+from evals.metrics import (
+    BLOCKING_MESSAGES,
+    abstained,
+    citation_scores,
+    declined_fully,
+    fact_recall,
+    false_alarm,
+    item_quality,
+    judge_citations,
+    must_not_violations,
+    readability_grade,
+    retrieval_scores,
+    safety_routing,
+    source_hit,
+)
+
+log = logging.getLogger(__name__)
+
+# Fields of Answer.to_dict() kept in the report for every item.
+ANSWER_FIELDS = ("answer", "coverage", "safety", "generator", "standalone_question", "citations", "retrieved",
+                 "not_covered", "checks", "timings_ms")
+
+
+def check_sources(items: Sequence[EvalItem], titles: Sequence[str]) -> None:
+    """Every expected source must be a document of the index: a misspelt title would
+    silently score zero."""
+    known = set(titles)
+    unknown = sorted({s for item in items for s in item.sources if s not in known})
+    if unknown:
+        raise DatasetError(
+            f"The dataset expects documents the index does not hold: {'; '.join(unknown)}. "
+            f"Indexed titles: {'; '.join(sorted(known))}."
+        )
+
+
+def answer_item(assistant: Any, item: EvalItem) -> tuple[dict[str, Any], dict[str, float | None]]:
+    """The answer to the item's last turn (earlier turns asked first, in one conversation),
+    and the wall-clock time to its first text and to its end."""
+    conversation = assistant.conversation()
+    for turn in item.turns[:-1]:
+        conversation.ask(turn)
+    started = time.perf_counter()
+    first: float | None = None
+    final = None
+    for event in conversation.stream(item.question):
+        if event.kind == "delta" and first is None:
+            first = time.perf_counter()
+        elif event.kind == "final":
+            final = event.answer
+    ended = time.perf_counter()
+    if final is None:
+        raise RuntimeError("the answer stream ended without a final answer")
+    timings = {
+        "first_token_ms": round(((first or ended) - started) * 1000, 1),
+        "total_ms": round((ended - started) * 1000, 1),
+    }
+    return final.to_dict(), timings
+
+
+def score_item(item: EvalItem, answer: dict[str, Any], judge: CachedJudge) -> tuple[dict[str, Any], list[dict[str, Any]], list[list[str]]]:
+    """Per-item scores, the per-sentence citation judgements, and the fact groups missed."""
+    text = answer.get("answer", "")
+    facts, missed = fact_recall(item, text)
+    judged = judge_citations(answer, judge)
+    cite_recall, cite_precision = citation_scores(judged)
+    said_not_covered = abstained(text)
+    blocking = item.safety in BLOCKING_MESSAGES
+    scores: dict[str, Any] = {
+        **(retrieval_scores(item, answer) or {}),
+        "fact_recall": facts,
+        "source_hit": source_hit(item, answer),
+        "citation_recall": cite_recall,
+        "citation_precision": cite_precision,
+        "abstained": said_not_covered,
+        "declined_fully": declined_fully(text),
+        "abstention_correct": None if blocking else said_not_covered == item.must_abstain,
+        "safety_routing": safety_routing(item, answer),
+        "false_alarm": false_alarm(item, answer),
+        "must_not_violations": must_not_violations(item, text),
+        "readability_grade": readability_grade(text),
+    }
+    scores["quality"] = item_quality(scores)
+    return scores, [j.to_dict() for j in judged], missed
+
+
+def run_items(
+    assistant: Any, items: Sequence[EvalItem], judge: CachedJudge, progress: bool | None = None
+) -> list[dict[str, Any]]:
+    """One report row per item, in dataset order."""
+    return list(_rows(assistant, items, judge, progress))
+
+
+def _rows(assistant: Any, items: Sequence[EvalItem], judge: CachedJudge, progress: bool | None) -> Iterator[dict[str, Any]]:
+    from tqdm import tqdm  # noqa: PLC0415
+
+    show = sys.stderr.isatty() if progress is None else progress
+    with tqdm(items, desc="Evaluating", unit="item", disable=not show) as bar:
+        for item in bar:
+            bar.set_postfix_str(item.id[:30])
+            yield evaluate_item(assistant, item, judge)
+
+
+def evaluate_item(assistant: Any, item: EvalItem, judge: CachedJudge) -> dict[str, Any]:
+    row: dict[str, Any] = {"id": item.id, "kind": item.kind, "item": item.to_dict(), "question": item.question}
+    try:
+        answer, timings = answer_item(assistant, item)
+    except Exception as error:  # recorded in the report, and the run goes on
+        log.warning("item %s failed: %s: %s", item.id, type(error).__name__, error)
+        return {**row, "error": f"{type(error).__name__}: {error}", "traceback": traceback.format_exc(),
+                "answer": "", "timings": {}, "scores": {}}
+    row.update({field: answer.get(field) for field in ANSWER_FIELDS})
+    row["timings"] = timings
+    try:
+        row["scores"], row["sentences"], row["missed_facts"] = score_item(item, answer, judge)
+    except Exception as error:  # a judge failure: keep the answer, record why it has no scores
+        log.warning("scoring item %s failed: %s: %s", item.id, type(error).__name__, error)
+        row.update({"error": f"scoring failed: {type(error).__name__}: {error}", "traceback": traceback.format_exc(), "scores": {}})
+    return row

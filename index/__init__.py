@@ -1,0 +1,1 @@
+"""Chunking, embeddings and the Chroma store: the second stage of the pipeline."""

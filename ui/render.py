@@ -1,0 +1,232 @@
+"""Safe rendering of questions, answers and passages for the chat page.
+
+Everything a user or a document typed is shown as text and never interpreted:
+
+- chat messages are Markdown, so text gets ``&lt;``-style escapes for ``<``, ``>`` and
+  entity-like ``&``, and backslashes before the few characters Markdown would act on
+  (the message stays readable, because the chat's copy button copies it as is);
+- the sources panel and notices are HTML, so every piece of text goes through
+  ``html.escape``; only the markup written here is markup.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from assistant.phrases import CRISIS, EMERGENCY
+
+CITATION_MARKER = re.compile(r"\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\]")
+WHOLE_DOCUMENT_CHARS = 12_000  # documents up to this long are shown whole around a passage
+CONTEXT_CHARS = 2_500  # otherwise: this much text either side of the passage
+SNIPPET_CHARS = 150
+
+_MD_ANYWHERE = re.compile(r"([\\`*_\[\]|~])")
+_MD_LINE_START = re.compile(r"^(\s*)([#>+=-]|\d+[.)])", re.MULTILINE)
+_ENTITY_LIKE = re.compile(r"&(?=#?\w+;)")
+
+
+# --- Markdown (chat messages) ----------------------------------------------------------
+def md_text(text: str) -> str:
+    """``text`` as Markdown that displays exactly ``text``: no HTML, links, emphasis or lists."""
+    text = _ENTITY_LIKE.sub("&amp;", text).replace("<", "&lt;").replace(">", "&gt;")
+    text = _MD_ANYWHERE.sub(r"\\\1", text)
+    return _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+
+
+def answer_markdown(text: str) -> str:
+    """An answer as Markdown: its text escaped, its ``[n]`` citation markers kept as they are."""
+    parts: list[str] = []
+    position = 0
+    for match in CITATION_MARKER.finditer(text):
+        parts.append(md_text(text[position : match.start()]))
+        parts.append(re.sub(r"\s+", "", match.group(0)).replace(";", ","))
+        position = match.end()
+    parts.append(md_text(text[position:]))
+    return "".join(parts).strip()
+
+
+def pending_markdown(status: str, passages: Sequence[Any] = ()) -> str:
+    """What the answer bubble shows before the first sentence: what is happening, and the
+    best passage found so far, so the reader has something useful at once."""
+    lines = [f"_{md_text(status)}…_"]
+    if passages:
+        best = passages[0]
+        count = len(passages)
+        lines.append(
+            f"Found {count} passage{'s' if count != 1 else ''} in the guides; the answer is being checked "
+            "against them. The most relevant one:"
+        )
+        lines.append(f"> {md_text(snippet(best.chunk.text, 400))}\n>\n> — {md_text(best.chunk.title)}")
+    return "\n\n".join(lines)
+
+
+def snippet(text: str, limit: int = SNIPPET_CHARS) -> str:
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0]
+    return cut.rstrip(",;:") + "…"
+
+
+# --- the sources panel (HTML) ------------------------------------------------------------
+@dataclass(frozen=True)
+class SourceView:
+    """A cited passage and the document text around it."""
+
+    n: int
+    title: str
+    passage: str
+    before: str = ""
+    after: str = ""
+    clipped_start: bool = False
+    clipped_end: bool = False
+    in_document: bool = True
+
+
+def source_view(citation: Mapping[str, Any], document_text: str | None) -> SourceView:
+    """Locate a citation (``n``, ``document_title``, ``text``, ``start``, ``end``) in its
+    document's cleaned text and keep the surrounding text to show with it."""
+    n, title, passage = int(citation["n"]), str(citation["document_title"]), str(citation["text"])
+    if not document_text:
+        return SourceView(n, title, passage, in_document=False)
+    start, end = int(citation["start"]), int(citation["end"])
+    if document_text[start:end] != passage:  # an index built by other code: find the passage
+        start = document_text.find(passage)
+        if start < 0:
+            return SourceView(n, title, passage, in_document=False)
+        end = start + len(passage)
+    if len(document_text) <= WHOLE_DOCUMENT_CHARS:
+        first, last = 0, len(document_text)
+    else:
+        first = _line_start(document_text, max(0, start - CONTEXT_CHARS))
+        last = _line_end(document_text, min(len(document_text), end + CONTEXT_CHARS))
+    return SourceView(
+        n, title, passage,
+        before=document_text[first:start], after=document_text[end:last],
+        clipped_start=first > 0, clipped_end=last < len(document_text),
+    )
+
+
+def sources_html(turn: int, question: str, sources: Sequence[SourceView], *, open_first: bool = False) -> str:
+    """The cited passages of one answer; each opens to show the passage inside its document."""
+    if not sources:
+        return ""
+    items = "".join(_source_item(turn, view, open_first and i == 0) for i, view in enumerate(sources))
+    return (
+        f'<section class="sources-turn" aria-label="Sources of the answer to: {_e(snippet(question, 80))}">'
+        f'<h3 class="sources-question">Sources for “{_e(snippet(question, 120))}”</h3>'
+        f'<ol class="source-list">{items}</ol></section>'
+    )
+
+
+def found_passages_html(passages: Sequence[Any]) -> str:
+    """The passages retrieved for the question being answered (shown before the answer)."""
+    items = "".join(
+        f'<li class="source"><details><summary><span class="num">[{p.n}]</span> '
+        f'<span class="title">{_e(p.chunk.title)}</span>'
+        f'<span class="quote">“{_e(snippet(p.chunk.text))}”</span></summary>'
+        f'<div class="in-doc"><mark>{_e(p.chunk.text)}</mark></div></details></li>'
+        for p in passages
+    )
+    return (
+        '<section class="sources-turn pending"><h3 class="sources-question">Found in the guides</h3>'
+        '<p class="hint">The answer is being written and checked against these passages.</p>'
+        f'<ol class="source-list">{items}</ol></section>'
+    )
+
+
+def sources_panel_html(turn_sections: Sequence[str], current: str = "") -> str:
+    """The whole panel: the newest answer's sources first, earlier ones folded away."""
+    parts = [current] if current else []
+    newest_first = [s for s in reversed(turn_sections) if s]
+    if newest_first and not current:
+        parts.append(newest_first[0])
+        newest_first = newest_first[1:]
+    if newest_first:
+        earlier = "".join(newest_first)
+        parts.append(f'<details class="earlier"><summary>Sources of earlier answers</summary>{earlier}</details>')
+    if not parts:
+        return (
+            '<p class="sources-empty">When you ask a question, the passages of the guides that the answer '
+            "comes from appear here. Open one to read it highlighted in its guide.</p>"
+        )
+    return "".join(parts)
+
+
+def _source_item(turn: int, view: SourceView, open_: bool) -> str:
+    if view.in_document:
+        body = (
+            ("<span class='clip'>…</span>" if view.clipped_start else "")
+            + _e(view.before)
+            + f'<mark id="mark-{turn}-{view.n}">{_e(view.passage)}</mark>'
+            + _e(view.after)
+            + ("<span class='clip'>…</span>" if view.clipped_end else "")
+        )
+    else:
+        body = f"<mark>{_e(view.passage)}</mark><p class='hint'>The full document is no longer in the index.</p>"
+    return (
+        f'<li class="source"><details id="src-{turn}-{view.n}"{" open" if open_ else ""}>'
+        f'<summary><span class="num">[{view.n}]</span> <span class="title">{_e(view.title)}</span>'
+        f'<span class="quote">“{_e(snippet(view.passage))}”</span></summary>'
+        f'<div class="in-doc" tabindex="0" role="region" aria-label="Passage {view.n} in {_e(view.title)}">{body}</div>'
+        "</details></li>"
+    )
+
+
+# --- notices -----------------------------------------------------------------------------
+SAFETY_ALERTS = {
+    "emergency": ("This may be an emergency", EMERGENCY),
+    "crisis": ("You don't have to face this alone", CRISIS),
+}
+
+
+def alert_html(safety: str | None) -> str:
+    """The emergency or crisis guidance, shown above the chat before anything else."""
+    if safety not in SAFETY_ALERTS:
+        return ""
+    title, text = SAFETY_ALERTS[safety]
+    return (
+        f'<div class="alert alert-{safety}" role="alert"><p class="alert-title">{_e(title)}</p>'
+        f"<p>{_e(text)}</p></div>"
+    )
+
+
+CARE_TEAM_ADVICE = {
+    "dose": "Ask your doctor, nurse or pharmacist how much to take and when.",
+    "diagnosis": "Tell your doctor about the symptoms and ask whether they need to be checked.",
+    "stop_medication": "Ask your care team before stopping or changing any medicine.",
+}
+
+
+def care_team_html(questions: Sequence[str], reason: str) -> str:
+    """Suggested questions for the care team when the guides don't (fully) answer."""
+    if not questions:
+        return ""
+    items = "".join(f"<li>“{_e(q)}”</li>" for q in questions)
+    return (
+        '<div class="care-team" role="note"><p class="care-team-title">Ask your care team</p>'
+        f"<p>{_e(reason)} You could ask them:</p><ul>{items}</ul>"
+        "<p class='hint'>These questions are saved in your handout (see “Take this to your care team”).</p></div>"
+    )
+
+
+def status_html(text: str) -> str:
+    return f'<p class="status" role="status" aria-live="polite">{_e(text)}</p>' if text else ""
+
+
+def _e(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def _line_start(text: str, position: int) -> int:
+    found = text.rfind("\n", 0, position)
+    return found + 1 if found >= 0 and position - found < 400 else position
+
+
+def _line_end(text: str, position: int) -> int:
+    found = text.find("\n", position)
+    return found if found >= 0 and found - position < 400 else position
