@@ -75,7 +75,7 @@ class AnswerChain:
             return
 
         yield AnswerEvent("status", "Writing the answer")
-        checker = SupportChecker(self.vectors, self.settings, passages)
+        checker = SupportChecker(self.vectors, self.settings, passages, standalone)
         kept: list[str] = []
         for sentence in self._checked_sentences(run, standalone, passages, checker):
             yield run.emit(sentence if not kept else " " + sentence, first=not kept)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.lexical import content_terms, numbers
+from assistant.lexical import TOPIC_WORDS, content_terms, numbers, stem
 from assistant.prompts import leaks_prompt
 from assistant.types import Passage, SentenceCheck
 from assistant.vectors import TextVectors
@@ -24,6 +24,7 @@ from core.settings import Settings
 from index.chunking import sentence_spans
 
 REWRITE_COSINE = 0.80  # an unsupported sentence this close to a passage sentence is replaced by it
+_CLAUSE = re.compile(r",\s*(?:which|who|while|and|but|such as|including)?\s*|;\s*|\s+[—–]\s*|—")
 _MARKER = re.compile(r"\s*\[\s*(\d+(?:\s*[,;]\s*\d+)*)\s*\]")
 # A complete sentence of a streamed draft: its end mark, its citation markers, then the next sentence.
 _COMPLETE = re.compile(r"(.+?[.!?](?:\s*\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\])*)\s+(?=[\"'(\[]?[A-Z])", re.DOTALL)
@@ -63,8 +64,11 @@ class _PassageSentences:
 class SupportChecker:
     """Verifies draft sentences against the passages retrieved for one question."""
 
-    def __init__(self, vectors: TextVectors, settings: Settings, passages: Sequence[Passage]) -> None:
+    def __init__(self, vectors: TextVectors, settings: Settings, passages: Sequence[Passage], question: str = "") -> None:
         self.vectors = vectors
+        # Words the question already holds, or that name the topic, are no evidence that a
+        # passage supports what a sentence adds ("Riluzole cures ALS" adds only "cures").
+        self.given = set(content_terms(question)) | {stem(w) for w in TOPIC_WORDS}
         self.min_lexical = settings.verification.min_lexical_support
         self.min_semantic = settings.verification.min_semantic_support
         self.passages = {p.n: self._prepare(p) for p in passages}
@@ -105,7 +109,8 @@ class SupportChecker:
 
     def _support(self, bare: str, vector: np.ndarray, ps: _PassageSentences) -> tuple[float, float, bool, str]:
         terms = set(content_terms(bare))
-        lexical = len(terms & ps.terms) / len(terms) if terms else 0.0
+        claim = terms - self.given or terms
+        lexical = len(claim & ps.terms) / len(claim) if claim else 0.0
         sims = self.vectors.get(ps.sentences) @ vector if ps.sentences else np.zeros(1)
         best = int(np.argmax(sims))
         figures_ok = numbers(bare) <= ps.figures
@@ -114,7 +119,10 @@ class SupportChecker:
     def _prepare(self, passage: Passage) -> _PassageSentences:
         text = passage.chunk.text
         sentences = [text[s:e] for s, e in sentence_spans(text)]
-        return _PassageSentences(passage, sentences, set(content_terms(passage.chunk.embedding_text())), numbers(text))
+        # A short answer sentence often restates one clause of a long passage sentence;
+        # comparing with whole sentences only would dilute its similarity.
+        clauses = [c.strip() for s in sentences for c in _CLAUSE.split(s) if len(c.split()) >= 4 and c.strip() != s]
+        return _PassageSentences(passage, sentences + clauses, set(content_terms(passage.chunk.embedding_text())), numbers(text))
 
 
 def _markers(ns: Sequence[int]) -> str:

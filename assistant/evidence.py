@@ -79,7 +79,9 @@ class EvidenceJudge:
         vocabulary = {w for w in words(text) if w not in STOPWORDS and len(w) > 2}
         matched = tuple(w for w in focus if self._matches(w, vocabulary))
         evidence = Evidence("full", best, focus, matched, missing)
-        if best < self.settings.retrieval.min_dense_score:
+        spelled_out = bool(focus) and all(_spelled(w, vocabulary) for w in focus)
+        if best < self.settings.retrieval.min_dense_score and not spelled_out:
+            # Rare names ("tofersen") embed poorly; every focus word spelled out in the passages is evidence enough.
             return _with(evidence, "none", f"best passage similarity {best:.2f} is below {self.settings.retrieval.min_dense_score}")
         if missing and not open_clauses:
             return _with(evidence, "none", f"the passages do not give {', '.join(missing)}")
@@ -91,15 +93,20 @@ class EvidenceJudge:
         return evidence
 
     def _matches(self, word: str, vocabulary: set[str]) -> bool:
-        if word in vocabulary or stem(word) in {stem(v) for v in vocabulary}:
+        if _spelled(word, vocabulary):
             return True
-        if len(word) >= 5 and difflib.get_close_matches(word, vocabulary, n=1, cutoff=0.85):
-            return True  # a typo: "rilzole", "sclerodema"
         if not vocabulary:
             return False
         candidates = sorted(vocabulary)
         vectors = self.vectors.get([word, *candidates])
         return bool((vectors[1:] @ vectors[0]).max() >= WORD_MATCH_COSINE)
+
+
+def _spelled(word: str, vocabulary: set[str]) -> bool:
+    """The word is in the passages, as such, by stem, or misspelt ("rilzole", "sclerodema")."""
+    if word in vocabulary or stem(word) in {stem(v) for v in vocabulary}:
+        return True
+    return len(word) >= 5 and bool(difflib.get_close_matches(word, vocabulary, n=1, cutoff=0.85))
 
 
 def _with(evidence: Evidence, coverage: Coverage, reason: str) -> Evidence:

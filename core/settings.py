@@ -87,10 +87,10 @@ class GeneratorSettings(_Section):
 
 class VerificationSettings(_Section):
     min_lexical_support: float = Field(
-        0.5, ge=0, le=1, description="Share of a sentence's content words its cited passage must contain."
+        0.5, ge=0, le=1, description="Share of the content words a sentence adds to the question that its cited passage must contain."
     )
     min_semantic_support: float = Field(
-        0.55, ge=-1, le=1, description="Cosine similarity a sentence needs with a sentence of its cited passage."
+        0.50, ge=-1, le=1, description="Cosine similarity a sentence needs with a sentence of its cited passage."
     )
 
 

@@ -1,0 +1,114 @@
+"""The citation check and fallbacks, driven by a scripted chat model (our logic under test)
+over the real retriever and embedder."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
+from langchain_core.messages import AIMessage
+
+from assistant.chain import AnswerChain
+from assistant.generators import ChatGenerator
+from assistant.phrases import NOT_COVERED
+from assistant.prompts import SYSTEM_PROMPT
+
+QUESTION = "What does riluzole do?"
+
+
+def _chain(guides_assistant, *drafts: str) -> AnswerChain:
+    model = GenericFakeChatModel(messages=iter([AIMessage(content=d) for d in drafts]))
+    generator = ChatGenerator(model, "scripted")
+    return AnswerChain(guides_assistant.settings, guides_assistant.retriever, guides_assistant.vectors, generator)
+
+
+def _answer(chain: AnswerChain, question: str = QUESTION, history=()):
+    return list(chain.stream(question, history))[-1].answer
+
+
+def _n_of(answer, doc_id: str) -> int:
+    return next(p.n for p in answer.retrieved if p.chunk.doc_id == doc_id and "riluzole" in p.chunk.text)
+
+
+def test_a_supported_sentence_is_kept_and_an_invented_one_removed(guides_assistant):
+    probe = _answer(_chain(guides_assistant, "x"))
+    n = _n_of(probe, "als-treatment")
+    chain = _chain(
+        guides_assistant,
+        f"Riluzole modestly prolongs survival and delays disease progression [{n}]. "
+        f"Riluzole also cures muscle cramps in children within a week [{n}].",
+    )
+    answer = _answer(chain)
+    assert "prolongs survival" in answer.answer and "cramps" not in answer.answer
+    assert [c.action for c in answer.checks] == ["kept", "removed"]
+    assert [c.n for c in answer.citations] == [n]
+
+
+def test_a_wrong_citation_is_moved_to_the_passage_that_supports_the_sentence(guides_assistant):
+    probe = _answer(_chain(guides_assistant, "x"))
+    right = _n_of(probe, "als-treatment")
+    wrong = next(p.n for p in probe.retrieved if p.n != right and "prolongs survival" not in p.chunk.text)
+    answer = _answer(_chain(guides_assistant, f"Riluzole modestly prolongs survival and delays disease progression [{wrong}]."))
+    assert answer.checks[0].action == "recited"
+    assert f"[{right}]" in answer.answer and f"[{wrong}]" not in answer.answer
+
+
+def test_a_figure_not_in_the_passage_removes_the_sentence(guides_assistant):
+    probe = _answer(_chain(guides_assistant, "x"))
+    n = _n_of(probe, "als-treatment")
+    answer = _answer(_chain(guides_assistant, f"Riluzole prolongs survival by 50 mg a day for 3 years [{n}]."))
+    assert "50 mg" not in answer.answer and answer.coverage == "none" and NOT_COVERED in answer.answer
+
+
+def test_an_answer_with_nothing_supported_says_the_guides_do_not_cover_it(guides_assistant):
+    answer = _answer(_chain(guides_assistant, "Riluzole is made from sea salt [1]. It was invented in 1850 [2]."))
+    assert answer.coverage == "none" and answer.citations == [] and NOT_COVERED in answer.answer
+
+
+def test_the_model_saying_not_in_guides_becomes_the_fixed_phrase(guides_assistant):
+    answer = _answer(_chain(guides_assistant, "NOT_IN_GUIDES"))
+    assert answer.coverage == "none" and "NOT_IN_GUIDES" not in answer.answer
+
+
+def test_a_leaked_system_prompt_is_never_shown(guides_assistant):
+    answer = _answer(_chain(guides_assistant, SYSTEM_PROMPT.replace("\n", " ") + " [1]."))
+    assert "Never add facts" not in answer.answer and "Rules" not in answer.answer
+
+
+class _Broken(ChatGenerator):
+    def stream(self, question, passages) -> Iterator[str]:
+        raise ConnectionError("endpoint down")
+
+
+def test_a_failing_generator_falls_back_to_the_extractive_answer(guides_assistant):
+    chain = AnswerChain(
+        guides_assistant.settings, guides_assistant.retriever, guides_assistant.vectors,
+        _Broken(GenericFakeChatModel(messages=iter([])), "openai"),
+    )
+    answer = _answer(chain)
+    assert answer.generator.startswith("extractive (fallback: openai failed")
+    assert "riluzole" in answer.answer.lower() and answer.citations
+
+
+def test_the_model_rewrites_a_follow_up_when_it_can(guides_assistant):
+    from assistant.types import Turn
+
+    chain = _chain(guides_assistant, "Which of the medicines approved for ALS slows functional decline?", "Edaravone slows functional decline [1].")
+    history = [Turn("Which medicines are approved for ALS?", "Riluzole and edaravone.")]
+    answer = _answer(chain, "Which one of those slows decline?", history)
+    assert answer.standalone_question == "Which of the medicines approved for ALS slows functional decline?"
+
+
+@pytest.mark.parametrize(
+    ("buffer", "complete", "rest"),
+    [
+        ("Riluzole helps [1]. Edaravone", ["Riluzole helps [1]."], "Edaravone"),
+        ("Riluzole helps. [1] [2] Edaravone slows [2]. It", ["Riluzole helps. [1] [2]", "Edaravone slows [2]."], "It"),
+        ("Riluzole helps [1].", [], "Riluzole helps [1]."),
+    ],
+)
+def test_streamed_drafts_are_cut_into_whole_sentences_with_their_citations(buffer, complete, rest):
+    from assistant.citations import split_complete
+
+    assert split_complete(buffer) == (complete, rest)
