@@ -65,6 +65,7 @@ class Assistant:
             generator if isinstance(generator, Generator) else make_generator(self.settings, self.vectors, generator)
         )
         self.chain = AnswerChain(self.settings, self.retriever, self.vectors, self.generator, self._provenance())
+        self.chain.warm_up(self.retriever.chunks)
         log.info(
             "assistant ready: %d passages in '%s', generator %s", self.retriever.chunk_count, self.store.name, self.generator.name
         )
@@ -92,8 +93,9 @@ class Assistant:
     def ensure_index(self, paths: Sequence[Path] | None = None) -> BuildReport:
         """Bring the index up to date (embeds only what changed); refreshes retrieval."""
         report = build_index(self.settings, self.store, paths)
-        if hasattr(self, "retriever"):
+        if hasattr(self, "chain"):
             self.retriever.refresh()
+            self.chain.warm_up(self.retriever.chunks)
         return report
 
     def documents(self) -> list[DocumentRecord]:

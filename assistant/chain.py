@@ -11,10 +11,11 @@ import time
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from assistant.citations import SupportChecker, parse_citations, split_all, split_complete
+from assistant.citations import SupportChecker, parse_citations, passage_units, split_all, split_complete
 from assistant.conversation import standalone_question
 from assistant.evidence import Evidence, EvidenceJudge
 from assistant.generators import ExtractiveGenerator, Generator
+from assistant.lexical import STOPWORDS, words
 from assistant.phrases import NOT_COVERED_ANSWER, PARTLY_COVERED
 from assistant.prompts import NOT_IN_GUIDES
 from assistant.retrieval import HybridRetriever
@@ -23,6 +24,7 @@ from assistant.types import Answer, AnswerEvent, Citation, Coverage, Passage, Se
 from assistant.vectors import TextVectors
 from core.errors import GuideError
 from core.settings import Settings
+from index.chunking import Chunk
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +47,16 @@ class AnswerChain:
         self.fallback = generator if isinstance(generator, ExtractiveGenerator) else ExtractiveGenerator(vectors)
         self.judge = EvidenceJudge(vectors, settings)
         self.provenance = provenance or {}
+
+    def warm_up(self, chunks: Sequence[Chunk], max_chunks: int = 3000) -> int:
+        """Embed the passage sentences and words the checks compare against, once, at start-up,
+        so the first answers do not pay for it. Skipped for corpora over ``max_chunks``."""
+        if len(chunks) > max_chunks:
+            return 0
+        texts = {unit for c in chunks for unit in passage_units(c.text)}
+        texts |= {w for c in chunks for w in words(c.embedding_text()) if w not in STOPWORDS and len(w) > 2}
+        self.vectors.get(sorted(texts))
+        return len(texts)
 
     def stream(
         self, question: str, history: Sequence[Turn] = (), condition: str | None = None

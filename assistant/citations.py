@@ -47,6 +47,17 @@ def split_complete(buffer: str) -> tuple[list[str], str]:
     return sentences, buffer[position:]
 
 
+def passage_units(text: str) -> list[str]:
+    """The sentences of a passage and their clauses: what answer sentences are compared with.
+
+    A short answer sentence often restates one clause of a long passage sentence;
+    comparing with whole sentences only would dilute its similarity.
+    """
+    sentences = [text[s:e] for s, e in sentence_spans(text)]
+    clauses = [c.strip() for s in sentences for c in _CLAUSE.split(s) if len(c.split()) >= 4 and c.strip() != s]
+    return sentences + clauses
+
+
 def split_all(text: str) -> list[str]:
     """Every sentence of a finished draft."""
     sentences, rest = split_complete(text)
@@ -118,11 +129,7 @@ class SupportChecker:
 
     def _prepare(self, passage: Passage) -> _PassageSentences:
         text = passage.chunk.text
-        sentences = [text[s:e] for s, e in sentence_spans(text)]
-        # A short answer sentence often restates one clause of a long passage sentence;
-        # comparing with whole sentences only would dilute its similarity.
-        clauses = [c.strip() for s in sentences for c in _CLAUSE.split(s) if len(c.split()) >= 4 and c.strip() != s]
-        return _PassageSentences(passage, sentences + clauses, set(content_terms(passage.chunk.embedding_text())), numbers(text))
+        return _PassageSentences(passage, passage_units(text), set(content_terms(passage.chunk.embedding_text())), numbers(text))
 
 
 def _markers(ns: Sequence[int]) -> str:

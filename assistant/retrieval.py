@@ -84,6 +84,11 @@ class HybridRetriever(BaseRetriever):
         log.debug("retriever ready: %d chunks of %d documents", len(self._chunks), len(complete))
 
     @property
+    def chunks(self) -> list[Chunk]:
+        """The searchable chunks (those of complete documents)."""
+        return list(self._chunks)
+
+    @property
     def chunk_count(self) -> int:
         return len(self._chunks)
 
