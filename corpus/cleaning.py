@@ -33,7 +33,6 @@ COMMON_WORDS = frozenset(
     "a an the to of in on at by for and or but nor is are was were be been as it its this that these "
     "those with from into than then so if not no can may will such also which who whom whose".split()
 )
-_SENTENCE_END = ".!?:;\"')]”’"
 
 Edit = tuple[int, int, str]  # delete text[start:end]; a one-character replacement keeps start
 
