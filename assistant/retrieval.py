@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import math
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
@@ -67,6 +68,7 @@ class HybridRetriever(BaseRetriever):
     _bm25: Any = PrivateAttr(default=None)
     _chunks: list[Chunk] = PrivateAttr(default_factory=list)
     _seen_count: int = PrivateAttr(default=-1)
+    _lock: Any = PrivateAttr(default_factory=threading.Lock)
 
     def refresh(self) -> None:
         """Rebuild the keyword index from the complete documents in the store."""
@@ -74,14 +76,16 @@ class HybridRetriever(BaseRetriever):
 
         logging.getLogger("bm25s").setLevel(logging.WARNING)  # bm25s sets itself to DEBUG on import
         store: GuideStore = self.store
-        complete = store.complete_documents()
-        self._chunks = [c for c in store.all_chunks() if c.doc_id in complete]
-        self._seen_count = store.chunks.count()
-        self._bm25 = None
-        if self._chunks:
-            self._bm25 = bm25s.BM25()
-            self._bm25.index([content_terms(c.embedding_text()) or ["_"] for c in self._chunks], show_progress=False)
-        log.debug("retriever ready: %d chunks of %d documents", len(self._chunks), len(complete))
+        with self._lock:  # searches in other threads keep the old index until the new one is whole
+            seen = store.chunks.count()
+            complete = store.complete_documents()
+            chunks = [c for c in store.all_chunks() if c.doc_id in complete]
+            bm25 = None
+            if chunks:
+                bm25 = bm25s.BM25()
+                bm25.index([content_terms(c.embedding_text()) or ["_"] for c in chunks], show_progress=False)
+            self._chunks, self._bm25, self._seen_count = chunks, bm25, seen
+        log.debug("retriever ready: %d chunks of %d documents", len(chunks), len(complete))
 
     @property
     def chunks(self) -> list[Chunk]:
@@ -103,17 +107,18 @@ class HybridRetriever(BaseRetriever):
         store: GuideStore = self.store
         if self._bm25 is None or store.chunks.count() != self._seen_count:
             self.refresh()
-        if not self._chunks:
+        chunks, bm25 = self._chunks, self._bm25  # one consistent snapshot for this search
+        if not chunks:
             return []
         k = k or self.settings.retrieval.top_k
         wanted = self.settings.retrieval.candidates
-        by_id = {c.chunk_id: c for c in self._chunks if condition is None or condition in c.conditions}
+        by_id = {c.chunk_id: c for c in chunks if condition is None or condition in c.conditions}
         if query_vector is None:
             query_vector = store.vectorstore.embeddings.embed_query(query)
 
         dense_hits = [(c, s) for c, s in store.dense_search(query_vector, wanted * 2, condition) if c.chunk_id in by_id][:wanted]
         dense_score = {c.chunk_id: s for c, s in dense_hits}
-        bm25_hits = self._bm25_search(query, wanted, by_id)
+        bm25_hits = _bm25_search(bm25, chunks, query, wanted, by_id)
         bm25_score = dict(bm25_hits)
 
         fused: dict[str, float] = {}
@@ -144,18 +149,11 @@ class HybridRetriever(BaseRetriever):
             for i, cid in enumerate(top)
         ]
 
-    def _bm25_search(self, query: str, wanted: int, allowed: dict[str, Chunk]) -> list[tuple[str, float]]:
-        terms = content_terms(query)
-        if not terms:
-            return []
-        limit = min(len(self._chunks), wanted if len(allowed) == len(self._chunks) else len(self._chunks))
-        indices, scores = self._bm25.retrieve([terms], k=limit, show_progress=False)
-        hits = []
-        for index, score in zip(indices[0], scores[0], strict=True):
-            chunk = self._chunks[int(index)]
-            if score > 0 and chunk.chunk_id in allowed:
-                hits.append((chunk.chunk_id, float(score)))
-        return hits[:wanted]
+    def keyword_search(self, query: str, k: int, condition: str | None = None) -> list[tuple[Chunk, float]]:
+        """BM25 alone (the keyword half of the fusion), for benchmarks and inspection."""
+        chunks, bm25 = self._chunks, self._bm25
+        allowed = {c.chunk_id: c for c in chunks if condition is None or condition in c.conditions}
+        return [(allowed[cid], score) for cid, score in _bm25_search(bm25, chunks, query, k, allowed)]
 
     def _cosines(self, vector: Sequence[float], chunk_ids: list[str]) -> dict[str, float]:
         found = self.store.chunks.get(ids=chunk_ids, include=["embeddings"])
@@ -174,3 +172,17 @@ class HybridRetriever(BaseRetriever):
             )
             for p in self.search(query, condition=self.condition)
         ]
+
+
+def _bm25_search(bm25: Any, chunks: list[Chunk], query: str, wanted: int, allowed: dict[str, Chunk]) -> list[tuple[str, float]]:
+    terms = content_terms(query)
+    if not terms or bm25 is None:
+        return []
+    limit = min(len(chunks), wanted if len(allowed) == len(chunks) else len(chunks))
+    indices, scores = bm25.retrieve([terms], k=limit, show_progress=False)
+    hits = []
+    for index, score in zip(indices[0], scores[0], strict=True):
+        chunk = chunks[int(index)]
+        if score > 0 and chunk.chunk_id in allowed:
+            hits.append((chunk.chunk_id, float(score)))
+    return hits[:wanted]

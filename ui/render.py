@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from assistant.phrases import CRISIS, EMERGENCY
+from assistant.types import Passage
 
 CITATION_MARKER = re.compile(r"\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\]")
 WHOLE_DOCUMENT_CHARS = 12_000  # documents up to this long are shown whole around a passage
@@ -25,7 +26,7 @@ CONTEXT_CHARS = 2_500  # otherwise: this much text either side of the passage
 SNIPPET_CHARS = 150
 
 _MD_ANYWHERE = re.compile(r"([\\`*_\[\]|~])")
-_MD_LINE_START = re.compile(r"^(\s*)([#>+=-]|\d+[.)])", re.MULTILINE)
+_MD_LINE_START = re.compile(r"^(\s*)(?:([#>+=-])|(\d+)([.)]))", re.MULTILINE)
 _ENTITY_LIKE = re.compile(r"&(?=#?\w+;)")
 
 
@@ -34,7 +35,12 @@ def md_text(text: str) -> str:
     """``text`` as Markdown that displays exactly ``text``: no HTML, links, emphasis or lists."""
     text = _ENTITY_LIKE.sub("&amp;", text).replace("<", "&lt;").replace(">", "&gt;")
     text = _MD_ANYWHERE.sub(r"\\\1", text)
-    return _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+    return _MD_LINE_START.sub(_escape_line_start, text)
+
+
+def _escape_line_start(match: re.Match[str]) -> str:
+    indent, mark, number, dot = match.groups()
+    return f"{indent}\\{mark}" if mark else f"{indent}{number}\\{dot}"
 
 
 def answer_markdown(text: str) -> str:
@@ -49,19 +55,18 @@ def answer_markdown(text: str) -> str:
     return "".join(parts).strip()
 
 
-def pending_markdown(status: str, passages: Sequence[Any] = ()) -> str:
+def pending_markdown(status: str, passages: Sequence[Passage] = ()) -> str:
     """What the answer bubble shows before the first sentence: what is happening, and the
-    best passage found so far, so the reader has something useful at once."""
-    lines = [f"_{md_text(status)}…_"]
-    if passages:
-        best = passages[0]
-        count = len(passages)
-        lines.append(
-            f"Found {count} passage{'s' if count != 1 else ''} in the guides; the answer is being checked "
-            "against them. The most relevant one:"
-        )
-        lines.append(f"> {md_text(snippet(best.chunk.text, 400))}\n>\n> — {md_text(best.chunk.title)}")
-    return "\n\n".join(lines)
+    best passage found, so the reader has something useful at once."""
+    if not passages:
+        return f"_{md_text(status)}…_"
+    best, count = passages[0], len(passages)
+    return (
+        f"_Found {count} passage{'s' if count != 1 else ''} in the guides; "
+        f"checking {'them' if count != 1 else 'it'} and writing the answer…_"
+        f"\n\nThe most relevant passage, from *{md_text(best.chunk.title)}*:"
+        f"\n\n> {md_text(snippet(best.chunk.text, 400))}"
+    )
 
 
 def snippet(text: str, limit: int = SNIPPET_CHARS) -> str:
@@ -69,7 +74,7 @@ def snippet(text: str, limit: int = SNIPPET_CHARS) -> str:
     if len(text) <= limit:
         return text
     cut = text[:limit].rsplit(" ", 1)[0]
-    return cut.rstrip(",;:") + "…"
+    return cut.rstrip(",;:.!?") + "…"
 
 
 # --- the sources panel (HTML) ------------------------------------------------------------
@@ -123,7 +128,7 @@ def sources_html(turn: int, question: str, sources: Sequence[SourceView], *, ope
     )
 
 
-def found_passages_html(passages: Sequence[Any]) -> str:
+def found_passages_html(passages: Sequence[Passage]) -> str:
     """The passages retrieved for the question being answered (shown before the answer)."""
     items = "".join(
         f'<li class="source"><details><summary><span class="num">[{p.n}]</span> '
@@ -141,7 +146,9 @@ def found_passages_html(passages: Sequence[Any]) -> str:
 
 def sources_panel_html(turn_sections: Sequence[str], current: str = "") -> str:
     """The whole panel: the newest answer's sources first, earlier ones folded away."""
-    parts = [current] if current else []
+    parts = ['<h2 class="sources-heading">Sources</h2>']
+    if current:
+        parts.append(current)
     newest_first = [s for s in reversed(turn_sections) if s]
     if newest_first and not current:
         parts.append(newest_first[0])
@@ -149,12 +156,26 @@ def sources_panel_html(turn_sections: Sequence[str], current: str = "") -> str:
     if newest_first:
         earlier = "".join(newest_first)
         parts.append(f'<details class="earlier"><summary>Sources of earlier answers</summary>{earlier}</details>')
-    if not parts:
-        return (
+    if len(parts) == 1:
+        parts.append(
             '<p class="sources-empty">When you ask a question, the passages of the guides that the answer '
             "comes from appear here. Open one to read it highlighted in its guide.</p>"
         )
     return "".join(parts)
+
+
+def no_sources_html(question: str, safety: str | None, coverage: str) -> str:
+    """The sources of an answer that cites nothing, saying why."""
+    if safety in SAFETY_ALERTS:
+        why = "This is safety guidance, not an answer from the guides, so it has no sources."
+    elif coverage == "none":
+        why = "The guides don't cover this, so there are no passages to show."
+    else:
+        why = "This answer cites no passages."
+    return (
+        f'<section class="sources-turn"><h3 class="sources-question">Sources for “{_e(snippet(question, 120))}”</h3>'
+        f'<p class="no-sources">{_e(why)}</p></section>'
+    )
 
 
 def _source_item(turn: int, view: SourceView, open_: bool) -> str:
@@ -179,7 +200,7 @@ def _source_item(turn: int, view: SourceView, open_: bool) -> str:
 
 # --- notices -----------------------------------------------------------------------------
 SAFETY_ALERTS = {
-    "emergency": ("This may be an emergency", EMERGENCY),
+    "emergency": ("Call for help now", EMERGENCY),
     "crisis": ("You don't have to face this alone", CRISIS),
 }
 
@@ -214,8 +235,25 @@ def care_team_html(questions: Sequence[str], reason: str) -> str:
     )
 
 
-def status_html(text: str) -> str:
-    return f'<p class="status" role="status" aria-live="polite">{_e(text)}</p>' if text else ""
+def upload_result_html(lines: Sequence[tuple[bool, str]]) -> str:
+    """One line per uploaded file: what was added, or why it was refused."""
+    return '<div class="upload-result" role="status">' + "".join(
+        f'<p class="{"upload-ok" if ok else "upload-error"}">{"✓" if ok else "✗"} {_e(text)}</p>' for ok, text in lines
+    ) + "</div>"
+
+
+def library_html(titles: Sequence[str]) -> str:
+    items = "".join(f"<li>{_e(title)}</li>" for title in titles)
+    return f'<p><strong>In the library ({len(titles)} documents):</strong></p><ul class="library">{items}</ul>'
+
+
+def status_html(text: str, state: str = "working", turn: int | None = None) -> str:
+    """The line under the chat saying what is happening; ``state``: working, done or failed;
+    ``turn`` numbers the answer it is about (from 1), for tests and assistive tools."""
+    if not text:
+        return ""
+    numbered = f' data-turn="{turn}"' if turn is not None else ""
+    return f'<p class="status" role="status" aria-live="polite" data-state="{_e(state)}"{numbered}>{_e(text)}</p>'
 
 
 def _e(text: str) -> str:

@@ -1,0 +1,299 @@
+"""Retrieval benchmark on MedQuAD: each answer a document, its own question the query.
+
+Indexes the answers into a collection of their own (the guides' index is not touched) with
+the project's chunking, embeddings and Chroma store, then ranks documents for a fixed random
+sample of questions three ways: BM25 alone, dense alone, and the fused retriever the
+assistant uses. A document ranks where its first passage ranks.
+
+A question's relevant documents are its own answer and any document with the very same
+answer text (MedQuAD repeats some answers under other questions). Other answers to the
+same question text (MedQuAD asks "What is (are) X ?" of several sources) count as misses,
+so the figures are a lower bound; the output says how many sampled questions have such twins.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import logging
+import random
+import time
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from core.errors import GuideError
+from core.settings import REPO_ROOT, Settings
+from corpus.cleaning import clean_text
+from corpus.types import Document
+
+log = logging.getLogger(__name__)
+
+MEDQUAD_PATH = REPO_ROOT.parent / "shared" / "data" / "medquad" / "medquad.jsonl.gz"
+CUTOFFS = (1, 5, 10)
+POOL = 60  # passages fetched per method before ranking documents: enough for 10 distinct ones
+
+
+@dataclass(frozen=True)
+class Pair:
+    doc_id: str
+    question: str
+    answer: str
+    focus: str
+    source: str
+
+
+def load_medquad(path: Path = MEDQUAD_PATH) -> list[Pair]:
+    if not Path(path).is_file():
+        raise GuideError(f"MedQuAD not found at {path}; it ships in ../shared/data/medquad/ beside the repository.")
+    pairs = []
+    with gzip.open(path, "rt", encoding="utf-8") as lines:
+        for number, line in enumerate(lines, 1):
+            row = json.loads(line)
+            # qid repeats across MedQuAD's sources: the line number is the stable id.
+            pairs.append(Pair(f"mq{number:05d}", row["question"].strip(), row["answer"], row.get("focus") or "", row.get("source") or ""))
+    return pairs
+
+
+def to_document(pair: Pair) -> Document:
+    """The answer as a document; its title is the topic (``focus``), never the question."""
+    text, offsets = clean_text(pair.answer)
+    return Document(doc_id=pair.doc_id, title=pair.focus or pair.source, text=text, source=f"MedQuAD/{pair.source}",
+                    offset_map=offsets)
+
+
+def sample(pairs: Sequence[Pair], limit: int | None, queries: int, seed: int) -> tuple[list[Pair], list[Pair]]:
+    """(documents to index, questions to ask): all documents, or ``limit`` random ones, and
+    up to ``queries`` random questions among the indexed documents."""
+    rng = random.Random(seed)
+    indexed = list(pairs) if not limit or limit >= len(pairs) else rng.sample(list(pairs), limit)
+    asked = rng.sample(indexed, min(queries, len(indexed)))
+    return indexed, asked
+
+
+def relevant_sets(indexed: Sequence[Pair], asked: Sequence[Pair]) -> dict[str, set[str]]:
+    by_answer: dict[str, set[str]] = defaultdict(set)
+    for pair in indexed:
+        by_answer[" ".join(pair.answer.split())].add(pair.doc_id)
+    return {q.doc_id: by_answer[" ".join(q.answer.split())] for q in asked}
+
+
+def question_twins(indexed: Sequence[Pair], asked: Sequence[Pair]) -> int:
+    """Sampled questions whose exact text is also asked of another indexed document."""
+    counts: dict[str, int] = defaultdict(int)
+    for pair in indexed:
+        counts[pair.question.lower()] += 1
+    return sum(1 for q in asked if counts[q.question.lower()] > 1)
+
+
+# --- scoring --------------------------------------------------------------------------
+
+
+def distinct(doc_ids: Sequence[str], count: int = max(CUTOFFS)) -> list[str]:
+    return list(dict.fromkeys(doc_ids))[:count]
+
+
+def score_rankings(rankings: dict[str, list[str]], relevant: dict[str, set[str]]) -> dict[str, float]:
+    """Recall@1/5/10 (a relevant document among the first k) and MRR (over the first 10)."""
+    scores: dict[str, float] = {f"recall@{k}": 0.0 for k in CUTOFFS}
+    scores["mrr"] = 0.0
+    for query_id, ranking in rankings.items():
+        rank = next((i + 1 for i, d in enumerate(ranking) if d in relevant[query_id]), None)
+        for k in CUTOFFS:
+            scores[f"recall@{k}"] += 1.0 if rank is not None and rank <= k else 0.0
+        scores["mrr"] += 1.0 / rank if rank else 0.0
+    return {name: round(total / len(rankings), 4) for name, total in scores.items()} if rankings else scores
+
+
+# --- the run --------------------------------------------------------------------------
+
+
+@dataclass
+class IndexTiming:
+    documents: int
+    chunks: int
+    words: int
+    seconds: float
+    measured_now: bool
+    measured_at: str
+
+    @property
+    def chunks_per_second(self) -> float:
+        return self.chunks / self.seconds if self.seconds else 0.0
+
+    @property
+    def words_per_second(self) -> float:
+        return self.words / self.seconds if self.seconds else 0.0
+
+
+@dataclass
+class BenchmarkResult:
+    collection: str
+    documents_indexed: int
+    queries: int
+    limit: int | None
+    seed: int
+    question_twins: int
+    index: IndexTiming
+    methods: dict[str, dict[str, float]] = field(default_factory=dict)
+    query_ms: dict[str, float] = field(default_factory=dict)
+    embedding_model: str = ""
+    chunk_size: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["index"]["chunks_per_second"] = round(self.index.chunks_per_second, 1)
+        data["index"]["words_per_second"] = round(self.index.words_per_second, 1)
+        return data
+
+
+def run_benchmark(
+    medquad: Path,
+    data_dir: Path,
+    *,
+    limit: int | None = None,
+    queries: int = 2000,
+    seed: int = 13,
+    rebuild: bool = False,
+    base: Settings | None = None,
+    embeddings: Any = None,
+    progress: bool | None = None,
+) -> BenchmarkResult:
+    from assistant.retrieval import HybridRetriever  # noqa: PLC0415
+    from index.build import index_documents  # noqa: PLC0415
+    from index.embeddings import SentenceTransformerEmbeddings  # noqa: PLC0415
+    from index.store import GuideStore, collection_name  # noqa: PLC0415
+
+    pairs = load_medquad(medquad)
+    indexed, asked = sample(pairs, limit, queries, seed)
+    settings = benchmark_settings(base or Settings(), data_dir, limit, seed)
+    embeddings = embeddings or SentenceTransformerEmbeddings(settings.index.embedding_model, settings.index.embedding_batch_size)
+    if rebuild:
+        _drop(settings, collection_name(settings))
+    store = GuideStore(settings, embeddings)
+
+    log.info("indexing %d MedQuAD answers into '%s'", len(indexed), store.name)
+    documents = [to_document(p) for p in indexed]
+    started = time.perf_counter()
+    report = index_documents(settings, store, documents, progress=progress)
+    timing = _index_timing(settings, store.name, documents, report, time.perf_counter() - started)
+
+    retriever = HybridRetriever(store=store, settings=settings)
+    retriever.refresh()
+    vectors = embeddings.embed_documents([q.question for q in asked])
+    methods = {
+        "BM25": lambda q, v: _bm25_ranking(retriever, q),
+        "dense": lambda q, v: [c.doc_id for c, _ in store.dense_search(v, POOL)],
+        "fused (hybrid)": lambda q, v: [p.chunk.doc_id for p in retriever.search(q, k=POOL, query_vector=v)],
+    }
+    relevant = relevant_sets(indexed, asked)
+    result = BenchmarkResult(
+        collection=store.name,
+        documents_indexed=len(indexed),
+        queries=len(asked),
+        limit=limit,
+        seed=seed,
+        question_twins=question_twins(indexed, asked),
+        index=timing,
+        embedding_model=settings.index.embedding_model,
+        chunk_size=settings.index.chunk_size,
+    )
+    for name, rank in methods.items():
+        rankings, seconds = _rank_all(rank, asked, vectors, progress, name)
+        result.methods[name] = score_rankings(rankings, relevant)
+        result.query_ms[name] = round(seconds * 1000 / max(len(asked), 1), 2)
+        log.info("%s: %s", name, result.methods[name])
+    return result
+
+
+def benchmark_settings(base: Settings, data_dir: Path, limit: int | None, seed: int) -> Settings:
+    """The project's settings with the benchmark's own data folder and collection (a sample
+    gets a collection of its own, so a full index is never mixed with a sampled one)."""
+    prefix = "medquad" if not limit else f"medquad-n{limit}-s{seed}"
+    return base.model_copy(update={"data_dir": Path(data_dir).resolve(), "index": base.index.model_copy(update={"collection_prefix": prefix})})
+
+
+def _bm25_ranking(retriever: Any, query: str) -> list[str]:
+    # The retriever's own keyword search over all chunks is what the fused ranking uses,
+    # so it is the honest "BM25 alone".
+    return [chunk.doc_id for chunk, _ in retriever.keyword_search(query, POOL)]
+
+
+def _rank_all(
+    rank: Callable[[str, list[float]], list[str]], asked: Sequence[Pair], vectors: Sequence[list[float]], progress: bool | None, name: str
+) -> tuple[dict[str, list[str]], float]:
+    import sys  # noqa: PLC0415
+
+    from tqdm import tqdm  # noqa: PLC0415
+
+    show = sys.stderr.isatty() if progress is None else progress
+    started = time.perf_counter()
+    rankings = {
+        q.doc_id: distinct(rank(q.question, list(v)))
+        for q, v in tqdm(list(zip(asked, vectors, strict=True)), desc=name, unit="query", disable=not show)
+    }
+    return rankings, time.perf_counter() - started
+
+
+def _drop(settings: Settings, name: str) -> None:
+    from index.store import make_client  # noqa: PLC0415
+
+    client = make_client(settings)
+    for collection in (name, f"{name}-docs"):
+        try:
+            client.delete_collection(collection)
+            log.info("dropped collection %s", collection)
+        except Exception:  # chromadb raises different types for "no such collection"
+            log.debug("no collection %s to drop", collection)
+
+
+def _index_timing(settings: Settings, collection: str, documents: Sequence[Document], report: Any, seconds: float) -> IndexTiming:
+    """This run's indexing time, or, when everything was indexed already, the one recorded
+    when the collection was built whole (so the figure is always a real build)."""
+    record = settings.data_dir / f"{collection}.timing.json"
+    embedded = set(report.added) | set(report.updated) | set(report.repaired)
+    words = sum(len(d.text.split()) for d in documents if d.doc_id in embedded)
+    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    timing = IndexTiming(len(embedded), report.chunks_embedded, words, round(seconds, 1), True, now)
+    if report.chunks_embedded and not report.unchanged:  # built whole in this run: worth keeping
+        record.write_text(json.dumps(asdict(timing)), encoding="utf-8")
+    if not embedded and record.is_file():
+        return IndexTiming(**{**json.loads(record.read_text(encoding="utf-8")), "measured_now": False})
+    return timing
+
+
+def to_markdown(result: BenchmarkResult) -> str:
+    index = result.index
+    scope = (
+        f"all {result.documents_indexed:,} MedQuAD answers"
+        if not result.limit
+        else f"a random {result.documents_indexed:,} of the MedQuAD answers (--limit {result.limit}), questions asked among them only"
+    )
+    lines = [
+        f"Retrieval benchmark: {scope}; {result.queries:,} questions (seed {result.seed}); collection `{result.collection}`",
+        f"embedding model {result.embedding_model}, chunks of {result.chunk_size} characters",
+        "",
+        "| retriever | recall@1 | recall@5 | recall@10 | MRR@10 | ms/query |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for name, scores in result.methods.items():
+        lines.append(
+            f"| {name} | {scores['recall@1']:.3f} | {scores['recall@5']:.3f} | {scores['recall@10']:.3f} | {scores['mrr']:.3f} | {result.query_ms[name]:.1f} |"
+        )
+    if not index.measured_now:
+        when = f"recorded when built, {index.measured_at}" if index.measured_at else "not measured: rerun with --rebuild"
+    elif index.documents < result.documents_indexed:
+        when = f"this run finished an index begun earlier: only the last {index.documents:,} documents were embedded now"
+    else:
+        when = "this run"
+    lines += [
+        "",
+        f"Indexing ({when}): {index.documents:,} documents, {index.words:,} words, {index.chunks:,} chunks in {index.seconds:,.1f} s "
+        f"= {index.chunks_per_second:,.1f} chunks/s, {index.words_per_second:,.0f} words/s.",
+        f"{result.question_twins:,} of the {result.queries:,} questions are also asked of another indexed answer "
+        "(those other answers count as misses: the figures are a lower bound).",
+    ]
+    return "\n".join(lines) + "\n"

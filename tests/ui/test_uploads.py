@@ -1,0 +1,101 @@
+"""Added documents: checked, indexed and answerable; a bad file changes nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from core.errors import GuideError
+from core.settings import Settings
+from ui.uploads import add_document, safe_filename, uploads_dir
+
+LEAFLET = (
+    "Swallowing tips for people with ALS\n\n"
+    "Sit upright when eating and keep your chin slightly tucked when you swallow. "
+    "Soft, moist foods such as yoghurt are usually easier to swallow than dry or crumbly foods.\n"
+)
+
+
+@pytest.fixture(scope="module")
+def assistant(tmp_path_factory, embeddings):
+    from assistant.api import Assistant
+
+    settings = Settings(data_dir=tmp_path_factory.mktemp("uploads") / "data", app={"max_upload_mb": 0.05})
+    return Assistant(settings, generator="extractive", embeddings=embeddings)
+
+
+def write(folder: Path, name: str, text: str | bytes) -> Path:
+    path = folder / name
+    path.write_bytes(text if isinstance(text, bytes) else text.encode())
+    return path
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("My notes (v2).txt", "My-notes-v2.txt"),
+        ("../../etc/passwd.md", "passwd.md"),
+        ("C:\\Users\\me\\Leaflet.PDF", "Leaflet.pdf"),
+        (".hidden.html", "hidden.html"),
+    ],
+)
+def test_file_names_are_made_safe(name, expected):
+    assert safe_filename(name) == expected
+
+
+@pytest.mark.parametrize("name", ["virus.exe", "noextension", "....txt", "data.json"])
+def test_unsupported_or_nameless_files_are_refused(name):
+    with pytest.raises(GuideError, match="can't be added"):
+        safe_filename(name)
+
+
+def test_an_added_document_is_answerable(assistant, tmp_path):
+    before = {r.doc_id for r in assistant.documents()}
+    added = add_document(assistant, write(tmp_path, "swallowing tips.txt", LEAFLET), "swallowing tips.txt")
+    assert added.status == "added" and added.title == "Swallowing tips for people with ALS" and added.passages >= 1
+    assert "You can ask about it now" in added.message()
+    assert (uploads_dir(assistant.settings) / "swallowing-tips.txt").is_file()
+    assert {r.doc_id for r in assistant.documents()} == before | {added.doc_id}
+    answer = assistant.ask("How should I sit when eating to swallow more easily?")
+    assert any(c.document_title == added.title for c in answer.citations)
+
+    again = add_document(assistant, write(tmp_path, "swallowing tips.txt", LEAFLET), "swallowing tips.txt")
+    assert again.status == "unchanged" and "already added" in again.message()
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "reason"),
+    [
+        ("empty.txt", "   \n", "empty"),
+        ("binary.txt", b"\x00\x01\x02 binary" * 10, "binary"),
+        ("big.txt", "x" * 60_000, "at most 0.05 MB"),
+        ("tiny.md", "# Hi", "no readable text"),
+    ],
+)
+def test_a_bad_file_is_refused_and_nothing_indexed_is_lost(assistant, tmp_path, name, content, reason):
+    before = {r.doc_id: r.doc_hash for r in assistant.documents()}
+    with pytest.raises(GuideError, match=reason):
+        add_document(assistant, write(tmp_path, name, content), name)
+    assert {r.doc_id: r.doc_hash for r in assistant.documents()} == before
+    assert not (uploads_dir(assistant.settings) / name).exists()
+
+
+def test_an_upload_never_replaces_a_shipped_guide(assistant, tmp_path):
+    guide = next(r for r in assistant.documents() if "guides" in r.source_path)
+    before = {r.doc_id: r.doc_hash for r in assistant.documents()}
+    name = f"{guide.doc_id}.txt"
+    with pytest.raises(GuideError, match="already in the library"):
+        add_document(assistant, write(tmp_path, name, LEAFLET.replace("Swallowing", "Other")), name)
+    assert {r.doc_id: r.doc_hash for r in assistant.documents()} == before
+
+
+def test_a_new_copy_of_an_added_file_replaces_the_old_one(assistant, tmp_path):
+    add_document(assistant, write(tmp_path, "diary.txt", "Exercise diary for ALS\n\nWalk ten minutes every morning with a friend."), "diary.txt")
+    newer = add_document(
+        assistant, write(tmp_path, "diary.txt", "Exercise diary for ALS\n\nSwim twenty minutes every evening in warm water."), "diary.txt"
+    )
+    assert newer.status == "updated"
+    stored = assistant.document(newer.doc_id)
+    assert "Swim twenty minutes" in stored.text and "Walk ten minutes" not in stored.text
+    assert not list(uploads_dir(assistant.settings).glob(".*previous"))

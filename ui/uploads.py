@@ -1,0 +1,154 @@
+"""Documents added from the chat: checked, copied into ``data_dir/uploads``, indexed.
+
+A file is read in full in a staging folder before it goes anywhere near the index, so a
+bad file is refused with its reason and the index keeps everything it had. Only the new
+file is passed to the index build: a build over given paths removes documents whose file
+under those paths is gone, and the uploads folder is the one place that must not happen.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import shutil
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from assistant.api import Assistant
+from core.errors import GuideError
+from core.settings import Settings
+from corpus.loaders import SUPPORTED_SUFFIXES, UnreadableFile, load_file
+
+log = logging.getLogger(__name__)
+
+ACCEPTED_SUFFIXES = tuple(s for s in (".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx") if s in SUPPORTED_SUFFIXES)
+MAX_NAME_CHARS = 80
+
+Progress = Callable[[float, str], None]
+
+
+@dataclass(frozen=True)
+class AddedDocument:
+    file_name: str
+    doc_id: str
+    title: str
+    passages: int
+    conditions: tuple[str, ...]
+    status: str  # "added", "updated" or "unchanged"
+
+    def message(self) -> str:
+        where = (
+            f"It is filed under {', '.join(c.upper() if c == 'als' else c.capitalize() for c in self.conditions)}."
+            if self.conditions
+            else "Ask with “All guides” selected to search it."
+        )
+        if self.status == "unchanged":
+            return f"“{self.title}” ({self.file_name}) was already added; nothing changed. {where}"
+        verb = "Replaced the earlier copy of" if self.status == "updated" else "Added"
+        count = f"{self.passages} passage{'s' if self.passages != 1 else ''}"
+        return f"{verb} “{self.title}” ({self.file_name}): {count}. You can ask about it now. {where}"
+
+
+def uploads_dir(settings: Settings) -> Path:
+    return settings.data_dir / "uploads"
+
+
+def safe_filename(name: str) -> str:
+    """A plain file name (letters, digits, ``.-_``) with an accepted extension, or GuideError."""
+    base = Path(str(name).replace("\\", "/")).name
+    stem, suffix = os.path.splitext(base)
+    suffix = suffix.lower()
+    if suffix not in ACCEPTED_SUFFIXES:
+        raise GuideError(
+            f"“{base or name}” can't be added: {suffix or 'files without an extension'} "
+            f"{'files are' if suffix else 'are'} not supported. Use one of: {', '.join(ACCEPTED_SUFFIXES)}."
+        )
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", stem).strip(".-_")[:MAX_NAME_CHARS].strip(".-_")
+    if not re.search(r"[A-Za-z0-9]", stem):
+        raise GuideError(f"“{base}” can't be added: give the file a name with letters or digits.")
+    return stem + suffix
+
+
+def add_document(
+    assistant: Assistant, source: Path, original_name: str, progress: Progress | None = None
+) -> AddedDocument:
+    """Check, copy and index one uploaded file; GuideError says why a file was refused."""
+    settings = assistant.settings
+    report = progress or (lambda fraction, text: None)
+    name = safe_filename(original_name)
+    limit_mb = min(settings.app.max_upload_mb, settings.corpus.max_file_mb)
+    size = Path(source).stat().st_size
+    if size > limit_mb * 1024 * 1024:
+        raise GuideError(f"“{name}” is {size / 1048576:.1f} MB; files can be at most {limit_mb:g} MB. Split it into smaller files.")
+
+    report(0.1, f"Reading {name}")
+    staging = settings.data_dir / ".upload-staging" / uuid.uuid4().hex
+    staging.mkdir(parents=True)
+    try:
+        staged = staging / name
+        shutil.copyfile(source, staged)
+        try:
+            document = load_file(staged, max_file_mb=limit_mb)
+        except UnreadableFile as error:
+            raise GuideError(f"“{name}” can't be added: it {error}.") from error
+        target = uploads_dir(settings) / name
+        _refuse_clash(assistant, document.doc_id, target)
+
+        report(0.4, f"Adding {name} to the index")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        backup = _move_aside(target)
+        os.replace(staged, target)
+        try:
+            build = assistant.ensure_index([target])
+        except BaseException:
+            _restore(target, backup)
+            raise
+        if build.problems:
+            _restore(target, backup)
+            raise GuideError(f"“{name}” can't be added: {build.problems[0].reason}.")
+        if backup is not None:
+            backup.unlink(missing_ok=True)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+    report(1.0, f"{name} is ready")
+    record = next((r for r in assistant.documents() if r.doc_id == document.doc_id), None)
+    status = "added" if document.doc_id in build.added else "updated" if document.doc_id in build.updated else "unchanged"
+    log.info("upload %s: %s as %s (%s)", name, status, document.doc_id, build.summary())
+    return AddedDocument(
+        file_name=name,
+        doc_id=document.doc_id,
+        title=record.title if record else document.title,
+        passages=record.n_chunks if record else 0,
+        conditions=record.conditions if record else document.conditions,
+        status=status,
+    )
+
+
+def _refuse_clash(assistant: Assistant, doc_id: str, target: Path) -> None:
+    """A new copy of an added file replaces the old one; nothing may replace another document
+    (a shipped guide, or an added file whose name differs only in spelling)."""
+    for record in assistant.documents():
+        if record.doc_id == doc_id and Path(record.source_path).resolve() != target.resolve():
+            raise GuideError(
+                f"“{target.name}” can't be added: a document with nearly the same name (“{record.title}”) "
+                "is already in the library. Rename your file and add it again."
+            )
+
+
+def _move_aside(target: Path) -> Path | None:
+    if not target.exists():
+        return None
+    backup = target.with_name(f".{target.name}.previous")
+    os.replace(target, backup)
+    return backup
+
+
+def _restore(target: Path, backup: Path | None) -> None:
+    """Put the earlier file back (or remove the new one), so the folder matches the index."""
+    target.unlink(missing_ok=True)
+    if backup is not None:
+        os.replace(backup, target)
