@@ -3,7 +3,8 @@
 Three cheap, measurable signals:
 - the best passage's cosine similarity to the question (``min_dense_score``);
 - the share of the question's focus words found in the passages, by stem, by spelling
-  (typos) or by meaning (word vectors), (``min_term_coverage``);
+  (typos) or by meaning (word vectors), (``min_term_coverage``), waived when the best
+  passage is very close to the question (``paraphrase_score``: lay wording);
 - aspects a question can ask for that need specific evidence (a dose, a cost, side
   effects, a number of people...): asked but absent, they make the answer partial.
 """
@@ -85,7 +86,8 @@ class EvidenceJudge:
             return _with(evidence, "none", f"best passage similarity {best:.2f} is below {self.settings.retrieval.min_dense_score}")
         if missing and not open_clauses:
             return _with(evidence, "none", f"the passages do not give {', '.join(missing)}")
-        if evidence.term_coverage < self.settings.retrieval.min_term_coverage:
+        paraphrased = best >= self.settings.retrieval.paraphrase_score
+        if evidence.term_coverage < self.settings.retrieval.min_term_coverage and not paraphrased:
             absent = [w for w in focus if w not in matched]
             return _with(evidence, "none", f"the passages do not mention {', '.join(absent)}")
         if missing:
