@@ -109,9 +109,18 @@ _CONTINUATION = re.compile(r"^(for example|for instance|these include|this inclu
 
 
 def _is_statement(sentence: str) -> bool:
-    """Headings and questions make poor answer sentences."""
+    """Headings, questions and a guide's summing-up make poor answer sentences: the summing-up
+    is close to every question and answers none ("In conclusion, ... is a complex challenge")."""
     sentence = sentence.strip()
-    return len(sentence) > 30 and sentence.endswith((".", "!")) and not re.match(r"^(what|how|why|who)\b", sentence, re.I)
+    return (
+        len(sentence) > 30
+        and sentence.endswith((".", "!"))
+        and not re.match(r"^(what|how|why|who)\b", sentence, re.I)
+        and not _SUMMING_UP.match(sentence)
+    )
+
+
+_SUMMING_UP = re.compile(r"^(in conclusion|in summary|to sum up|overall|ultimately)\b", re.IGNORECASE)
 
 
 def make_generator(settings: Settings, vectors: TextVectors, kind: str | None = None) -> Generator:

@@ -70,6 +70,7 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
 ]
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'"})
 BLOCKING = {"emergency": EMERGENCY, "crisis": CRISIS}
 
 
@@ -82,6 +83,8 @@ class SafetyFlag:
 
 def check_safety(question: str) -> SafetyFlag | None:
     """The most serious red flag in a question, or None."""
+    # Phones type curly apostrophes ("can’t breathe"); the patterns are written with straight ones.
+    question = question.translate(_APOSTROPHES)
     for kind, pattern in _RULES:
         if pattern.search(question):
             if kind in BLOCKING:

@@ -82,6 +82,8 @@ def test_a_follow_up_is_rewritten_and_answered_from_the_right_passage(guides_ass
         ("My husband has ALS and he is choking and can't breathe, his lips are blue", "emergency", EMERGENCY),
         ("I have chest pain right now", "emergency", EMERGENCY),
         ("I can't do this anymore, I want to end my life", "crisis", CRISIS),
+        ("My dad can’t breathe, what do I do?", "emergency", EMERGENCY),  # a phone's curly apostrophe
+        ("I don’t want to live anymore", "crisis", CRISIS),
     ],
 )
 def test_emergencies_and_crises_get_guidance_first_and_nothing_else(guides_assistant, question, kind, message):
