@@ -18,7 +18,7 @@ from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, ChatMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
-from pydantic import ConfigDict, Field, PrivateAttr
+from pydantic import ConfigDict, Field, PrivateAttr, model_validator
 
 from core.settings import Settings
 
@@ -64,8 +64,9 @@ class LlamaCppChatModel(BaseChatModel):
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
     _yes_no_ids: tuple[list[int], list[int]] | None = PrivateAttr(default=None)
 
-    def model_post_init(self, context: Any, /) -> None:
-        from llama_cpp import Llama  # noqa: PLC0415
+    @model_validator(mode="after")
+    def _load_llama(self) -> LlamaCppChatModel:
+        from llama_cpp import Llama
 
         log.info("Loading %s (n_ctx=%d, n_threads=%d).", self.model_path, self.n_ctx, self.n_threads)
         self._llama = Llama(
@@ -75,6 +76,7 @@ class LlamaCppChatModel(BaseChatModel):
             logits_all=False,
             verbose=False,
         )
+        return self
 
     @property
     def _llm_type(self) -> str:
@@ -164,7 +166,7 @@ class LlamaCppChatModel(BaseChatModel):
             captured.append(scores.copy())
             return scores
 
-        from llama_cpp import LogitsProcessorList  # noqa: PLC0415
+        from llama_cpp import LogitsProcessorList
 
         yes_ids, no_ids = self._yes_no_token_ids()
         with self._lock:
@@ -207,7 +209,7 @@ def _share(logits: Any, yes_ids: Sequence[int], no_ids: Sequence[int]) -> float:
 
 def load_local_chat_model(settings: Settings) -> LlamaCppChatModel:
     """The local generator: the verified GGUF (assembled if needed) with ``settings.generator``."""
-    from assistant.model_files import local_model_path  # noqa: PLC0415
+    from assistant.model_files import local_model_path
 
     gen = settings.generator
     return LlamaCppChatModel(
@@ -221,7 +223,7 @@ def load_local_chat_model(settings: Settings) -> LlamaCppChatModel:
 
 def load_openai_chat_model(settings: Settings) -> ChatOpenAI:
     """A chat model on the OpenAI-compatible endpoint of ``settings.generator``."""
-    from langchain_openai import ChatOpenAI  # noqa: PLC0415
+    from langchain_openai import ChatOpenAI
 
     gen = settings.generator
     return ChatOpenAI(

@@ -166,7 +166,10 @@ def assemble_model(parts: Sequence[Path], target: Path, sha256: str = MODEL_SHA2
     _write_stamp(target, sha256)
     log.info(
         "Assembled %s from %d parts (%.1f MB) in %.1f s.",
-        target, len(parts), target.stat().st_size / 1e6, time.perf_counter() - started,
+        target,
+        len(parts),
+        target.stat().st_size / 1e6,
+        time.perf_counter() - started,
     )
     return target
 

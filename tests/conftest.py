@@ -36,3 +36,20 @@ def guides_assistant(tmp_path_factory, embeddings):
 
     settings = Settings(data_dir=tmp_path_factory.mktemp("assistant") / "data")
     return Assistant(settings, generator="extractive", embeddings=embeddings)
+
+
+@pytest.fixture(scope="session")
+def local_model_file() -> Path:
+    """The real GGUF, assembled from the part packages once into the repo's data/
+    (gitignored, where `make model` puts it) and reused by later runs."""
+    from assistant.model_files import local_model_path
+
+    return local_model_path(Settings(data_dir=REPO_ROOT / "data"))
+
+
+@pytest.fixture(scope="session")
+def local_chat_model(local_model_file: Path):
+    """The local generator (llama.cpp over the real GGUF), loaded once."""
+    from assistant.llm import load_local_chat_model
+
+    return load_local_chat_model(Settings(data_dir=REPO_ROOT / "data", generator={"model_path": local_model_file}))
