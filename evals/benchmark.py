@@ -185,7 +185,7 @@ def run_benchmark(
     retriever.refresh()
     vectors = embeddings.embed_documents([q.question for q in asked])
     methods = {
-        "BM25": lambda q, v: _bm25_ranking(retriever, q),
+        "BM25": lambda q, v: [c.doc_id for c, _ in retriever.keyword_search(q, POOL)],
         "dense": lambda q, v: [c.doc_id for c, _ in store.dense_search(v, POOL)],
         "fused (hybrid)": lambda q, v: [p.chunk.doc_id for p in retriever.search(q, k=POOL, query_vector=v)],
     }
@@ -214,12 +214,6 @@ def benchmark_settings(base: Settings, data_dir: Path, limit: int | None, seed: 
     gets a collection of its own, so a full index is never mixed with a sampled one)."""
     prefix = "medquad" if not limit else f"medquad-n{limit}-s{seed}"
     return base.model_copy(update={"data_dir": Path(data_dir).resolve(), "index": base.index.model_copy(update={"collection_prefix": prefix})})
-
-
-def _bm25_ranking(retriever: Any, query: str) -> list[str]:
-    # The retriever's own keyword search over all chunks is what the fused ranking uses,
-    # so it is the honest "BM25 alone".
-    return [chunk.doc_id for chunk, _ in retriever.keyword_search(query, POOL)]
 
 
 def _rank_all(

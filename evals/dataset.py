@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -208,8 +208,3 @@ def guide_titles(catalog_path: Path) -> dict[str, str]:
     """File name → title of the shipped guides, from ``corpus/guides/catalog.json``."""
     catalog = json.loads(Path(catalog_path).read_text(encoding="utf-8"))
     return {name: entry["title"] for name, entry in catalog.items()}
-
-
-def kinds(items: Sequence[EvalItem]) -> list[str]:
-    """The item kinds, in order of first appearance."""
-    return list(dict.fromkeys(item.kind for item in items))

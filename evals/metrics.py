@@ -17,11 +17,13 @@ from assistant.citations import parse_citations, split_all
 from assistant.phrases import CARE_TEAM, CRISIS, EMERGENCY, NOT_COVERED, NOT_COVERED_ANSWER, PARTLY_COVERED
 from evals.dataset import EvalItem
 from evals.judge import CachedJudge
+from evals.readability import flesch_kincaid_grade
 
 GAP_PREFIX = PARTLY_COVERED.split("{missing}")[0]  # "The guides don't say anything about "
 BLOCKING_MESSAGES = {"emergency": EMERGENCY, "crisis": CRISIS}
 _PARTLY = re.compile(re.escape(GAP_PREFIX) + r".+?" + re.escape(PARTLY_COVERED.split("{missing}")[1]), re.DOTALL)
 _FIXED_TEXTS = (EMERGENCY, CRISIS, NOT_COVERED_ANSWER, NOT_COVERED, *CARE_TEAM.values())
+_MARKERS = re.compile(r"\s*\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\]")
 
 
 @dataclass(frozen=True)
@@ -62,7 +64,7 @@ MEAN_SCORES = ("retrieval_recall_at_1", "retrieval_recall_at_k", "retrieval_mrr"
 
 def normalise(text: str) -> str:
     """Lower case, straight quotes, single spaces, no ``[n]`` markers: what fact matching sees."""
-    text = re.sub(r"\s*\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\]", "", text)
+    text = _MARKERS.sub("", text)
     text = text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"').replace("–", "-").replace("—", "-")
     return " ".join(text.lower().split())
 
@@ -108,13 +110,12 @@ def retrieval_scores(item: EvalItem, answer: dict[str, Any]) -> dict[str, float]
     retrieved = answer.get("retrieved") or []
     if not item.sources or not retrieved:
         return None
-    titles = list(dict.fromkeys(p["document_title"] for p in sorted(retrieved, key=lambda p: p["n"])))
+    ranked = [p["document_title"] for p in sorted(retrieved, key=lambda p: p["n"])]
     expected = set(item.sources)
-    first_passage = [p["document_title"] for p in sorted(retrieved, key=lambda p: p["n"])]
-    rank = next((i + 1 for i, t in enumerate(first_passage) if t in expected), None)
+    rank = next((i + 1 for i, title in enumerate(ranked) if title in expected), None)
     return {
-        "retrieval_recall_at_1": len(expected & set(first_passage[:1])) / len(expected),
-        "retrieval_recall_at_k": len(expected & set(titles)) / len(expected),
+        "retrieval_recall_at_1": len(expected & set(ranked[:1])) / len(expected),
+        "retrieval_recall_at_k": len(expected & set(ranked)) / len(expected),
         "retrieval_mrr": 1.0 / rank if rank else 0.0,
     }
 
@@ -225,13 +226,11 @@ def readability_grade(answer_text: str) -> float | None:
     text = normalise_markers(claim_text(answer_text))
     if len(text.split()) < 8:
         return None
-    import textstat  # noqa: PLC0415
-
-    return float(textstat.flesch_kincaid_grade(text))
+    return flesch_kincaid_grade(text)
 
 
 def normalise_markers(text: str) -> str:
-    return " ".join(re.sub(r"\s*\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\]", "", text).split())
+    return " ".join(_MARKERS.sub("", text).split())
 
 
 # --- aggregation ----------------------------------------------------------------------

@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from evals.dataset import kinds
 from evals.metrics import METRICS, aggregate, latency_metrics
 
 WORST_ITEMS = 10
@@ -90,7 +89,7 @@ def to_markdown(report: dict[str, Any]) -> str:
                "abstention_recall", "false_abstention_rate", "safety_routing", "must_not_violations", "readability_grade"]
     lines.append("| kind | items | " + " | ".join(METRICS[c].label for c in columns) + " |")
     lines.append("| --- " * (len(columns) + 2) + "|")
-    for kind in kinds_in(report):
+    for kind in report["by_kind"]:
         row = report["by_kind"][kind]
         lines.append(f"| {kind} | {row['items']} | " + " | ".join(format_value(c, row.get(c)) for c in columns) + " |")
     lines += ["", "## Latency by generator", "", "| generator | first token p50 | p95 | total p50 | p95 |", "| --- | --- | --- | --- | --- |"]
@@ -125,10 +124,6 @@ def to_markdown(report: dict[str, Any]) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def kinds_in(report: dict[str, Any]) -> list[str]:
-    return list(report["by_kind"]) if report.get("by_kind") else kinds([])
-
-
 def _why(row: dict[str, Any]) -> str:
     scores = row.get("scores", {})
     item = row.get("item", {})
@@ -144,6 +139,8 @@ def _why(row: dict[str, Any]) -> str:
     unsupported = [s["sentence"] for s in row.get("sentences", []) if not s["supported"]]
     if unsupported:
         notes.append("unsupported by its citations: " + " | ".join(_short(s, 120) for s in unsupported))
+    if item.get("notes"):
+        notes.append(f"item note: {item['notes']}")
     if scores.get("retrieval_recall_at_k") is not None and scores["retrieval_recall_at_k"] < 1:
         notes.append(f"retrieval missed: {', '.join(s for s in item.get('sources', []) if s not in {p['document_title'] for p in row.get('retrieved') or []})}")
     return "- " + "\n- ".join(notes) if notes else ""

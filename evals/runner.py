@@ -8,13 +8,18 @@ A failing item is recorded with its error and the run goes on.
 from __future__ import annotations
 
 import logging
+import os
+import platform
 import sys
 import time
 import traceback
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
-from evals.dataset import DatasetError, EvalItem
+from evals.dataset import Dataset, DatasetError, EvalItem, parse_item
 from evals.judge import CachedJudge
 from evals.metrics import (
     BLOCKING_MESSAGES,
@@ -31,12 +36,14 @@ from evals.metrics import (
     safety_routing,
     source_hit,
 )
+from evals.report import build_report, write_json, write_markdown
+from evals.thresholds import ThresholdResult, check_thresholds
 
 log = logging.getLogger(__name__)
 
 # Fields of Answer.to_dict() kept in the report for every item.
 ANSWER_FIELDS = ("answer", "coverage", "safety", "generator", "standalone_question", "citations", "retrieved",
-                 "not_covered", "checks", "timings_ms")
+                 "not_covered", "checks", "timings_ms", "provenance")
 
 
 def check_sources(items: Sequence[EvalItem], titles: Sequence[str]) -> None:
@@ -113,9 +120,11 @@ def _rows(assistant: Any, items: Sequence[EvalItem], judge: CachedJudge, progres
 
     show = sys.stderr.isatty() if progress is None else progress
     with tqdm(items, desc="Evaluating", unit="item", disable=not show) as bar:
-        for item in bar:
+        for done, item in enumerate(bar, 1):
             bar.set_postfix_str(item.id[:30])
             yield evaluate_item(assistant, item, judge)
+            if not show and (done % 10 == 0 or done == len(items)):
+                log.info("%d of %d items done", done, len(items))  # no bar off a terminal: say how far
 
 
 def evaluate_item(assistant: Any, item: EvalItem, judge: CachedJudge) -> dict[str, Any]:
@@ -128,9 +137,97 @@ def evaluate_item(assistant: Any, item: EvalItem, judge: CachedJudge) -> dict[st
                 "answer": "", "timings": {}, "scores": {}}
     row.update({field: answer.get(field) for field in ANSWER_FIELDS})
     row["timings"] = timings
+    return _scored(row, item, answer, judge)
+
+
+def _scored(row: dict[str, Any], item: EvalItem, answer: dict[str, Any], judge: CachedJudge) -> dict[str, Any]:
     try:
         row["scores"], row["sentences"], row["missed_facts"] = score_item(item, answer, judge)
     except Exception as error:  # a judge failure: keep the answer, record why it has no scores
         log.warning("scoring item %s failed: %s: %s", item.id, type(error).__name__, error)
         row.update({"error": f"scoring failed: {type(error).__name__}: {error}", "traceback": traceback.format_exc(), "scores": {}})
     return row
+
+
+# --- a whole run ----------------------------------------------------------------------
+
+
+@dataclass
+class RunResult:
+    report: dict[str, Any]
+    thresholds: list[ThresholdResult] = field(default_factory=list)
+
+    @property
+    def failed_thresholds(self) -> list[ThresholdResult]:
+        return [t for t in self.thresholds if not t.passed]
+
+
+def evaluate(
+    dataset: Dataset,
+    assistant: Any,
+    judge: CachedJudge,
+    out_dir: Path,
+    *,
+    thresholds: dict[str, Any] | None = None,
+    requested_generator: str = "",
+    progress: bool | None = None,
+) -> RunResult:
+    """Answer and score every item, check the thresholds, write report.json/.md/.html."""
+    check_sources(dataset.items, [d.title for d in assistant.documents()])
+    started = datetime.now(timezone.utc)
+    clock = time.perf_counter()
+    rows = run_items(assistant, dataset.items, judge, progress)
+    meta = {
+        "dataset": str(dataset.path),
+        "dataset_name": dataset.path.stem,
+        "dataset_sha256": dataset.sha256,
+        "generator": requested_generator or assistant.generator.name,
+        "generator_model": getattr(assistant.generator, "model", ""),
+        "judge": judge.describe(),
+        "provenance": _run_provenance(rows),
+        "started": started.isoformat(timespec="seconds"),
+        "seconds": round(time.perf_counter() - clock, 1),
+        "python": platform.python_version(),
+        "machine": f"{platform.machine()}, {os.cpu_count()} CPUs",
+    }
+    return _finish(build_report(meta, rows), judge, out_dir, thresholds)
+
+
+def _finish(report: dict[str, Any], judge: CachedJudge, out_dir: Path, thresholds: dict[str, Any] | None) -> RunResult:
+    result = RunResult(report)
+    if thresholds is not None:
+        result.thresholds = check_thresholds(report["summary"], thresholds, judge.name)
+        report["meta"]["thresholds"] = [t.to_dict() for t in result.thresholds]
+    write_run(report, out_dir)
+    return result
+
+
+def write_run(report: dict[str, Any], out_dir: Path) -> None:
+    from evals.charts import write_html  # noqa: PLC0415 - matplotlib only when writing
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    write_json(report, out_dir / "report.json")
+    write_markdown(report, out_dir / "report.md")
+    write_html(report, out_dir / "report.html")
+    log.info("wrote %s/report.json, report.md and report.html", out_dir)
+
+
+def _run_provenance(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    for row in rows:
+        if row.get("provenance"):
+            return {k: v for k, v in row["provenance"].items() if k != "evidence"}
+    return {}
+
+
+def rescore(report: dict[str, Any], judge: CachedJudge, out_dir: Path, thresholds: dict[str, Any] | None = None) -> RunResult:
+    """Score a saved run again (another judge, changed metrics) without answering anything."""
+    rows = []
+    for row in report["items"]:
+        row = {k: v for k, v in row.items() if not (k in ("error", "traceback") and str(v).startswith("scoring failed"))}
+        if row.get("error"):  # the item was never answered
+            rows.append(row)
+            continue
+        rows.append(_scored(row, parse_item(row["item"]), {name: row.get(name) for name in ANSWER_FIELDS}, judge))
+    meta = {**report["meta"], "judge": judge.describe(), "rescored": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+    meta.pop("thresholds", None)
+    return _finish(build_report(meta, rows), judge, out_dir, thresholds)

@@ -1,0 +1,1 @@
+"""Measure how good the assistant's answers are: ``python -m evals`` (see evals/README.md)."""
