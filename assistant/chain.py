@@ -19,7 +19,7 @@ from assistant.lexical import STOPWORDS, words
 from assistant.phrases import NOT_COVERED_ANSWER, PARTLY_COVERED
 from assistant.prompts import NOT_IN_GUIDES
 from assistant.retrieval import HybridRetriever
-from assistant.safety import check_safety
+from assistant.safety import check_safety, without_instructions
 from assistant.types import Answer, AnswerEvent, Citation, Coverage, Passage, SentenceCheck, Turn
 from assistant.vectors import TextVectors
 from core.errors import GuideError
@@ -71,7 +71,8 @@ class AnswerChain:
 
         if history:
             yield AnswerEvent("status", "Reading the conversation")
-        standalone = standalone_question(run.question, history, self.generator if history else None)
+        question = without_instructions(run.question) if run.safety == "injection" else run.question
+        standalone = standalone_question(question, history, self.generator if history else None)
         yield AnswerEvent("status", "Searching the guides")
         passages = self.retriever.search(standalone, condition=condition, query_vector=self.vectors.get([standalone])[0].tolist())
         run.timings["retrieval"] = run.elapsed()

@@ -38,12 +38,26 @@ ASPECTS = (
     Aspect("side effects", re.compile(r"\bside[- ]?effects?\b|\badverse\b", _I), re.compile(r"\bside[- ]?effects?\b|\badverse\b", _I)),
     Aspect("costs", re.compile(r"\b(cost|costs|price|pay|afford|insurance|expensive|cheap|covered by)\b", _I), re.compile(r"\b(cost|price|insurance|\$|€|£)", _I)),
     Aspect("how long people live", re.compile(r"\b(life expectancy|how long (will|do|does|can) \w+ (live|survive|have)|how long \w+ left)\b", _I), re.compile(r"\blife expectancy\b|\b\d+ (years?|months?)\b", _I)),
-    Aspect("how many people are affected", re.compile(r"\b(how (many|common)|prevalence|incidence|statistics|percentage of (people|patients))\b", _I), re.compile(r"\d", _I)),
+    Aspect(
+        "how many people",
+        re.compile(r"\b(how (many|common)|prevalence|incidence|statistics|number of (people|patients))\b", _I),
+        re.compile(r"\b\d[\d,.]*\s+(people|patients|participants|individuals|adults|children|cases|americans)\b|\bper \d", _I),
+    ),
     Aspect("brand names", re.compile(r"\bbrand( names?)?\b", _I), re.compile(r"\bbrand\b|®|™", _I)),
     Aspect("prevention", re.compile(r"\bprevent(ion|ing|ed)?\b|\bavoid getting\b", _I), re.compile(r"\bprevent", _I)),
     Aspect("whether it is inherited", re.compile(r"\b(inherit\w*|hereditary|pass(ed)? (it )?(on|down)|run in (the )?famil)", _I), re.compile(r"\b(inherit|hereditary|famil)", _I)),
     Aspect("a cure", re.compile(r"\bcur(e|es|ed|able)\b", _I), re.compile(r"\bcur(e|ed|able)\b", _I)),
     Aspect("diet", re.compile(r"\b(diet|foods?|eat|eating|nutrition)\b", _I), re.compile(r"\b(diet|food|eat|nutrition\w*)\b", _I)),
+)
+
+
+# Conditions the guides are not about; named in a question, they must be named in the passages
+# too, or an ALS or scleroderma passage would answer a question about another disease.
+OTHER_CONDITIONS = re.compile(
+    r"\b(multiple sclerosis|lupus|parkinson'?s?|alzheimer'?s?|huntington'?s?|myasthenia( gravis)?|muscular dystrophy"
+    r"|spinal muscular atrophy|rheumatoid arthritis|morphea|raynaud'?s?|sj[oö]gren'?s?|dermatomyositis|polymyositis"
+    r"|primary lateral sclerosis|kennedy'?s disease|cancer|diabetes|dementia|stroke|covid(-19)?|asthma)\b",
+    _I,
 )
 
 
@@ -84,6 +98,9 @@ class EvidenceJudge:
         if best < self.settings.retrieval.min_dense_score and not spelled_out:
             # Rare names ("tofersen") embed poorly; every focus word spelled out in the passages is evidence enough.
             return _with(evidence, "none", f"best passage similarity {best:.2f} is below {self.settings.retrieval.min_dense_score}")
+        other = [m.group(0) for m in OTHER_CONDITIONS.finditer(question) if m.group(0).lower() not in text.lower()]
+        if other:
+            return _with(evidence, "none", f"the guides are not about {', '.join(other)}")
         if missing and not open_clauses:
             return _with(evidence, "none", f"the passages do not give {', '.join(missing)}")
         paraphrased = best >= self.settings.retrieval.paraphrase_score

@@ -91,3 +91,12 @@ def check_safety(question: str) -> SafetyFlag | None:
                 return SafetyFlag(kind, BLOCKING[kind], blocking=True)
             return SafetyFlag(kind, CARE_TEAM.get(kind, ""), blocking=False)
     return None
+
+
+def without_instructions(question: str) -> str:
+    """The question without its instruction-like sentences ("Ignore previous instructions.
+    What does riluzole do?" is searched as "What does riluzole do?"); unchanged if that is all it is."""
+    injection = dict(_RULES)["injection"]
+    sentences = re.split(r"(?<=[.!?])\s+", question.translate(_APOSTROPHES))
+    kept = [s for s in sentences if not injection.search(s)]
+    return " ".join(kept) if kept and len(kept) < len(sentences) else question
