@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from core.errors import GuideError
+from core.cli import run_guarded
 from core.logs import configure_logging
 from core.settings import Settings
 
@@ -32,9 +33,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     configure_logging(args.verbose, level=logging.WARNING)
 
-    try:
-        if args.command == "batch":
-            items = read_batch(args.input)  # check the file before loading any model
+    def command() -> int:
+        items = read_batch(args.input) if args.command == "batch" else []  # check the file before loading a model
         assistant = _load(args.generator)
         condition = None if args.condition == "all" else args.condition
         if args.command == "ask":
@@ -42,12 +42,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "chat":
             return _chat(assistant, condition)
         return _batch(assistant, items, args.output, condition)
-    except GuideError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("\nStopped.", file=sys.stderr)
-        return 130
+
+    return run_guarded(command)
 
 
 def _load(generator: str | None):  # type: ignore[no-untyped-def]

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from core.errors import GuideError
+from core.cli import run_guarded
 from core.logs import configure_logging
 from core.settings import REPO_ROOT, Settings
 
@@ -28,14 +29,7 @@ MEDQUAD_SET = EVALS_DIR / "datasets" / "medquad_abstention.jsonl"
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     configure_logging(args.verbose)
-    try:
-        return args.handler(args)
-    except GuideError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("\nStopped.", file=sys.stderr)
-        return 130
+    return run_guarded(lambda: args.handler(args))
 
 
 def _parser() -> argparse.ArgumentParser:

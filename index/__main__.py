@@ -7,7 +7,7 @@ import logging
 import sys
 from pathlib import Path
 
-from core.errors import GuideError
+from core.cli import run_guarded
 from core.logs import configure_logging
 from core.settings import Settings
 
@@ -27,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     configure_logging(args.verbose, level=logging.WARNING)
 
-    try:
+    def command() -> int:
         settings = Settings()
         from index.build import build_index, remove_document  # noqa: PLC0415 - heavy imports after arg parsing
         from index.embeddings import SentenceTransformerEmbeddings  # noqa: PLC0415
@@ -45,12 +45,8 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         print(f"Removed '{args.doc_id}'.")
         return 0
-    except GuideError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("Interrupted. The index is still usable; the next 'build' finishes what was left.", file=sys.stderr)
-        return 130
+
+    return run_guarded(command, "Interrupted. The index is still usable; the next 'build' finishes what was left.")
 
 
 def _status(store) -> int:  # type: ignore[no-untyped-def]

@@ -1,0 +1,20 @@
+"""The edge every command line shares: user errors and Ctrl-C become messages and exit codes."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+
+from core.errors import GuideError
+
+
+def run_guarded(command: Callable[[], int], interrupted: str = "Stopped.") -> int:
+    """Run ``command``; a ``GuideError`` exits 2 with its message, Ctrl-C exits 130."""
+    try:
+        return command()
+    except GuideError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"\n{interrupted}", file=sys.stderr)
+        return 130
