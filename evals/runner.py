@@ -7,6 +7,7 @@ A failing item is recorded with its error and the run goes on.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import platform
@@ -108,11 +109,21 @@ def score_item(item: EvalItem, answer: dict[str, Any], judge: CachedJudge) -> tu
     return scores, [j.to_dict() for j in judged], missed
 
 
+PARTIAL = "items.partial.jsonl"
+
+
 def run_items(
-    assistant: Any, items: Sequence[EvalItem], judge: CachedJudge, progress: bool | None = None
+    assistant: Any, items: Sequence[EvalItem], judge: CachedJudge, progress: bool | None = None, keep: Path | None = None
 ) -> list[dict[str, Any]]:
-    """One report row per item, in dataset order."""
-    return list(_rows(assistant, items, judge, progress))
+    """One report row per item, in dataset order; each row is also appended to ``keep`` as
+    soon as it is done, so that a long run that dies keeps the answers it had."""
+    rows = []
+    for row in _rows(assistant, items, judge, progress):
+        rows.append(row)
+        if keep is not None:
+            with keep.open("a", encoding="utf-8") as out:
+                out.write(json.dumps(row, ensure_ascii=False) + "\n")
+    return rows
 
 
 def _rows(assistant: Any, items: Sequence[EvalItem], judge: CachedJudge, progress: bool | None) -> Iterator[dict[str, Any]]:
@@ -176,7 +187,10 @@ def evaluate(
     check_sources(dataset.items, [d.title for d in assistant.documents()])
     started = datetime.now(timezone.utc)
     clock = time.perf_counter()
-    rows = run_items(assistant, dataset.items, judge, progress)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    partial = out_dir / PARTIAL
+    partial.unlink(missing_ok=True)
+    rows = run_items(assistant, dataset.items, judge, progress, keep=partial)
     meta = {
         "dataset": str(dataset.path),
         "dataset_name": dataset.path.stem,
@@ -190,7 +204,9 @@ def evaluate(
         "python": platform.python_version(),
         "machine": f"{platform.machine()}, {os.cpu_count()} CPUs",
     }
-    return _finish(build_report(meta, rows), judge, out_dir, thresholds)
+    result = _finish(build_report(meta, rows), judge, out_dir, thresholds)
+    partial.unlink()  # report.json has it all now
+    return result
 
 
 def _finish(report: dict[str, Any], judge: CachedJudge, out_dir: Path, thresholds: dict[str, Any] | None) -> RunResult:

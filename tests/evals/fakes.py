@@ -21,7 +21,7 @@ class ScriptedAssistant:
     """Answers each question with the text scripted for it (an Exception is raised instead);
     cites passage 1 when the text has a [1]. Records the history each question was asked with."""
 
-    def __init__(self, replies: dict[str, str | Exception]) -> None:
+    def __init__(self, replies: dict[str, str | BaseException]) -> None:
         self.replies = replies
         self.generator = SimpleNamespace(name="scripted", model="scripted-1")
         self.asked: list[tuple[str, tuple[str, ...]]] = []
@@ -46,7 +46,7 @@ class ScriptedConversation:
     def stream(self, question: str) -> Iterator[AnswerEvent]:
         self.assistant.asked.append((question, tuple(self.history)))
         reply = self.assistant.replies[question]
-        if isinstance(reply, Exception):
+        if isinstance(reply, BaseException):
             raise reply
         retrieved = [passage()]
         yield AnswerEvent("passages", passages=tuple(retrieved))

@@ -65,6 +65,17 @@ def test_a_failing_item_is_recorded_and_the_run_goes_on(tmp_path: Path) -> None:
     assert "boom" in (tmp_path / "run" / "report.md").read_text()
 
 
+def test_each_item_is_kept_as_soon_as_it_is_done(tmp_path: Path) -> None:
+    replies = {**REPLIES, "What does it cost?": KeyboardInterrupt()}  # the run dies at the last item
+    with pytest.raises(KeyboardInterrupt):
+        _run(tmp_path, replies)
+    kept = [json.loads(line) for line in (tmp_path / "run" / "items.partial.jsonl").read_text().splitlines()]
+    assert [r["id"] for r in kept] == ["ok", "boom", "follow"]
+    assert kept[0]["answer"] == GOOD
+    _run(tmp_path, REPLIES)
+    assert not (tmp_path / "run" / "items.partial.jsonl").exists()
+
+
 def test_earlier_turns_are_asked_first_in_the_same_conversation(tmp_path: Path) -> None:
     assistant, result = _run(tmp_path, REPLIES)
     assert ("Does it help?", ("What is riluzole?",)) in assistant.asked
