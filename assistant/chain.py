@@ -173,7 +173,7 @@ class _Run:
             safety=self.safety,
             citations=[Citation.from_passage(p) for p in passages if p.n in cited],
             standalone_question=standalone,
-            generator=self.generator if kept else ("none" if coverage == "none" and not passages else self.generator),
+            generator=self.generator,  # "none" when the gate answered without a generator
             timings_ms=dict(self.timings),
             retrieved=list(passages),
             not_covered=list(evidence.missing_aspects) if evidence else [],

@@ -92,9 +92,10 @@ class EvidenceJudge:
         open_clauses = [c for c in clauses if not any(a.asked.search(c) for a in asked if a.name in missing)]
         focus = tuple(dict.fromkeys(w for c in open_clauses for w in focus_words(c)))
         vocabulary = {w for w in words(text) if w not in STOPWORDS and len(w) > 2}
-        matched = tuple(w for w in focus if self._matches(w, vocabulary))
+        stems = {stem(v) for v in vocabulary}  # once per answer, not once per focus word
+        matched = tuple(w for w in focus if self._matches(w, vocabulary, stems))
         evidence = Evidence("full", best, focus, matched, missing)
-        spelled_out = bool(focus) and all(_spelled(w, vocabulary) for w in focus)
+        spelled_out = bool(focus) and all(_spelled(w, vocabulary, stems) for w in focus)
         if best < self.settings.retrieval.min_dense_score and not spelled_out:
             # Rare names ("tofersen") embed poorly; every focus word spelled out in the passages is evidence enough.
             return _with(evidence, "none", f"best passage similarity {best:.2f} is below {self.settings.retrieval.min_dense_score}")
@@ -111,8 +112,8 @@ class EvidenceJudge:
             return _with(evidence, "partial", f"the passages do not give {', '.join(missing)}")
         return evidence
 
-    def _matches(self, word: str, vocabulary: set[str]) -> bool:
-        if _spelled(word, vocabulary):
+    def _matches(self, word: str, vocabulary: set[str], stems: set[str]) -> bool:
+        if _spelled(word, vocabulary, stems):
             return True
         if not vocabulary:
             return False
@@ -121,9 +122,9 @@ class EvidenceJudge:
         return bool((vectors[1:] @ vectors[0]).max() >= WORD_MATCH_COSINE)
 
 
-def _spelled(word: str, vocabulary: set[str]) -> bool:
+def _spelled(word: str, vocabulary: set[str], stems: set[str]) -> bool:
     """The word is in the passages, as such, by stem, or misspelt ("rilzole", "sclerodema")."""
-    if word in vocabulary or stem(word) in {stem(v) for v in vocabulary}:
+    if word in vocabulary or stem(word) in stems:
         return True
     return len(word) >= 5 and bool(difflib.get_close_matches(word, vocabulary, n=1, cutoff=0.85))
 
