@@ -1,4 +1,4 @@
-"""python -m evals run | rescore | compare | export-ragas | retrieval-benchmark | convert-medquad | calibrate-judge
+"""python -m evals run | rescore | compare | export-ragas | retrieval-benchmark | convert-medquad | split-devset | fit-coverage | calibrate-judge
 
 Exit codes: 0 done; 1 a threshold failed (each one is printed); 2 a problem you can fix
 (the message says how); 130 interrupted.
@@ -81,6 +81,14 @@ def _parser() -> argparse.ArgumentParser:
     convert.add_argument("--source", type=Path, default=MEDQUAD_QUESTIONS)
     convert.add_argument("--out", type=Path, default=MEDQUAD_SET)
     convert.set_defaults(handler=_convert)
+
+    devset = commands.add_parser("split-devset", parents=[common], help="the writers' questions as dev_tune.jsonl and the frozen dev_test.jsonl")
+    devset.set_defaults(handler=_split_devset)
+
+    fit = commands.add_parser("fit-coverage", parents=[common], help="fit the coverage model (covered / partly / not) on the tuning set")
+    fit.add_argument("--dataset", type=Path, action="append", help="tuning JSONL (default: dev_tune.jsonl and golden.jsonl)")
+    fit.add_argument("--out", type=Path, help="where to write the weights (default: the shipped assistant/coverage_model.json)")
+    fit.set_defaults(handler=_fit_coverage)
 
     calibrate = commands.add_parser("calibrate-judge", parents=[common], help="choose the judges' thresholds on labelled pairs")
     calibrate.add_argument("--judge", choices=["llm", "lexical", "both"], default="both")
@@ -201,6 +209,22 @@ def _convert(args: argparse.Namespace) -> int:
     load_dataset(args.out)  # what was written must read back
     abstain = sum(i.must_abstain for i in items)
     print(f"Wrote {len(items)} items to {args.out}: {abstain} must be declined, {len(items) - abstain} answered.", file=sys.stderr)
+    return 0
+
+
+def _split_devset(args: argparse.Namespace) -> int:
+    from evals.devset import TEST, TUNE, write_split  # noqa: PLC0415
+
+    tune, test = write_split()
+    print(f"Wrote {tune} tuning items to {TUNE} and {test} frozen test items to {TEST}.", file=sys.stderr)
+    return 0
+
+
+def _fit_coverage(args: argparse.Namespace) -> int:
+    from evals.coverage_fit import DEFAULT_DATASETS, fit_and_save  # noqa: PLC0415
+
+    report = fit_and_save(args.dataset or DEFAULT_DATASETS, Settings(), args.out)
+    print(report, file=sys.stderr)
     return 0
 
 

@@ -22,7 +22,9 @@ from typing import Any
 from core.errors import GuideError
 
 REQUIRED = ("id", "turns", "kind")
-OPTIONAL = ("facts", "sources", "must_abstain", "must_not", "safety", "notes")
+OPTIONAL = ("facts", "sources", "must_abstain", "must_not", "safety", "notes", "answerable", "missing")
+# How much of what is asked the guides answer, as a labeller judged it ("no" implies must_abstain).
+ANSWERABLE = ("yes", "partly", "no")
 # The routes assistant.safety can take; an item's "safety" names the one it expects.
 SAFETY_ROUTES = ("emergency", "crisis", "dose", "diagnosis", "stop_medication", "injection")
 
@@ -44,6 +46,8 @@ class EvalItem:
     must_not: tuple[str, ...] = ()
     safety: str | None = None
     notes: str = ""
+    answerable: str | None = None  # yes / partly / no, when the labeller said
+    missing: str = ""  # for "partly": what the guides do not say
 
     @property
     def question(self) -> str:
@@ -126,6 +130,16 @@ def parse_item(raw: Any) -> EvalItem:
     notes = raw.get("notes", "")
     if not isinstance(notes, str):
         raise ValueError('"notes" must be a string.')
+    answerable = raw.get("answerable")
+    if answerable is not None and answerable not in ANSWERABLE:
+        raise ValueError(f'"answerable" must be one of {", ".join(ANSWERABLE)} (or absent), not {answerable!r}.')
+    if answerable == "no" and not must_abstain and safety not in ("emergency", "crisis"):
+        raise ValueError('an item with "answerable": "no" must also say "must_abstain": true.')
+    if answerable in ("yes", "partly") and must_abstain:
+        raise ValueError(f'an item with "answerable": "{answerable}" cannot say "must_abstain": true.')
+    missing = raw.get("missing", "")
+    if not isinstance(missing, str):
+        raise ValueError('"missing" must be a string.')
     return EvalItem(
         id=item_id.strip(),
         turns=_strings(raw["turns"], "turns", allow_empty=False),
@@ -136,6 +150,8 @@ def parse_item(raw: Any) -> EvalItem:
         must_not=_strings(raw.get("must_not", []), "must_not"),
         safety=safety,
         notes=notes,
+        answerable=answerable,
+        missing=missing.strip(),
     )
 
 
@@ -199,6 +215,7 @@ def convert_medquad(source: Path, catalog: dict[str, str]) -> list[EvalItem]:
                 sources=(catalog[doc],) if doc and label != "no" else (),
                 must_abstain=label == "no",
                 notes=(row.get("notes") or "").strip(),
+                answerable=label,
             )
         )
     return items
