@@ -7,6 +7,7 @@ already verified, and the final answer text is exactly the streamed deltas joine
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -15,15 +16,17 @@ from assistant.citations import SupportChecker, parse_citations, passage_units, 
 from assistant.conversation import standalone_question
 from assistant.evidence import Evidence, EvidenceJudge
 from assistant.generators import ExtractiveGenerator, Generator
-from assistant.lexical import STOPWORDS, words
-from assistant.phrases import NOT_COVERED_ANSWER, PARTLY_COVERED
+from assistant.lexical import ALTERNATIVES_SEARCH, STOPWORDS, english_words, words
+from assistant.phrases import NOT_COVERED_ANSWER, MAY_BE_INCOMPLETE, PARTLY_COVERED
 from assistant.prompts import NOT_IN_GUIDES
+from assistant.query import Query, QueryReader
 from assistant.retrieval import HybridRetriever
 from assistant.safety import check_safety, without_instructions
 from assistant.types import Answer, AnswerEvent, Citation, Coverage, Passage, SentenceCheck, Turn
 from assistant.vectors import TextVectors
 from core.errors import GuideError
 from core.settings import Settings
+from corpus.domain import load_domain
 from index.chunking import Chunk
 
 log = logging.getLogger(__name__)
@@ -44,13 +47,19 @@ class AnswerChain:
         self.retriever = retriever
         self.vectors = vectors
         self.generator = generator
+        self.reader = QueryReader(load_domain(settings.corpus.guides_dir))
         self.fallback = generator if isinstance(generator, ExtractiveGenerator) else ExtractiveGenerator(vectors)
+        self.fallback.reader = self.reader
+        if isinstance(generator, ExtractiveGenerator):
+            generator.reader = self.reader
         self.judge = EvidenceJudge(vectors, settings)
         self.provenance = provenance or {}
 
     def warm_up(self, chunks: Sequence[Chunk], max_chunks: int = 3000) -> int:
-        """Embed the passage sentences and words the checks compare against, once, at start-up,
-        so the first answers do not pay for it. Skipped for corpora over ``max_chunks``."""
+        """Learn the passages' vocabulary (for spelling and names in questions), and embed the
+        passage sentences and words the checks compare against, once, at start-up, so the
+        first answers do not pay for it. Embedding is skipped for corpora over ``max_chunks``."""
+        self.reader.update(c.embedding_text() for c in chunks)
         if len(chunks) > max_chunks:
             return 0
         texts = {unit for c in chunks for unit in passage_units(c.text)}
@@ -69,17 +78,21 @@ class AnswerChain:
             yield run.final(self, "none", run.question, [], [])
             return
 
+        question = without_instructions(run.question) if run.safety == "injection" else run.question
+        if run.safety == "injection" and question == run.question:  # nothing but instructions: nothing to answer
+            yield run.emit(NOT_COVERED_ANSWER, first=True)
+            yield run.final(self, "none", run.question, [], [])
+            return
         if history:
             yield AnswerEvent("status", "Reading the conversation")
-        question = without_instructions(run.question) if run.safety == "injection" else run.question
-        standalone = standalone_question(question, history, self.generator if history else None)
+        standalone = standalone_question(question, history, self.reader, self.generator if history else None)
         yield AnswerEvent("status", "Searching the guides")
-        passages = self.retriever.search(standalone, condition=condition, query_vector=self.vectors.get([standalone])[0].tolist())
+        query, passages = self.search(standalone, condition)
         run.timings["retrieval"] = run.elapsed()
         yield AnswerEvent("passages", passages=tuple(passages))
 
-        evidence = self.judge.assess(standalone, passages)
-        log.debug("evidence for %r: %s (%s)", standalone, evidence.coverage, evidence.reason)
+        evidence = self.judge.assess(query, passages)
+        log.debug("evidence for %r: %s (%s)", query.text, evidence.coverage, evidence.reason)
         if flag and flag.message:
             yield run.emit(flag.message + "\n\n")
         if evidence.coverage == "none":
@@ -88,41 +101,68 @@ class AnswerChain:
             return
 
         yield AnswerEvent("status", "Writing the answer")
-        checker = SupportChecker(self.vectors, self.settings, passages, standalone)
+        checker = SupportChecker(self.vectors, self.settings, passages, query.text)
         kept: list[str] = []
-        for sentence in self._checked_sentences(run, standalone, passages, checker):
+        for sentence in self._checked_sentences(run, query.text, passages, checker):
             yield run.emit(sentence if not kept else " " + sentence, first=not kept)
             kept.append(sentence)
 
-        coverage: Coverage = "partial" if evidence.missing_aspects else "full"
+        coverage: Coverage = evidence.coverage
         if not kept:
             coverage = "none"
             yield run.emit(NOT_COVERED_ANSWER, first=True)
-        elif evidence.missing_aspects:
-            yield run.emit(" " + PARTLY_COVERED.format(missing=" or ".join(evidence.missing_aspects)))
+        elif coverage == "partial":
+            yield run.emit(" " + _gap_sentence(evidence))
         yield run.final(self, coverage, standalone, passages, kept, evidence)
+
+    def search(self, standalone: str, condition: str | None = None) -> tuple[Query, list[Passage]]:
+        """The question as read (spelling, names, focus), and its passages: those of a condition
+        the question names come first unless the user chose a condition."""
+        query = self.reader.read(standalone)
+        prefer = query.conditions if condition is None and len(query.conditions) == 1 else ()
+        text = f"{query.text} {ALTERNATIVES_SEARCH}" if query.wants_alternatives else query.text
+        vector = self.vectors.get([text])[0].tolist()
+        return query, self.retriever.search(text, condition=condition, query_vector=vector, prefer=prefer)
+
+    def assess(self, standalone: str, condition: str | None = None) -> tuple[Query, list[Passage], Evidence]:
+        """What the gate decides for a standalone question (used by the coverage fit)."""
+        query, passages = self.search(standalone, condition)
+        return query, passages, self.judge.assess(query, passages)
 
     def _checked_sentences(
         self, run: _Run, question: str, passages: Sequence[Passage], checker: SupportChecker
     ) -> Iterator[str]:
-        """Draft sentences that pass their citation check, as soon as each is complete."""
+        """Draft sentences that pass their citation check, as soon as each is complete. When the
+        model fails, or none of its sentences passes, the extractive sentences are checked instead:
+        the gate has found passages that answer, so a covered question is never left unanswered."""
         generator = self.generator
         run.generator = generator.name
         buffer = ""
-        try:
-            for piece in generator.stream(question, passages):
-                buffer += piece
-                if NOT_IN_GUIDES in buffer:
-                    return
-                sentences, buffer = split_complete(buffer)
-                yield from self._check_all(run, checker, sentences)
-        except Exception as error:  # any model failure: say so in the log, answer without it
-            log.exception("generator %s failed; answering with the extractive fallback", generator.name)
-            run.generator = f"extractive (fallback: {generator.name} failed: {type(error).__name__})"
-            if checker.emitted:
-                return  # keep the sentences already checked and shown; drop the broken one
-            buffer = "".join(self.fallback.stream(question, passages))
+        pieces: Iterator[str] | None = None
+        while True:
+            try:  # only the model's own work is guarded; an error in our checks is a bug and propagates
+                pieces = pieces or iter(generator.stream(question, passages))
+                piece = next(pieces, None)
+            except Exception as error:  # the model failed (llama.cpp, a server, a network): answer without it
+                log.exception("generator %s failed; answering with the extractive fallback", generator.name)
+                run.generator = f"extractive (fallback: {generator.name} failed: {type(error).__name__})"
+                if checker.emitted:
+                    return  # keep the sentences already checked and shown; drop the broken one
+                buffer = ""
+                break
+            if piece is None:
+                break
+            buffer += piece
+            if NOT_IN_GUIDES in buffer:
+                buffer = ""
+                break
+            sentences, buffer = split_complete(buffer)
+            yield from self._check_all(run, checker, sentences)
         yield from self._check_all(run, checker, split_all(buffer))
+        if not checker.emitted and generator is not self.fallback:
+            if not run.generator.startswith("extractive"):
+                run.generator = f"extractive (fallback: no sentence of {generator.name} passed its check)"
+            yield from self._check_all(run, checker, split_all("".join(self.fallback.stream(question, passages))))
 
     def _check_all(self, run: _Run, checker: SupportChecker, sentences: list[str]) -> Iterator[str]:
         for sentence in sentences:
@@ -183,6 +223,23 @@ class _Run:
         return AnswerEvent("final", answer=answer)
 
 
+def _gap_sentence(evidence: Evidence) -> str:
+    """One plain sentence on what the guides do not say: the aspect asked for, else the words of
+    the question's asked sentence no passage has, else that the answer may be incomplete."""
+    if evidence.missing_aspects:
+        return PARTLY_COVERED.format(missing=" or ".join(evidence.missing_aspects))
+    asked = set(words(_last_sentence(evidence.question)))  # a story's words are not what was asked
+    unmatched = [w for w in evidence.unmatched if w in asked and w not in english_words()]  # "bipap", not "stopped"
+    if 0 < len(unmatched) <= 2:
+        return PARTLY_COVERED.format(missing=" or ".join(f'"{w}"' for w in unmatched))
+    return MAY_BE_INCOMPLETE
+
+
+def _last_sentence(text: str) -> str:
+    parts = [p for p in re.split(r"(?<=[.?!])\s+", text.strip()) if p.strip()]
+    return parts[-1] if parts else text
+
+
 def _evidence_dict(evidence: Evidence | None) -> dict[str, Any] | None:
     if evidence is None:
         return None
@@ -192,6 +249,8 @@ def _evidence_dict(evidence: Evidence | None) -> dict[str, Any] | None:
         "focus": list(evidence.focus),
         "matched": list(evidence.matched),
         "reason": evidence.reason,
+        "probability": None if evidence.probability is None else round(evidence.probability, 4),
+        "signals": {k: round(v, 4) for k, v in evidence.signals.items()},
     }
 
 

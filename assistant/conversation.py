@@ -1,8 +1,13 @@
 """Follow-up questions become standalone questions, so retrieval works on turn two.
 
-"Which one of those slows decline?" after "Which medicines are approved for ALS?" cannot be
-searched on its own. A chat model rewrites it when one is configured; otherwise (and when
-the model's rewrite is unusable) the previous standalone question is attached as context.
+"Who can get it?" after "What is tofersen?" cannot be searched on its own. A follow-up is
+a question that does not name its own subject (no condition, no medicine or other guide
+term) and either points back ("it", "those", "the study"), starts as a continuation
+("and", "what about") or is only a few words ("side effects"). It is resolved:
+- by the chat model's rewrite when there is one and it adds the subject;
+- otherwise by the previous turn's subject: put in place of a lone "it"
+  ("Who can get tofersen?"), or added once as "(about: tofersen)". The subject is taken
+  from the previous question without its own "(about: ...)", so rewrites never nest.
 """
 
 from __future__ import annotations
@@ -12,37 +17,78 @@ import re
 from collections.abc import Sequence
 
 from assistant.generators import Generator
-from assistant.lexical import TOPIC_WORDS, focus_words, words
+from assistant.lexical import focus_words, words
+from assistant.query import QueryReader
 from assistant.types import Turn
 
 log = logging.getLogger(__name__)
 
 _REFERS_BACK = re.compile(
-    r"\b(it|its|they|them|their|those|these|that|this|one|ones|he|she|him|her|same|other|others|former|latter|either|both|there)\b",
+    r"\b(it|its|they|them|their|those|these|that|this|one|ones|he|she|him|her|same|other|others|former|latter|either|both|there)\b"
+    r"|\bthe (study|studies|trial|trials|drug|drugs|medicine|medicines|treatment|therapy|procedure|results?|research|device|machine|test)\b",
     re.IGNORECASE,
 )
-_CONTINUES = re.compile(r"^\s*(and|but|also|so|what about|how about|and what|what else|why|how come|anything else|more)\b", re.IGNORECASE)
+_CONTINUES = re.compile(r"^\s*(and|but|also|so|what about|how about|and what|what else|why|how come|anything else|more|then)\b", re.IGNORECASE)
+_LEADING_ASK = re.compile(
+    r"^\s*(?:(?:can|could) you )?(?:tell me (?:more )?about|explain|what|which|who|how|why|when|where|is|are|do|does|did|can|could|should|will|would)\b"
+    r"(?:\s+(?:is|are|was|were|does|do|did|can|could|should|will|would|has|have))?\s*",
+    re.IGNORECASE,
+)
+_TRAILING_VERB = re.compile(r"\s+(find|found|show|showed|say|said|do|does|mean|work|works|involve|help|cover)$", re.IGNORECASE)
+_ABOUT = re.compile(r"\s*\(about: ([^)]*)\)\s*$")
+_LONE_IT = re.compile(r"\b(it)\b", re.IGNORECASE)
+SHORT_QUESTION_WORDS = 3  # "side effects", "who can get": too short to name a subject of its own
 
 
-def is_follow_up(question: str) -> bool:
+def about(question: str, subject: str) -> str:
+    return f"{question.rstrip()} (about: {subject})"
+
+
+def bare_question(standalone: str) -> str:
+    """A standalone question without the "(about: ...)" it was given."""
+    return _ABOUT.sub("", standalone).strip()
+
+
+def names_subject(question: str, reader: QueryReader) -> bool:
+    """The question names what it is about: a condition or a guide term no dictionary knows."""
+    query = reader.read(question)
+    return bool(query.conditions) or any(w in reader.names for w in words(query.text))
+
+
+def is_follow_up(question: str, reader: QueryReader) -> bool:
     """True when the question leans on what was said before."""
-    names_topic = any(w in TOPIC_WORDS for w in words(question))
-    return bool(_REFERS_BACK.search(question) or _CONTINUES.search(question)) or (
-        not names_topic and len(focus_words(question)) <= 1
-    )
+    if names_subject(question, reader):
+        return False
+    short = len(words(question)) <= SHORT_QUESTION_WORDS
+    return short or bool(_REFERS_BACK.search(question) or _CONTINUES.search(question))
 
 
-def standalone_question(question: str, history: Sequence[Turn], generator: Generator | None = None) -> str:
+def subject_of(turn: Turn, reader: QueryReader) -> str:
+    """What a turn was about: its question without the asking words ("What is tofersen?" -> "tofersen")."""
+    standalone = turn.standalone_question or turn.question
+    bare = bare_question(standalone)
+    match = _ABOUT.search(standalone)
+    if match and not names_subject(bare, reader):
+        return match.group(1)  # the earlier turn was a follow-up itself: keep its subject, never nest
+    subject = _TRAILING_VERB.sub("", _LEADING_ASK.sub("", bare).strip().rstrip("?.! "))
+    return subject or bare
+
+
+def standalone_question(
+    question: str, history: Sequence[Turn], reader: QueryReader, generator: Generator | None = None
+) -> str:
     """The question as it can be searched without the conversation."""
-    if not history or not is_follow_up(question):
+    if not history or not is_follow_up(question, reader):
         return question
     if generator is not None:
         try:
             rewritten = generator.rewrite(question, history)
         except Exception:  # a failing model must not stop the answer: fall back below
-            log.exception("rewriting the follow-up with %s failed; using the previous question as context", generator.name)
+            log.exception("rewriting the follow-up with %s failed; using the previous subject", generator.name)
             rewritten = None
-        if rewritten and set(focus_words(rewritten)) - set(focus_words(question)):
+        if rewritten and "(about:" not in rewritten and set(focus_words(rewritten)) - set(focus_words(question)):
             return rewritten
-    previous = history[-1].standalone_question or history[-1].question
-    return f"{question.rstrip()} (follow-up to: {previous})"
+    subject = subject_of(history[-1], reader)
+    if len(subject.split()) <= 3 and len(_LONE_IT.findall(question)) == 1:
+        return _LONE_IT.sub(subject, question, count=1)
+    return about(question, subject)

@@ -12,12 +12,15 @@ import logging
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from langchain_core.language_models.chat_models import BaseChatModel
 
-from assistant.lexical import content_terms, focus_words
+from assistant.lexical import content_terms, focus_words, numbers, words
 from assistant.prompts import ANSWER_PROMPT, REWRITE_PROMPT, format_history, format_passages
+from assistant.coverage import SentenceModel, load_sentence_model
+from assistant.query import QueryReader
 from assistant.types import Passage, Turn
 from assistant.vectors import TextVectors
 from core.errors import GuideError
@@ -61,50 +64,114 @@ class ChatGenerator(Generator):
         return line if 5 <= len(line) <= 300 else None
 
 
+@dataclass(frozen=True)
+class Candidate:
+    """A passage sentence the extractive answer may take, with the signals it is judged by."""
+
+    passage: Passage
+    text: str
+    following: str  # the sentence after it in the passage
+    signals: dict[str, float]
+
+
 class ExtractiveGenerator(Generator):
-    """The passage sentences that best answer the question, most relevant first."""
+    """The passage sentences that carry what was asked, most likely first.
+
+    Every passage sentence gets P(it carries a fact a correct answer needs) from the fitted
+    sentence model (``assistant.coverage``): closeness to the question and of its passage, the
+    question's focus words it holds, and what it adds: guide terms no dictionary knows
+    (medicines, genes, named procedures), figures, lists, words specific to few passages.
+    Framing sentences ("Managing resistant scleroderma requires a multifaceted approach.")
+    carry none of these and lose to the sentence that names the drugs. Sentences are taken
+    while P stays above the fitted floor and the answer fits the word budget; near-repeats are
+    skipped; a "what else" question is not answered with what the person already has.
+    """
 
     name = "extractive"
     model = "extractive"
 
-    def __init__(self, vectors: TextVectors, max_sentences: int = 3, min_similarity: float = 0.30) -> None:
+    def __init__(self, vectors: TextVectors, max_sentences: int = 5, sentence_model: SentenceModel | None = None) -> None:
         self.vectors = vectors
         self.max_sentences = max_sentences
-        self.min_similarity = min_similarity
+        self.sentence_model = sentence_model or load_sentence_model()
+        self.reader: QueryReader | None = None  # the chain's, for guide terms and "what else"
 
     def stream(self, question: str, passages: Sequence[Passage]) -> Iterator[str]:
-        candidates: list[tuple[Passage, str, str]] = []  # passage, sentence, the sentence after it
+        candidates = self.candidates(question, passages)
+        if not candidates:
+            return
+        model = self.sentence_model
+        chances = [model.probability(c.signals) for c in candidates]
+        vectors = self.vectors.get([c.text for c in candidates])
+        chosen = choose_sentences(candidates, chances, vectors, model.p_min, model.word_budget, self.max_sentences)
+        for index in chosen:
+            candidate = candidates[index]
+            text = candidate.text
+            if _CONTINUATION.match(candidate.following):  # the example that makes the sentence useful
+                text = f"{text} {candidate.following}"
+            yield f"{text} [{candidate.passage.n}] "
+
+    def candidates(self, question: str, passages: Sequence[Passage]) -> list[Candidate]:
+        """Every statement sentence of the passages, with its signals (``SENTENCE_FEATURES``)."""
+        found: list[tuple[Passage, str, str]] = []
         for p in passages:
             sentences = [p.chunk.text[s:e].strip() for s, e in sentence_spans(p.chunk.text)]
             for i, sentence in enumerate(sentences):
                 if _is_statement(sentence):
-                    candidates.append((p, sentence, sentences[i + 1] if i + 1 < len(sentences) else ""))
-        if not candidates:
-            return
-        texts = [t for _, t, _ in candidates]
-        vectors = self.vectors.get(texts)
-        question_vector = self.vectors.get([question])[0]
-        focus = {t for w in focus_words(question) for t in content_terms(w)}
-        # A sentence is judged with its passage: "For example, ..." means little alone.
-        scores = (
-            0.6 * (vectors @ question_vector)
-            + 0.4 * np.array([p.dense_score or 0.0 for p, _, _ in candidates])
-            + np.array([0.15 * len(focus & set(content_terms(t))) / (len(focus) or 1) for t in texts])
-        )
-        chosen: list[int] = []
-        for index in np.argsort(-scores):
-            if scores[index] < self.min_similarity or len(chosen) >= self.max_sentences:
-                break
-            if any(float(vectors[index] @ vectors[j]) > 0.85 for j in chosen):
-                continue  # says the same as a sentence already chosen
-            chosen.append(int(index))
-        for index in chosen:
-            passage, text, following = candidates[index]
-            if _CONTINUATION.match(following):  # the example that makes the sentence useful
-                text = f"{text} {following}"
-            yield f"{text} [{passage.n}] "
+                    found.append((p, sentence, sentences[i + 1] if i + 1 < len(sentences) else ""))
+        if not found:
+            return []
+        query = self.reader.read(question) if self.reader else None
+        asked_text = query.text if query else question
+        sentence_vectors = self.vectors.get([t for _, t, _ in found])
+        cosines = sentence_vectors @ self.vectors.get([asked_text])[0]
+        asked_cosines = sentence_vectors @ self.vectors.get([query.asked if query else question])[0]
+        alternatives = bool(query and query.wants_alternatives)
+        focus = {t for w in (query.focus if query else focus_words(question)) for t in content_terms(w)}
+        asked = set(words(asked_text))
+        already = set(query.already) if query and query.wants_alternatives else set()
+        out = []
+        for (passage, text, following), cosine, asked_cosine in zip(found, cosines, asked_cosines, strict=True):
+            names = {w for w in words(text) if self.reader and w in self.reader.names}
+            new_names = min(len(names - asked), 3) / 3
+            signals = {
+                "question_cosine": float(cosine),
+                "asked_cosine": float(asked_cosine),
+                "passage_cosine": passage.dense_score or 0.0,
+                "passage_rank": 1.0 / passage.n,
+                "focus_overlap": len(focus & set(content_terms(text))) / (len(focus) or 1),
+                "new_names": new_names,
+                "figures": min(len(numbers(text)), 2) / 2,
+                "is_list": 1.0 if _LIST.search(text) else 0.0,
+                "specificity": self.reader.specificity(text, [asked_text]) if self.reader else 0.0,
+                "already": 1.0 if names & already else 0.0,
+                "new_names_asked_for": new_names if alternatives else 0.0,
+            }
+            out.append(Candidate(passage, text, following, signals))
+        return out
 
 
+def choose_sentences(
+    candidates: Sequence[Candidate], chances: Sequence[float], vectors: np.ndarray, p_min: float, word_budget: int, max_sentences: int
+) -> list[int]:
+    """Indices of the sentences to answer with: the likeliest always, then others from the most
+    likely down while P >= ``p_min``, skipping near-repeats and what would overrun the budget."""
+    chosen: list[int] = []
+    words_used = 0
+    for index in sorted(range(len(candidates)), key=lambda i: -chances[i]):
+        if chosen and (chances[index] < p_min or len(chosen) >= max_sentences):
+            break
+        if any(float(vectors[index] @ vectors[j]) > 0.85 for j in chosen):
+            continue  # says the same as a sentence already chosen
+        length = len(candidates[index].text.split())
+        if chosen and words_used + length > word_budget:
+            continue  # a shorter, less likely sentence may still fit
+        chosen.append(index)
+        words_used += length
+    return chosen
+
+
+_LIST = re.compile(r"\b(such as|including|like|include)\b[^.]*,[^.]*\b(and|or)\b", re.IGNORECASE)
 _CONTINUATION = re.compile(r"^(for example|for instance|these include|this includes|such as|including)\b", re.IGNORECASE)
 
 

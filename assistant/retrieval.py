@@ -102,8 +102,10 @@ class HybridRetriever(BaseRetriever):
         k: int | None = None,
         condition: str | None = None,
         query_vector: Sequence[float] | None = None,
+        prefer: Sequence[str] = (),
     ) -> list[Passage]:
-        """The ``k`` best passages for ``query``, numbered from 1."""
+        """The ``k`` best passages for ``query``, numbered from 1. Passages of a ``prefer``red
+        condition (one the question names) get one extra first-rank vote in the fusion."""
         store: GuideStore = self.store
         if self._bm25 is None or store.chunks.count() != self._seen_count:
             self.refresh()
@@ -125,6 +127,10 @@ class HybridRetriever(BaseRetriever):
         for ranking in ([c.chunk_id for c, _ in dense_hits], [cid for cid, _ in bm25_hits]):
             for rank, chunk_id in enumerate(ranking):
                 fused[chunk_id] = fused.get(chunk_id, 0.0) + 1.0 / (self.settings.retrieval.rrf_k + rank + 1)
+        if prefer:
+            for chunk_id in fused:
+                if set(prefer) & set(by_id[chunk_id].conditions):
+                    fused[chunk_id] += 1.0 / (self.settings.retrieval.rrf_k + 1)
         order = sorted(fused, key=lambda cid: (-fused[cid], cid))
 
         rerank_score: dict[str, float] = {}

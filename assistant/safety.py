@@ -20,7 +20,10 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
         re.compile(
             r"\b(kill(ing)? (my|him|her)sel(f|ves)|end(ing)? (it all|my (own )?life)|take my (own )?life|suicid\w*"
             r"|want(ed)? to die|wish (i|I) (was|were) dead|better off dead|no (reason|point) (in )?(to )?(living|live|going on)"
-            r"|(don'?t|do not) want to (live|be alive|go on|wake up)|hurt(ing)? myself|self[- ]harm)",
+            r"|(don'?t|do not|doesn'?t|does not) want to (live|be alive|go on|keep going|keep living|wake up|be here)"
+            r"|no (reason|point) (in |to )?(go(ing)? on|keep(ing)? going|liv\w*)|can'?t (do|take) (this|it) any ?more"
+            r"|(cannot|can not) (do|take) (this|it) any ?more|(thinking|thought) (of|about) ending it|end(ing)? it all"
+            r"|(tired|sick) of (being|bein) (a )?burden|(i'?m|i am|am|being|bein) (just )?a burden|hurt(ing)? myself|self[- ]harm)",
             _I,
         ),
     ),
@@ -29,7 +32,7 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
         re.compile(
             r"(can'?t|cannot|can not|unable to|struggling to|hard to|trouble|isn'?t|is not|not|stopped) ?breath(e|ing)\b"
             r"|\b(choking|choked|chok(es|ing) on)\b|\bchest pains?\b|\b(blue|grey|gray) (lips|face|skin)\b"
-            r"|\blips (are |look |turn(ed|ing)? )?(blue|grey|gray)\b|\bunconscious\b|\bwon'?t wake( up)?\b"
+            r"|\blips (are |look |looks |turn(ed|ing)? )?(a (little|bit) |kind of |slightly )?(blue|grey|gray)\b|\bbreathing is (really |very )?(shallow|noisy|rattling)\b|\bunconscious\b|\bwon'?t wake( up)?\b"
             r"|\b(passed|passing) out\b|\bseizure\b|\bfitting\b|\bgasping\b|\boverdose\b|\bsevere bleeding\b"
             r"|\bcan'?t swallow (at all|anything)\b|\bsuffocat\w*|\bturning blue\b",
             _I,

@@ -58,17 +58,26 @@ def test_a_figure_not_in_the_passage_removes_the_sentence(guides_assistant):
     probe = _answer(_chain(guides_assistant, "x"))
     n = _n_of(probe, "als-treatment")
     answer = _answer(_chain(guides_assistant, f"Riluzole prolongs survival by 50 mg a day for 3 years [{n}]."))
-    assert "50 mg" not in answer.answer and answer.coverage == "none" and NOT_COVERED in answer.answer
+    assert "50 mg" not in answer.answer and "3 years" not in answer.answer
+    assert answer.checks[0].action == "removed"
 
 
-def test_an_answer_with_nothing_supported_says_the_guides_do_not_cover_it(guides_assistant):
+def test_a_covered_question_whose_draft_is_all_unsupported_gets_checked_guide_sentences(guides_assistant):
     answer = _answer(_chain(guides_assistant, "Riluzole is made from sea salt [1]. It was invented in 1850 [2]."))
-    assert answer.coverage == "none" and answer.citations == [] and NOT_COVERED in answer.answer
+    assert "sea salt" not in answer.answer and "1850" not in answer.answer and NOT_COVERED not in answer.answer
+    assert "prolongs survival" in answer.answer and answer.citations
+    assert answer.generator.startswith("extractive (fallback")
 
 
-def test_the_model_saying_not_in_guides_becomes_the_fixed_phrase(guides_assistant):
+def test_the_model_saying_not_in_guides_on_a_covered_question_falls_back_to_the_guides(guides_assistant):
     answer = _answer(_chain(guides_assistant, "NOT_IN_GUIDES"))
-    assert answer.coverage == "none" and "NOT_IN_GUIDES" not in answer.answer
+    assert "NOT_IN_GUIDES" not in answer.answer and "riluzole" in answer.answer.lower() and answer.citations
+
+
+def test_a_question_the_guides_do_not_cover_gets_the_fixed_phrase_without_the_model(guides_assistant):
+    answer = _answer(_chain(guides_assistant, "Paris is the capital of France [1]."), "What is the capital of France?")
+    assert answer.coverage == "none" and NOT_COVERED in answer.answer and answer.citations == []
+    assert answer.generator == "none"
 
 
 def test_a_leaked_system_prompt_is_never_shown(guides_assistant):

@@ -1,0 +1,107 @@
+"""Query understanding: what a message asks, in the guides' words, before anything searches.
+
+People write stories, txt-speak, colloquial names and typos ("my mom has sclero and the
+methotrexate stopped working, whats next"). A ``Query`` keeps the message as written and
+gives the pipeline what it needs:
+
+- ``text``: what is searched and judged: shorthand written out ("whats" -> "what is"), other
+  names of a condition replaced by the guides' own ("mnd" -> "ALS", from the corpus's
+  domain file), and words the guides spell differently corrected to their spelling when the
+  word is no English word ("rilzole" -> "riluzole");
+- ``conditions``: the conditions the message names (a mother with scleroderma: the
+  scleroderma guide first);
+- ``focus``: the words that say what is asked, without the story's people and feelings;
+- ``wants_alternatives`` and ``already``: "what else" questions and the treatments the person
+  already has, which an answer should not simply repeat back.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from assistant.lexical import (
+    ALTERNATIVES,
+    NARRATIVE_WORDS,
+    STOPWORDS,
+    content_terms,
+    english_words,
+    expand_shorthand,
+    focus_words,
+    words,
+)
+from corpus.domain import Domain
+
+_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9'-]*")
+SPELLING_CUTOFF = 0.8  # difflib ratio at which an unknown word is taken for a guide word misspelt
+
+
+@dataclass(frozen=True)
+class Query:
+    original: str
+    text: str
+    conditions: tuple[str, ...] = ()
+    focus: tuple[str, ...] = ()
+    wants_alternatives: bool = False
+    already: tuple[str, ...] = field(default=())  # guide terms the person says they already have
+
+    @property
+    def asked(self) -> str:
+        """The last sentence: after a story, the part that asks."""
+        parts = [p for p in re.split(r"(?<=[.?!])\s+", self.text.strip()) if len(p.split()) >= 2]
+        return parts[-1] if parts else self.text
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class QueryReader:
+    """Reads questions against the vocabulary of the indexed passages."""
+
+    def __init__(self, domain: Domain, passages: Iterable[str] = ()) -> None:
+        self.domain = domain
+        self.vocabulary: frozenset[str] = frozenset()
+        self.names: frozenset[str] = frozenset()
+        self.idf: dict[str, float] = {}
+        self.update(passages)
+
+    def update(self, passages: Iterable[str]) -> None:
+        """Learn the searchable passages' words (call again when the index changes)."""
+        texts = list(passages)
+        documents = [set(content_terms(t)) for t in texts]
+        frequency = Counter(term for terms in documents for term in terms)
+        # How specific a (stemmed) word is to few passages: "rituximab" high, "approach" low; 0..1.
+        top = math.log(len(texts) + 1) or 1.0
+        self.idf = {term: math.log((len(texts) + 1) / count) / top for term, count in frequency.items()}
+        self.vocabulary = frozenset(w for t in texts for w in words(t) if len(w) > 2)
+        # Guide words no dictionary knows: medicines, genes, named procedures ("tofersen", "c9orf72").
+        english = english_words()
+        self.names = frozenset(w for w in self.vocabulary if w not in english and w.isalpha())
+        self._sorted = sorted(self.vocabulary)
+
+    def read(self, question: str) -> Query:
+        text = self.domain.canonical_names(expand_shorthand(question))
+        text = _TOKEN.sub(lambda m: self._spelled(m.group(0)), text)
+        conditions = self.domain.named_conditions(text)
+        focus = tuple(w for w in focus_words(text) if w not in NARRATIVE_WORDS)
+        alternatives = bool(ALTERNATIVES.search(text))
+        already = tuple(w for w in dict.fromkeys(words(text)) if w in self.names) if alternatives else ()
+        return Query(question, text, conditions, focus, alternatives, already)
+
+    def specificity(self, text: str, given: Iterable[str] = ()) -> float:
+        """Mean corpus specificity (0..1) of the words a text adds to ``given`` ones."""
+        known = set(content_terms(" ".join(given)))
+        terms = [t for t in content_terms(text) if t not in known and t in self.idf]
+        return sum(self.idf[t] for t in terms) / len(terms) if terms else 0.0
+
+    def _spelled(self, token: str) -> str:
+        """A word the guides spell differently, in their spelling; any other word unchanged."""
+        word = token.lower()
+        if len(word) < 5 or word in self.vocabulary or word in STOPWORDS or word in english_words():
+            return token
+        match = difflib.get_close_matches(word, self._sorted, n=1, cutoff=SPELLING_CUTOFF)
+        return match[0] if match else token
