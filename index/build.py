@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import logging
 import sys
 import time
@@ -26,7 +27,7 @@ from core.settings import Settings
 from corpus.loaders import load_paths
 from corpus.types import Document, LoadProblem
 from corpus.untrusted import Finding, find_instructions, flag_reason
-from index.chunking import Chunk, chunk_document
+from index.chunking import Chunk, chunk_document, sentence_spans
 from index.store import DocumentRecord, GuideStore
 
 log = logging.getLogger(__name__)
@@ -208,9 +209,34 @@ def _embed_and_write(
 
 def _chunks(settings: Settings, doc: Document, provenance: dict[str, str]) -> list[Chunk]:
     chunks = chunk_document(doc, settings.index.chunk_size, settings.index.chunk_overlap_sentences)
-    trusted = provenance["origin"] == "shipped"
+    chunks = [dataclasses.replace(c, owner=provenance["owner"]) for c in chunks]
+    if provenance["origin"] == "shipped":
+        return chunks
+    return [piece for c in chunks for piece in _set_aside(doc, c)]
+
+
+def _set_aside(doc: Document, chunk: Chunk) -> list[Chunk]:
+    """A passage with sentences aimed at the assistant, cut so that those sentences are flagged
+    passages of their own and the rest of it stays searchable."""
+    if not flag_reason(chunk.text):
+        return [chunk]
+    pieces: list[tuple[int, int, str]] = []  # start, end, flag
+    for start, end in sentence_spans(doc.text, chunk.start, chunk.end):
+        flag = flag_reason(doc.text[start:end])
+        if pieces and not flag and not pieces[-1][2]:
+            pieces[-1] = (pieces[-1][0], end, "")
+        else:
+            pieces.append((start, end, flag))
     return [
-        dataclasses.replace(c, owner=provenance["owner"], flagged="" if trusted else flag_reason(c.text)) for c in chunks
+        dataclasses.replace(
+            chunk,
+            chunk_id=hashlib.sha256(f"{chunk.chunk_id}\x1f{start}\x1f{end}".encode()).hexdigest()[:24],
+            text=doc.text[start:end],
+            start=start,
+            end=end,
+            flagged=flag,
+        )
+        for start, end, flag in pieces
     ]
 
 
