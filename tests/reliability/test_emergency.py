@@ -1,0 +1,79 @@
+"""The local model busy with one person and another waiting: an emergency or a crisis
+from a third reaches its user within a second, in the chat and on /ask; the waiting person
+sees their place in line and the extractive answer at once, then the model's answer."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from assistant.phrases import CRISIS, EMERGENCY
+from tests.reliability.conftest import ChatTab, Reply
+from tests.ui.conftest import start_app, stop_app
+
+LIMIT_S = 1.0
+
+
+@pytest.fixture(scope="module")
+def local_app(tmp_path_factory, local_model_file):
+    app = start_app(
+        tmp_path_factory.mktemp("emergency"), "--generator", "local",
+        env={"GUIDES_GENERATOR__MODEL_PATH": str(local_model_file)},
+    )
+    yield app
+    stop_app(app)
+
+
+def _follow(tab: ChatTab, question: str, into: dict) -> threading.Thread:
+    def run() -> None:
+        started = time.perf_counter()
+        into["reply"] = tab.watch(tab.submit(question), started)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread
+
+
+def _when(reply: Reply, text: str) -> float | None:
+    return next((t for t, outputs in reply.updates if text in str(outputs)), None)
+
+
+@pytest.mark.slow
+def test_an_emergency_is_answered_at_once_while_the_model_serves_others(local_app, capsys):
+    busy, waiting, urgent = ChatTab(local_app.url), ChatTab(local_app.url), ChatTab(local_app.url)
+    first: dict = {}
+    second: dict = {}
+    serving = _follow(busy, "How can a caregiver help someone with ALS stay independent?", first)
+    time.sleep(4.0)  # retrieval done; the model is writing
+    queued = _follow(waiting, "What does riluzole do?", second)
+    time.sleep(2.0)
+
+    figures = []
+    for question, expected in (("I can't breathe", EMERGENCY), ("I want to end my life", CRISIS)):
+        reply = urgent.ask(question)
+        assert reply.answer.startswith(expected[:40]) and "done" in reply.status
+        assert reply.seconds <= LIMIT_S, f"the chat took {reply.seconds:.2f} s for {question!r}"
+        figures.append(f"chat {reply.seconds * 1000:.0f} ms")
+    started = time.perf_counter()
+    answer = urgent.ask_api("My husband is choking and turning blue")
+    seconds = time.perf_counter() - started
+    assert answer["safety"] == "emergency" and seconds <= LIMIT_S, f"/ask took {seconds:.2f} s"
+    figures.append(f"/ask {seconds * 1000:.0f} ms")
+    assert serving.is_alive(), "the model's answer was over before the emergency: the test proved nothing"
+
+    serving.join(timeout=600)
+    queued.join(timeout=600)
+    assert first["reply"].answer and "[1]" in first["reply"].answer
+    later = second["reply"]
+    in_line = _when(later, "number 1 in line")
+    assert in_line is not None and in_line < 10, "the waiting user was not told their place"
+    assert _when(later, "Taken straight from the guides") is not None  # the extractive answer shown meanwhile
+    assert "riluzole" in later.answer.lower() and "Taken straight from the guides" not in later.answer
+    with capsys.disabled():
+        print(
+            f"\nemergency while the local model was busy: {', '.join(figures)}; the waiting user saw their place and "
+            f"the extractive answer after {in_line:.1f} s, the model's answer after {later.seconds:.1f} s "
+            f"(the first user's took {first['reply'].seconds:.1f} s)"
+        )
