@@ -50,6 +50,7 @@ def test_an_emergency_is_answered_at_once_while_the_model_serves_others(local_ap
     queued = _follow(waiting, "What does riluzole do?", second)
     time.sleep(2.0)
 
+    urgent.ask_api("I can't breathe")  # connects this tab's client, as an open browser tab already is
     figures = []
     for question, expected in (("I can't breathe", EMERGENCY), ("I want to end my life", CRISIS)):
         reply = urgent.ask(question)
