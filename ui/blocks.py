@@ -289,7 +289,7 @@ class ChatApp:
         messages: list[dict[str, Any]] | None,
         session: ChatSession | None,
         condition: str,
-        request: gr.Request,
+        request: gr.Request | None = None,
     ) -> Iterator[tuple[Any, ...]]:
         """Stream one answer: status and passages first, then checked sentences, then sources.
         Emergency and crisis guidance comes at once; a model answer waits its turn in the line,
@@ -466,7 +466,7 @@ class ChatApp:
             log.exception("answering %r on /ask failed", question)
             raise gr.Error(self._unreachable() or FAILED) from error
 
-    def end_session(self, request: gr.Request) -> None:
+    def end_session(self, request: gr.Request | None = None) -> None:
         """A tab closed: the documents it added leave the index and the disk."""
         if request is not None and request.session_hash:
             self.libraries.close(owner_id(request.session_hash))
@@ -522,7 +522,7 @@ class ChatApp:
         self,
         files: Sequence[str] | None,
         token: str | None,
-        request: gr.Request,
+        request: gr.Request | None = None,
         progress: gr.Progress = gr.Progress(),  # noqa: B008 - how Gradio passes a tracker
     ) -> tuple[Any, ...]:
         if not files:
