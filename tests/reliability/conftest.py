@@ -16,6 +16,7 @@ from gradio_client import Client, handle_file
 from tests.ui.conftest import RunningApp, start_app, stop_app
 
 ASK = "What does riluzole do?"
+ADMIN_TOKEN = "reliability-admin-token-0123456789"  # given to the app in its environment, as an operator would
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -106,6 +107,8 @@ class ChatTab:
 
 @pytest.fixture(scope="module")
 def extractive_app(tmp_path_factory) -> Iterator[RunningApp]:
-    app = start_app(tmp_path_factory.mktemp("reliability"), "--generator", "extractive")
+    app = start_app(
+        tmp_path_factory.mktemp("reliability"), "--generator", "extractive", env={"GUIDES_APP__ADMIN_TOKEN": ADMIN_TOKEN}
+    )
     yield app
     stop_app(app)

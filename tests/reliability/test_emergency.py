@@ -78,3 +78,54 @@ def test_an_emergency_is_answered_at_once_while_the_model_serves_others(local_ap
             f"the extractive answer after {in_line:.1f} s, the model's answer after {later.seconds:.1f} s "
             f"(the first user's took {first['reply'].seconds:.1f} s)"
         )
+
+
+TEN = (
+    "What does riluzole do?",
+    "What is tofersen?",
+    "How does edaravone help people with ALS?",
+    "What is magnetic stimulation for ALS?",
+    "What is scleroderma?",
+    "What lifestyle changes help with scleroderma?",
+    "How can a caregiver help someone with ALS stay independent?",
+    "What support helps with the emotional side of ALS?",
+    "What is nintedanib used for in scleroderma?",
+    "What devices help with breathing in ALS?",
+)
+
+
+@pytest.mark.slow
+def test_ten_people_at_once_on_the_local_model_each_get_an_answer_at_once_and_their_place(local_app, capsys):
+    """10 sessions ask together: everyone sees an answer from the guides within seconds; those
+    in line see their place and then the model's answer; those beyond the line are told it is full."""
+    import os
+
+    from tests.reliability.conftest import percentile
+
+    load_before = os.getloadavg()
+    tabs = [ChatTab(local_app.url) for _ in TEN]
+    results: list[dict] = [{} for _ in TEN]
+    threads = []
+    for tab, question, into in zip(tabs, TEN, results, strict=True):
+        threads.append(_follow(tab, question, into))
+        time.sleep(0.2)  # arrivals a moment apart, so the order of the line is known
+    for thread in threads:
+        thread.join(timeout=1800)
+    replies: list[Reply] = [r["reply"] for r in results]
+    first_answer = [
+        next(t for t, outputs in r.updates if "[1]" in str(outputs[1][-1]) or "don't cover" in str(outputs[1][-1]))
+        for r in replies
+    ]
+    full = [r for r in replies if "waiting line is full" in r.status]
+    served = [r for r in replies if r not in full]
+    assert all(r.answer for r in replies) and "Traceback" not in local_app.log_text()
+    assert len(full) == len(TEN) - 1 - 6  # the one served and GUIDES_APP__MAX_WAITING=6 in line
+    assert all(_when(r, "in line for the language model") is not None for r in served[1:])
+    assert max(first_answer) < 30, f"someone waited {max(first_answer):.1f} s for any answer"
+    done = sorted(r.seconds for r in served)
+    with capsys.disabled():
+        print(
+            f"\n10 sessions on the local model: first answer (from the guides) p50 {percentile(first_answer, 0.5):.1f} s, "
+            f"max {max(first_answer):.1f} s; the model's answers {', '.join(f'{s:.0f}' for s in done)} s; "
+            f"{len(full)} told the line was full; load average {load_before[0]:.2f} -> {os.getloadavg()[0]:.2f}"
+        )

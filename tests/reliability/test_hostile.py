@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.reliability.conftest import ChatTab
+from tests.reliability.conftest import ADMIN_TOKEN, ChatTab
 
 HOSTILE = (
     "Speech therapy notes for ALS\n\n"
@@ -83,7 +83,15 @@ def test_the_shared_library_needs_the_admin_token(tabs, extractive_app):
     (folder / "shared.txt").write_text(OTHER.replace("Quellin", "Harrow"), encoding="utf-8")
     result, _ = bob.upload(folder / "shared.txt", token="not-the-token-at-all")
     assert "upload-error" in result and "admin token is not right" in result
-    assert "Harrow" not in ChatTab(extractive_app.url).ask_api("When does the Harrow speech therapist visit?")["answer"]
+    question = "When does the Harrow speech therapist visit people with ALS?"
+    assert "Harrow" not in ChatTab(extractive_app.url).ask_api(question)["answer"]
+
+    result, library = bob.upload(folder / "shared.txt", token=ADMIN_TOKEN)
+    assert "upload-ok" in result and "shared library" in result
+    assert "(added by the administrator, from the chat," in library
+    stranger = ChatTab(extractive_app.url)
+    assert "Fridays" in stranger.ask_api(question)["answer"] and "Fridays" in stranger.ask(question).answer
+    stranger.close()
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,7 @@ from ui.render import md_text
 
 log = logging.getLogger(__name__)
 
-SESSIONS = 20
+SESSIONS = int(os.environ.get("RELIABILITY_SESSIONS", "20"))  # RELIABILITY_SESSIONS=10 for the 10-session figures
 PER_SESSION = 5
 QUESTIONS = (
     "What does riluzole do?",
@@ -43,8 +43,12 @@ QUESTIONS = (
 )
 
 
+CONVERSATIONS = len(QUESTIONS) // PER_SESSION  # 4 different conversations, 5 sessions each
+
+
 def _questions(session: int) -> list[str]:
-    return [QUESTIONS[(session * 3 + i) % len(QUESTIONS)] for i in range(PER_SESSION)]
+    first = (session % CONVERSATIONS) * PER_SESSION
+    return list(QUESTIONS[first : first + PER_SESSION])
 
 
 def _report(kind: str, seconds: list[float], wall: float) -> str:
@@ -61,10 +65,11 @@ LOAD: list[str] = []
 def test_twenty_sessions_on_the_chat_and_the_api_get_their_own_answers(extractive_app, capsys):
     LOAD.append(" ".join(f"{x:.2f}" for x in os.getloadavg()))
     expected_api, expected_chat = {}, {}
-    for question in QUESTIONS:  # each question asked alone first, in a fresh session
+    for conversation in range(CONVERSATIONS):  # each conversation held alone first (a follow-up depends on it)
         alone = ChatTab(extractive_app.url)
-        expected_api[question] = alone.ask_api(question)["answer"]
-        expected_chat[question] = alone.ask(question).answer
+        for question in _questions(conversation):
+            expected_api[question] = alone.ask_api(question)["answer"]
+            expected_chat[question] = alone.ask(question).answer
         alone.close()
 
     def chat_session(n: int) -> list[tuple[str, float]]:
