@@ -68,7 +68,7 @@ def _searchable(settings: Settings, embeddings) -> dict[str, str]:  # type: igno
     return {doc_id: next(iter(hashes)) for doc_id, hashes in versions.items()}
 
 
-@pytest.mark.slow
+@pytest.mark.soak  # 3-17 minutes (idle to heavily shared machine)
 def test_an_update_killed_at_random_moments_never_hides_a_document(tmp_path: Path, embeddings, capsys):
     corpus, data = tmp_path / "corpus", tmp_path / "data"
     settings = Settings(data_dir=data)
