@@ -129,11 +129,13 @@ def test_ten_people_at_once_on_the_local_model_each_get_an_answer_at_once_and_th
     assert all(r.answer for r in replies) and "Traceback" not in local_app.log_text()
     assert len(full) == len(TEN) - 1 - 6  # the one served and GUIDES_APP__MAX_WAITING=6 in line
     assert all(_when(r, "in line for the language model") is not None for r in served[1:])
-    assert max(first_answer) < 30, f"someone waited {max(first_answer):.1f} s for any answer"
+    waited = [t for r, t in zip(replies, first_answer, strict=True) if r is not served[0]]
+    assert max(waited) < 30, f"someone in line waited {max(waited):.1f} s for any answer"
     done = sorted(r.seconds for r in served)
     with capsys.disabled():
         print(
-            f"\n10 sessions on the local model: first answer (from the guides) p50 {percentile(first_answer, 0.5):.1f} s, "
-            f"max {max(first_answer):.1f} s; the model's answers {', '.join(f'{s:.0f}' for s in done)} s; "
+            f"\n10 sessions on the local model: the 9 not served first saw an answer from the guides after p50 "
+            f"{percentile(waited, 0.5):.1f} s, max {max(waited):.1f} s (the one served first: the model's first sentence "
+            f"after {first_answer[replies.index(served[0])]:.1f} s); the model's answers {', '.join(f'{s:.0f}' for s in done)} s; "
             f"{len(full)} told the line was full; load average {load_before[0]:.2f} -> {os.getloadavg()[0]:.2f}"
         )
