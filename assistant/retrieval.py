@@ -64,6 +64,7 @@ class HybridRetriever(BaseRetriever):
     settings: Any
     reranker: Any = None
     condition: str | None = None  # used when called as a LangChain retriever
+    owner: str | None = None  # None: the shared library only; a chat session's id: that session's uploads too
 
     _bm25: Any = PrivateAttr(default=None)
     _chunks: list[Chunk] = PrivateAttr(default_factory=list)
@@ -78,14 +79,13 @@ class HybridRetriever(BaseRetriever):
         store: GuideStore = self.store
         with self._lock:  # searches in other threads keep the old index until the new one is whole
             seen = store.chunks.count()
-            complete = store.complete_documents()
-            chunks = [c for c in store.all_chunks() if c.doc_id in complete]
+            chunks = store.searchable_chunks(self.owner)  # recorded versions, visible to this owner, not flagged
             bm25 = None
             if chunks:
                 bm25 = bm25s.BM25()
                 bm25.index([content_terms(c.embedding_text()) or ["_"] for c in chunks], show_progress=False)
             self._chunks, self._bm25, self._seen_count = chunks, bm25, seen
-        log.debug("retriever ready: %d chunks of %d documents", len(chunks), len(complete))
+        log.debug("retriever ready: %d chunks of %d documents", len(chunks), len({c.doc_id for c in chunks}))
 
     @property
     def chunks(self) -> list[Chunk]:
@@ -118,7 +118,7 @@ class HybridRetriever(BaseRetriever):
         if query_vector is None:
             query_vector = store.vectorstore.embeddings.embed_query(query)
 
-        dense_hits = [(c, s) for c, s in store.dense_search(query_vector, wanted * 2, condition) if c.chunk_id in by_id][:wanted]
+        dense_hits = [(c, s) for c, s in store.dense_search(query_vector, wanted * 2, condition, self.owner) if c.chunk_id in by_id][:wanted]
         dense_score = {c.chunk_id: s for c, s in dense_hits}
         bm25_hits = _bm25_search(bm25, chunks, query, wanted, by_id)
         bm25_score = dict(bm25_hits)

@@ -104,6 +104,19 @@ class AppSettings(_Section):
     port: int = Field(7860, ge=1, le=65535, description="Port the chat listens on.")
     uploads_enabled: bool = Field(True, description="Let users add documents from the chat.")
     max_upload_mb: float = Field(10.0, gt=0, description="Largest upload accepted.")
+    max_waiting: int = Field(
+        6, ge=0, le=100,
+        description="People who may wait for the local model behind the one it serves; more get the "
+        "extractive answer and are told the line is full.",
+    )
+    admin_token: SecretStr | None = Field(
+        None,
+        description="Lets whoever types it in the chat add documents to the shared library (set it in the "
+        "environment, never on a command line). Unset: the shared library changes only from the command line.",
+    )
+    admin_token_file: Path | None = Field(
+        None, description="A file holding the admin token (its first line), instead of admin_token."
+    )
 
 
 class Settings(BaseSettings):

@@ -6,6 +6,7 @@ others are still loaded, so one bad file never stops an ingestion.
 
 from __future__ import annotations
 
+import codecs
 import json
 import logging
 import re
@@ -129,15 +130,60 @@ def _catalog_entry(path: Path) -> dict:
     return entry
 
 
+_DISGUISED = (  # what a file that is not text really is, by its first bytes
+    (b"%PDF", "a PDF document; rename it to end in .pdf"),
+    (b"PK\x03\x04", "a Word (.docx) or other zipped file; rename a Word file to end in .docx, or save it as text"),
+    (b"\xd0\xcf\x11\xe0", "an old Word (.doc) or Excel file; save it as .docx or as plain text"),
+    (b"{\\rtf", "a rich-text (.rtf) file; save it as .docx or as plain text"),
+    (b"\x89PNG", "an image (PNG); only text can be added"),
+    (b"\xff\xd8\xff", "an image (JPEG); only text can be added"),
+    (b"GIF8", "an image (GIF); only text can be added"),
+)
+
+
 def _decode(data: bytes) -> str:
-    if b"\x00" in data[:4096]:
-        raise UnreadableFile("looks like a binary file, not text; export it as .txt, .pdf or .docx")
+    """UTF-8 (with or without a byte-order mark) or UTF-16 (with a mark, or plainly UTF-16 by its
+    zero bytes); anything else is refused with what it really is."""
+    for magic, kind in _DISGUISED:
+        if data.startswith(magic):
+            raise UnreadableFile(f"is not a text file: it is {kind}")
+    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        raise UnreadableFile("is UTF-32 text, which is not supported; save it as UTF-8 (or UTF-16)")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or _looks_utf16(data):
+        try:
+            text = data.decode("utf-16" if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) else _utf16_order(data))
+        except UnicodeDecodeError as error:
+            raise UnreadableFile(
+                f"looks like UTF-16 text but is damaged at byte {error.start}; save it again as UTF-8"
+            ) from error
+        if "\x00" not in text:
+            return text
+    zero = data.find(b"\x00", 0, 4096)
+    if zero >= 0:
+        raise UnreadableFile(
+            f"is not text: it holds binary data (a zero byte at position {zero}); "
+            "export it as .txt (UTF-8), .pdf or .docx"
+        )
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise UnreadableFile(
-            f"is not UTF-8 text (bad byte at position {error.start}); save it with UTF-8 encoding"
+            f"is not UTF-8 text (bad byte at position {error.start}; perhaps saved as Windows or Latin-1 text); "
+            "save it with UTF-8 encoding"
         ) from error
+
+
+def _looks_utf16(data: bytes) -> bool:
+    """UTF-16 without a byte-order mark: mostly-ASCII text has a zero in every other byte."""
+    sample = data[:4096]
+    if len(sample) < 8 or len(sample) % 2:
+        return False
+    even, odd = sample[0::2], sample[1::2]
+    return max(even.count(0), odd.count(0)) > 0.8 * len(odd) and min(even.count(0), odd.count(0)) == 0
+
+
+def _utf16_order(data: bytes) -> str:
+    return "utf-16-le" if data[1::2].count(0) > data[0::2].count(0) else "utf-16-be"
 
 
 def _read_text(data: bytes, suffix: str) -> tuple[str | None, str]:

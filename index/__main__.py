@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import logging
 import sys
 from pathlib import Path
@@ -35,7 +36,10 @@ def main(argv: list[str] | None = None) -> int:
 
         store = GuideStore(settings, SentenceTransformerEmbeddings(settings.index.embedding_model, settings.index.embedding_batch_size))
         if args.command == "build":
-            report = build_index(settings, store, args.paths or None, progress=False if args.no_progress else None)
+            report = build_index(
+                settings, store, args.paths or None, progress=False if args.no_progress else None,
+                added_by=f"{getpass.getuser()} (command line)",
+            )
             print(report.summary())
             return 1 if report.problems and not (report.added or report.updated or report.unchanged) else 0
         if args.command == "status":
@@ -55,12 +59,26 @@ def _status(store) -> int:  # type: ignore[no-untyped-def]
     inventory = store.chunk_inventory()
     print(f"Collection: {store.name}")
     print(f"Documents: {len(complete)} complete, {store.chunks.count()} chunks")
-    for record in sorted(complete.values(), key=lambda r: r.doc_id):
+    for record in sorted(complete.values(), key=lambda r: (r.owner, r.doc_id)):
         print(f"  {record.doc_id:32} {record.n_chunks:4} chunks  {','.join(record.conditions) or '-':12} {record.title}")
+        print(f"  {'':32} {_provenance(record)}")
     broken = (set(inventory) | set(records)) - set(complete)
     if broken:
         print(f"Incomplete (an interrupted build; 'build' repairs them): {', '.join(sorted(broken))}")
     return 0
+
+
+def _provenance(record) -> str:  # type: ignore[no-untyped-def]
+    if record.origin == "shipped":
+        return "shipped guide"
+    who = f"added by {record.added_by or 'unknown'}" + (f" on {record.added_at}" if record.added_at else "")
+    if record.updated_at and record.updated_at != record.added_at:
+        who += f", updated {record.updated_at}"
+    if record.owner:
+        who += f"; private to chat session {record.owner[:8]}"
+    if record.flagged_chunks:
+        who += f"; {record.flagged_chunks} passage(s) set aside (they address the assistant)"
+    return who
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from corpus.types import Document
 
-CHUNKER_VERSION = "1"
+CHUNKER_VERSION = "2"  # 2: ids carry the document version; chunks carry owner and flag
 
 _ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "vs.", "dr.", "mr.", "mrs.", "ms.", "prof.", "no.", "fig.", "approx.", "u.s.")
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])|[.!?…][\"'”’)\]]*$")
@@ -35,6 +35,8 @@ class Chunk:
     conditions: tuple[str, ...] = ()
     doc_hash: str = ""
     source: str = ""
+    owner: str = ""  # "" for the shared library; a chat session's id for its own uploads
+    flagged: str = ""  # why the passage is never used in answers (it addresses the assistant), or ""
 
     def embedding_text(self) -> str:
         """What is embedded and keyword-indexed: the title gives a passage its context."""
@@ -50,6 +52,8 @@ class Chunk:
             "doc_hash": self.doc_hash,
             "source": self.source,
             "conditions": ",".join(self.conditions),
+            "owner": self.owner,
+            "flagged": self.flagged,
         }
         for condition in self.conditions:  # Chroma filters on scalar fields
             meta[f"cond_{condition}"] = True
@@ -69,6 +73,8 @@ class Chunk:
             conditions=conditions,
             doc_hash=str(meta.get("doc_hash", "")),
             source=str(meta.get("source", "")),
+            owner=str(meta.get("owner", "")),
+            flagged=str(meta.get("flagged", "")),
         )
 
 
@@ -95,7 +101,7 @@ def chunk_document(document: Document, chunk_size: int, overlap_sentences: int =
             spans[index : index + 2] = [(spans[index][0], spans[index + 1][1])]
     return [
         Chunk(
-            chunk_id=_chunk_id(document.doc_id, start, text[start:end]),
+            chunk_id=_chunk_id(document.doc_id, document.content_hash, start, text[start:end]),
             doc_id=document.doc_id,
             title=document.title,
             text=text[start:end],
@@ -169,5 +175,6 @@ def _is_abbreviation(text: str, sentence_start: int, end: int) -> bool:
     return word in _ABBREVIATIONS
 
 
-def _chunk_id(doc_id: str, start: int, text: str) -> str:
-    return hashlib.sha256(f"{doc_id}\x1f{start}\x1f{text}".encode()).hexdigest()[:24]
+def _chunk_id(doc_id: str, doc_hash: str, start: int, text: str) -> str:
+    """Unique per document version, so a new version is written beside the old one."""
+    return hashlib.sha256(f"{doc_id}\x1f{doc_hash}\x1f{start}\x1f{text}".encode()).hexdigest()[:24]

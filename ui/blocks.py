@@ -1,15 +1,20 @@
 """The chat page: its layout, and the handlers that connect it to the assistant.
 
 Each browser tab has its own ``ChatSession`` in a ``gr.State``; the assistant (models and
-index) is shared and loaded once. Everything that uses the assistant runs in one
-concurrency group of one: the local model is not thread-safe, the two CPU cores are
-better used by one request at a time, and an upload never changes the index under a
-running answer. Gradio's queue keeps the others waiting, with their place shown.
+index) is shared and loaded once. Answers run without a Gradio concurrency limit, so an
+emergency or crisis message is answered at once whatever else is running (it needs no
+search and no model). Only the local model's part of an answer waits, one person at a
+time, in a bounded ``WaitingLine``: a waiting user sees their place and the extractive
+answer straight away. Uploads run one at a time in their own group; the retriever swaps
+its index atomically, so an upload never changes the index under a running answer.
+Documents a tab adds are its own (``ui.libraries``) and leave when the tab closes.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import hmac
 import html
 import logging
 import tempfile
@@ -21,16 +26,21 @@ from typing import Any
 
 import gradio as gr
 
-from assistant.api import Assistant
+from assistant.api import Assistant, _condition
+from assistant.chain import AnswerChain
 from assistant.phrases import NOT_COVERED_ANSWER
-from assistant.types import Answer, Turn
+from assistant.safety import check_safety
+from assistant.types import Answer, AnswerEvent, Turn
 from core.errors import GuideError
 from core.settings import Settings
+from corpus.untrusted import links, scrub_links
 from ui import render
 from ui.feedback import FeedbackStore, answer_settings, feedback_path
 from ui.handout import Handout, own_questions, write_handout
+from ui.libraries import Chains, Libraries, owner_id
 from ui.theme import CSS, HEAD_JS, make_theme
-from ui.uploads import ACCEPTED_SUFFIXES, add_document
+from ui.uploads import ACCEPTED_SUFFIXES, add_document, remove_session_documents
+from ui.waiting_line import Ticket, WaitingLine
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +70,20 @@ FAILED = (
     "Sorry, something went wrong while answering. Please try again in a moment; "
     "if it keeps happening, tell the people who run this assistant."
 )
-ANSWERING = {"concurrency_id": "assistant", "concurrency_limit": 1}
+LINE_FULL = (
+    "The assistant's language model is busy answering {waiting} other people, and its waiting line is full. "
+    "This answer is taken straight from the guides; ask again in a few minutes for a written one."
+)
+IN_LINE = (
+    "You are number {place} in line for the language model's answer. Until then, here is what the guides say, "
+    "in their own words."
+)
+WAITING_NOTE = "_Taken straight from the guides while the language model answers someone else; its answer follows._"
+ADMIN_REFUSED = "That admin token is not right, so nothing was added. Leave it empty to add documents just for yourself."
+# Answers wait for the language model in a WaitingLine, not in Gradio's queue: emergencies never wait.
+ANSWERING = {"concurrency_id": "answers", "concurrency_limit": None}
+UPLOADING = {"concurrency_id": "uploads", "concurrency_limit": 1}
+WAIT_POLL_S = 1.0  # how often a waiting user's place is re-checked
 
 
 @dataclass
@@ -112,6 +135,16 @@ class ChatApp:
         self.settings = settings or assistant.settings
         self.feedback = feedback
         self.handout_dir = Path(tempfile.gettempdir()) / "guides-handouts"
+        if remove_session_documents(assistant):  # left by an earlier run: their sessions are gone
+            assistant.retriever.refresh()
+        self.libraries = Libraries(assistant)
+        self.line = WaitingLine(self.settings.app.max_waiting)
+        self.admin_token = admin_token(self.settings)
+        self.allowed_links = links(
+            stored.text
+            for record in assistant.documents()
+            if record.origin == "shipped" and (stored := assistant.document(record.doc_id)) is not None
+        )
 
     # --- layout ----------------------------------------------------------------------
     def build(self) -> gr.Blocks:
@@ -134,6 +167,7 @@ class ChatApp:
                         self._upload_section()
             self._wire(_Page(session=session, sources=sources, examples=examples, **chat, **handout))
             gr.api(self.api_ask, api_name="ask", **ANSWERING)
+            demo.unload(self.end_session)
         return demo
 
     def _chat_column(self) -> dict[str, Any]:
@@ -194,18 +228,22 @@ class ChatApp:
         with gr.Accordion("Add your own documents", open=False, elem_id="uploads"):
             gr.Markdown(
                 f"Add a leaflet or notes ({', '.join(ACCEPTED_SUFFIXES)}; up to {limit:g} MB each). "
-                "They are added to the library for everyone using this assistant."
+                "Only you can search what you add, in this window; it is deleted when you close it."
             )
             files = gr.File(
                 label="Choose files", file_count="multiple", file_types=list(ACCEPTED_SUFFIXES), type="filepath",
                 elem_id="upload-files",
             )
-            add = gr.Button("Add to the library", variant="primary", elem_id="add-documents")
+            token = gr.Textbox(
+                label="Admin token (only to add to the shared library for everyone)", type="password",
+                visible=self.admin_token is not None, elem_id="admin-token",
+            )
+            add = gr.Button("Add my documents", variant="primary", elem_id="add-documents")
             result = gr.HTML("", elem_id="upload-result", js_on_load=None)
-            library = gr.HTML(self._library_html(), elem_id="library", js_on_load=None)
+            library = gr.HTML(self._library_html(None), elem_id="library", js_on_load=None)
         add.click(
-            self.add_files, [files], [result, library, files], api_visibility="private",
-            show_progress="full", show_progress_on=[result], **ANSWERING,
+            self.add_files, [files, token], [result, library, files], api_visibility="private",
+            show_progress="full", show_progress_on=[result], **UPLOADING,
         )
 
     def _wire(self, page: _Page) -> None:
@@ -246,9 +284,16 @@ class ChatApp:
 
     # --- answering ---------------------------------------------------------------------
     def respond(
-        self, question: str, messages: list[dict[str, Any]] | None, session: ChatSession | None, condition: str
+        self,
+        question: str,
+        messages: list[dict[str, Any]] | None,
+        session: ChatSession | None,
+        condition: str,
+        request: gr.Request | None = None,
     ) -> Iterator[tuple[Any, ...]]:
-        """Stream one answer: status and passages first, then checked sentences, then sources."""
+        """Stream one answer: status and passages first, then checked sentences, then sources.
+        Emergency and crisis guidance comes at once; a model answer waits its turn in the line,
+        with the extractive answer shown meanwhile."""
         session = session or ChatSession()
         question = (question or "").strip()
         skip = gr.skip()
@@ -257,45 +302,110 @@ class ChatApp:
             yield (skip,) * 7
             return
         number = len(session.exchanges) + 1
-        status, passages, text = "Searching the guides", (), ""
+        status = "Searching the guides"
         messages = [
             *(messages or []),
             _message("user", render.md_text(question)),
             _message("assistant", render.pending_markdown(status)),
         ]
-        line = _progress(status, passages, text)
-        yield "", [*messages], skip, skip, "", "", render.status_html(line, turn=number)
+        yield "", [*messages], skip, skip, "", "", render.status_html(_progress(status, (), ""), turn=number)
+        chains = self.libraries.for_owner(owner_id(request.session_hash) if request else None)
         try:
-            for event in self.assistant.stream(question, session.history, condition):
-                if event.kind == "final" and event.answer is not None:
-                    yield self._finish(question, event.answer, messages, session, condition)
-                    return
-                if event.kind == "status":
-                    status = event.text
-                elif event.kind == "passages":
-                    passages = event.passages
-                elif event.kind == "delta":
-                    text += event.text
-                bubble = render.answer_markdown(text) if text else render.pending_markdown(status, passages)
-                messages[-1] = _message("assistant", bubble)
-                found = event.kind == "passages" and passages
-                sources = self._panel(session, render.found_passages_html(passages)) if found else skip
-                previous, line = line, _progress(status, passages, text)
-                status_line = render.status_html(line, turn=number) if line != previous else skip
-                yield skip, [*messages], skip, sources, skip, skip, status_line
-            raise RuntimeError("the answer stream ended without a final answer")
+            where = _condition(condition)
+            flag = check_safety(question)
+            note = ""
+            if (flag is not None and flag.blocking) or not chains.uses_model:  # no model: no waiting
+                answer = yield from self._stream(chains.chain, question, session, where, messages, number)
+            else:
+                answer, note = yield from self._through_line(chains, question, session, where, messages, number)
+            yield self._finish(question, answer, messages, session, condition, note)
         except GuideError as error:  # something the user can fix: say what, in the chat and a notice
             gr.Warning(str(error))
             yield self._failed(messages, session, condition, str(error))
         except Exception:  # any failure: log it, tell this user plainly, keep serving everyone
             log.exception("answering %r failed", question)
-            gr.Warning(FAILED)
-            yield self._failed(messages, session, condition, FAILED)
+            text = self._unreachable() or FAILED
+            gr.Warning(text)
+            yield self._failed(messages, session, condition, text)
+
+    def _through_line(
+        self, chains: Chains, question: str, session: ChatSession, condition: str | None,
+        messages: list[dict[str, Any]], number: int,
+    ) -> Iterator[tuple[Any, ...]]:
+        """The model's answer, one person at a time; while others are ahead, the extractive answer
+        and this user's place. A full line gets the extractive answer and is told so. Returns
+        (answer, note for the status line)."""
+        ticket = self.line.join()
+        if ticket is None:
+            note = LINE_FULL.format(waiting=self.line.length)
+            gr.Warning(note)
+            answer = yield from self._stream(chains.quick, question, session, condition, messages, number)
+            return answer, note
+        with ticket:
+            shown = None
+            if ticket.ahead:
+                quick = yield from self._stream(chains.quick, question, session, condition, messages, number)
+                shown = render.answer_markdown(self._scrub(quick.answer or NOT_COVERED_ANSWER)) + "\n\n" + WAITING_NOTE
+                messages[-1] = _message("assistant", shown)
+                yield from self._wait(ticket, messages, number)
+            answer = yield from self._stream(chains.chain, question, session, condition, messages, number, shown)
+            return answer, ""
+
+    def _wait(self, ticket: Ticket, messages: list[dict[str, Any]], number: int) -> Iterator[tuple[Any, ...]]:
+        skip = gr.skip()
+        place = -1
+        while True:
+            ahead = ticket.ahead
+            if ahead != place and ahead:
+                place = ahead
+                status = render.status_html(IN_LINE.format(place=place), "waiting", turn=number)
+                yield skip, [*messages], skip, skip, skip, skip, status
+            if ticket.wait(WAIT_POLL_S):
+                return
+
+    def _stream(
+        self, chain: AnswerChain, question: str, session: ChatSession, condition: str | None,
+        messages: list[dict[str, Any]], number: int, shown: str | None = None,
+    ) -> Iterator[tuple[Any, ...]]:
+        """Yield the chat's updates while ``chain`` answers; return its final Answer. ``shown``:
+        what the bubble keeps until the first checked sentence (else the progress of the search)."""
+        skip = gr.skip()
+        status, passages, text = "Searching the guides", (), ""
+        line = ""
+        for event in chain.stream(question, session.history, condition):
+            if event.kind == "final" and event.answer is not None:
+                return event.answer
+            status, passages, text = _advance(event, status, passages, text)
+            if text:
+                bubble = render.answer_markdown(self._scrub(text))
+            else:
+                bubble = shown or render.pending_markdown(status, passages)
+            messages[-1] = _message("assistant", bubble)
+            found = event.kind == "passages" and passages
+            sources = self._panel(session, render.found_passages_html(passages)) if found else skip
+            previous, line = line, _progress(status, passages, text)
+            status_line = render.status_html(line, turn=number) if line != previous else skip
+            yield skip, [*messages], skip, sources, skip, skip, status_line
+        raise RuntimeError("the answer stream ended without a final answer")
+
+    def _scrub(self, text: str) -> str:
+        """No link in an answer that the shipped guides do not hold."""
+        return scrub_links(text, self.allowed_links)
+
+    def _unreachable(self) -> str | None:
+        """The plain message when the failure was the Chroma server being down (as the CLI says it)."""
+        try:
+            self.assistant.store.check_reachable()
+        except GuideError as error:
+            return str(error)
+        return None
 
     def _finish(
-        self, question: str, answer: Answer, messages: list[dict[str, Any]], session: ChatSession, condition: str
+        self, question: str, answer: Answer, messages: list[dict[str, Any]], session: ChatSession, condition: str,
+        note: str = "",
     ) -> tuple[Any, ...]:
         turn = len(session.exchanges)
+        answer = dataclasses.replace(answer, answer=self._scrub(answer.answer))
         data = answer.to_dict()
         session.history.append(Turn(answer.question, answer.answer, answer.standalone_question))
         session.exchanges.append(data)
@@ -306,7 +416,8 @@ class ChatApp:
         messages[-1] = _message("assistant", render.answer_markdown(answer.answer or NOT_COVERED_ANSWER))
         return (
             gr.skip(), messages, session, self._panel(session), render.alert_html(answer.safety),
-            render.care_team_html(asks, reason), render.status_html(_done_status(answer), "done", turn + 1),
+            render.care_team_html(asks, reason),
+            render.status_html(f"{note} {_done_status(answer)}" if note else _done_status(answer), "done", turn + 1),
         )
 
     def _failed(self, messages: list[dict[str, Any]], session: ChatSession, condition: str, text: str) -> tuple[Any, ...]:
@@ -332,10 +443,33 @@ class ChatApp:
     def api_ask(self, question: str, condition: str = "all") -> dict:
         """Answer one question from the guides. Returns the answer as JSON, exactly as
         `python -m assistant ask --json` prints it. condition: all, als or scleroderma."""
+        chains = self.libraries.shared
         try:
-            return self.assistant.ask(question, condition=condition).to_dict()
+            where = _condition(condition)
+            flag = check_safety(question or "")
+            if (flag is not None and flag.blocking) or not chains.uses_model:
+                answer = _final(chains.chain.stream(question, (), where))
+            else:
+                ticket = self.line.join()
+                if ticket is None:
+                    answer = _final(chains.quick.stream(question, (), where))
+                    answer = dataclasses.replace(answer, generator=f"{answer.generator} (the language model was busy)")
+                else:
+                    with ticket:
+                        while not ticket.wait(WAIT_POLL_S):
+                            pass
+                        answer = _final(chains.chain.stream(question, (), where))
+            return dataclasses.replace(answer, answer=self._scrub(answer.answer)).to_dict()
         except GuideError as error:
             raise gr.Error(str(error)) from error
+        except Exception as error:  # log it; tell the caller plainly (the server down, or our failure)
+            log.exception("answering %r on /ask failed", question)
+            raise gr.Error(self._unreachable() or FAILED) from error
+
+    def end_session(self, request: gr.Request | None = None) -> None:
+        """A tab closed: the documents it added leave the index and the disk."""
+        if request is not None and request.session_hash:
+            self.libraries.close(owner_id(request.session_hash))
 
     # --- conversation controls --------------------------------------------------------------
     def new_conversation(self) -> tuple[Any, ...]:
@@ -385,31 +519,78 @@ class ChatApp:
 
     # --- documents ---------------------------------------------------------------------------
     def add_files(
-        self, files: Sequence[str] | None, progress: gr.Progress = gr.Progress()  # noqa: B008 - how Gradio passes a tracker
+        self,
+        files: Sequence[str] | None,
+        token: str | None,
+        request: gr.Request | None = None,
+        progress: gr.Progress = gr.Progress(),  # noqa: B008 - how Gradio passes a tracker
     ) -> tuple[Any, ...]:
         if not files:
             gr.Warning("Choose a file to add first.")
             return gr.skip(), gr.skip(), gr.skip()
+        owner = owner_id(request.session_hash if request else None)
+        shared = bool((token or "").strip())
+        if shared and not self._is_admin(token or ""):
+            log.warning("upload with a wrong admin token refused")
+            gr.Warning(ADMIN_REFUSED)
+            return render.upload_result_html([(False, ADMIN_REFUSED)]), gr.skip(), gr.skip()
+        if not shared:
+            self.libraries.open(owner)
         lines: list[tuple[bool, str]] = []
         for i, path in enumerate(files):
             def step(fraction: float, text: str, i: int = i) -> None:
                 progress((i + fraction) / len(files), desc=text)
 
             try:
-                added = add_document(self.assistant, Path(path), Path(path).name, step)
+                added = add_document(
+                    self.assistant, Path(path), Path(path).name, step, owner="" if shared else owner,
+                    added_by="the administrator, from the chat" if shared else "a chat session",
+                )
                 lines.append((True, added.message()))
             except GuideError as error:
                 log.info("upload refused: %s", error)
                 lines.append((False, str(error)))
             except Exception:  # an unexpected failure: the index keeps what it had
                 log.exception("adding %s failed", path)
-                lines.append((False, f"“{Path(path).name}” could not be added because of an error on our side. Please try again."))
+                problem = self._unreachable()
+                lines.append((False, problem or f"“{Path(path).name}” could not be added because of an error on our side. Please try again."))
         if not all(ok for ok, _ in lines):
             gr.Warning("Some files could not be added; see why below.")
-        return render.upload_result_html(lines), self._library_html(), None
+        return render.upload_result_html(lines), self._library_html(owner), None
 
-    def _library_html(self) -> str:
-        return render.library_html([record.title for record in self.assistant.documents()])
+    def _is_admin(self, token: str) -> bool:
+        return self.admin_token is not None and hmac.compare_digest(token.strip().encode(), self.admin_token.encode())
+
+    def _library_html(self, owner: str | None) -> str:
+        titles = []
+        for record in self.libraries.documents(owner):
+            if record.owner:
+                titles.append(f"{record.title} (yours: only you can search it)")
+            elif record.origin == "added":
+                titles.append(f"{record.title} (added by {record.added_by or 'the service'}, {record.added_at[:10]})")
+            else:
+                titles.append(record.title)
+        return render.library_html(titles)
+
+
+def admin_token(settings: Settings) -> str | None:
+    """The token that lets a chat user change the shared library: from the environment
+    (``GUIDES_APP__ADMIN_TOKEN``) or a file (``GUIDES_APP__ADMIN_TOKEN_FILE``), never a flag."""
+    if settings.app.admin_token is not None:
+        token = settings.app.admin_token.get_secret_value().strip()
+    elif settings.app.admin_token_file is not None:
+        try:
+            token = Path(settings.app.admin_token_file).read_text(encoding="utf-8").strip().splitlines()[0].strip()
+        except (OSError, UnicodeDecodeError, IndexError) as error:
+            raise GuideError(
+                f"Cannot read the admin token from {settings.app.admin_token_file} ({error}); put the token on its "
+                "first line, or unset GUIDES_APP__ADMIN_TOKEN_FILE."
+            ) from error
+    else:
+        return None
+    if len(token) < 12:
+        raise GuideError("The admin token is shorter than 12 characters; use a longer, random one.")
+    return token
 
 
 def care_team_suggestions(question: str, answer: Answer) -> tuple[list[str], str]:
@@ -453,6 +634,23 @@ def _message(role: str, content: str) -> dict[str, Any]:
 
 def _same(text: str) -> str:
     return text
+
+
+def _final(events: Iterator[AnswerEvent]) -> Answer:
+    for event in events:
+        if event.kind == "final" and event.answer is not None:
+            return event.answer
+    raise RuntimeError("the answer stream ended without a final answer")  # a bug, not a user error
+
+
+def _advance(event: AnswerEvent, status: str, passages: Sequence[Any], text: str) -> tuple[str, Sequence[Any], str]:
+    if event.kind == "status":
+        return event.text, passages, text
+    if event.kind == "passages":
+        return status, event.passages, text
+    if event.kind == "delta":
+        return status, passages, text + event.text
+    return status, passages, text
 
 
 def _progress(status: str, passages: Sequence[Any], text: str) -> str:

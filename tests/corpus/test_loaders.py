@@ -57,9 +57,13 @@ def test_each_supported_format_loads_with_title_text_and_provenance(tmp_path: Pa
     ("name", "content", "reason"),
     [
         ("broken.pdf", b"%PDF-1.4 this is not really a pdf", "not a readable PDF"),
-        ("image.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
+        ("image.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "is an image"),
+        ("renamed.txt", b"%PDF-1.7\n%\xe2\xe3 binary stream", "rename it to end in .pdf"),
+        ("notes.txt", b"PK\x03\x04\x14\x00\x06\x00word/document.xml", "a Word"),
+        ("data.txt", b"\x00\x01\x02\x03 some bytes \x00\xff" * 8, "binary data"),
+        ("wide.txt", "Notes about ALS and riluzole, saved wide.".encode("utf-32"), "UTF-32"),
         ("empty.md", b"   \n\n", "empty"),
-        ("latin1.txt", "Sclérodermie et traitement résistant, une longue phrase.".encode("latin-1"), "UTF-8"),
+        ("latin1.txt", "Sclérodermie et traitement résistant, une longue phrase.".encode("latin-1"), "Latin-1 text"),
         ("sheet.xlsx", b"PK\x03\x04", "not supported"),
     ],
 )
@@ -71,6 +75,20 @@ def test_unreadable_files_are_reported_by_name_and_the_rest_still_load(tmp_path:
     documents, problems = load_paths([tmp_path / name, tmp_path / "good.txt"])
     assert [d.doc_id for d in documents] == ["good"]
     assert len(problems) == 1 and problems[0].path.endswith(name) and reason in problems[0].reason
+
+
+@pytest.mark.parametrize(
+    ("encoding", "prefix"),
+    [("utf-16", b""), ("utf-16-le", b""), ("utf-16-be", b""), ("utf-8", b"\xef\xbb\xbf"), ("utf-8", b"")],
+)
+def test_utf16_and_utf8_with_a_byte_order_mark_are_read(tmp_path: Path, encoding, prefix):
+    """Notepad and Word save "Unicode" text as UTF-16 (with a byte-order mark, or without one)."""
+    text = "Swallowing tips\r\nSit upright when eating; soft foods such as yoghurt are easier — 2 mg/day.\r\n"
+    (tmp_path / "tips.txt").write_bytes(prefix + text.encode(encoding))
+    document = load_file(tmp_path / "tips.txt")
+    assert document.title == "Swallowing tips"
+    assert "Sit upright when eating; soft foods such as yoghurt are easier — 2 mg/day." in document.text
+    assert "\ufeff" not in document.text and "\x00" not in document.text
 
 
 def test_missing_path_is_a_problem_not_a_crash(tmp_path: Path):

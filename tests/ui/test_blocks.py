@@ -13,6 +13,7 @@ from core.settings import Settings
 from ui import render
 from ui.blocks import FAILED, ChatApp, ChatSession, care_team_suggestions
 from ui.feedback import FeedbackStore
+from ui.libraries import Chains
 
 
 @pytest.fixture
@@ -72,16 +73,15 @@ def test_a_question_the_assistant_refuses_is_explained_in_the_chat(app):
     assert session.exchanges == [None] and 'data-state="failed"' in status
 
 
-class BrokenAssistant:
-    settings = Settings()
-
+class BrokenChain:
     def stream(self, question, history, condition):
         yield from ()
         raise RuntimeError("the model crashed")
 
 
-def test_an_unexpected_failure_gives_a_plain_message(tmp_path):
-    app = ChatApp(BrokenAssistant(), FeedbackStore(tmp_path / "f.sqlite3"))  # type: ignore[arg-type]
+def test_an_unexpected_failure_gives_a_plain_message(guides_assistant, tmp_path):
+    app = ChatApp(guides_assistant, FeedbackStore(tmp_path / "f.sqlite3"))
+    app.libraries.shared = Chains(None, BrokenChain(), BrokenChain())  # type: ignore[arg-type]
     *_, (_, messages, session, _, _, _, status) = run(app, "What does riluzole do?")
     assert messages[-1]["content"] == render.md_text(FAILED)
     assert session.exchanges == [None] and 'data-state="failed"' in status

@@ -178,7 +178,7 @@ def test_an_added_document_becomes_answerable_and_a_bad_file_is_refused(page, tm
     page.wait_for_selector("#upload-result .upload-ok", timeout=120_000)
     assert "Zephyr" in page.locator("#upload-result").inner_text()
     assert page.locator("#library li").count() == documents_before + 1
-    assert (chat_app.data_dir / "uploads" / "Zephyr-breathing-leaflet.txt").is_file()
+    assert len(list((chat_app.data_dir / "sessions").glob("*/Zephyr-breathing-leaflet.txt"))) == 1  # this tab's own
     shot(page, "11-upload-added")
 
     answer = ask(page, "How do you do the Zephyr breathing exercise?")

@@ -99,3 +99,48 @@ def test_a_new_copy_of_an_added_file_replaces_the_old_one(assistant, tmp_path):
     stored = assistant.document(newer.doc_id)
     assert "Swim twenty minutes" in stored.text and "Walk ten minutes" not in stored.text
     assert not list(uploads_dir(assistant.settings).glob(".*previous"))
+
+
+DIET = (
+    "Eating plan from the Marrow clinic\n\n"
+    "The Marrow clinic dietitian suggests five small meals a day with extra calories for people with ALS.\n"
+)
+
+
+def _answer(chains, question):
+    from ui.blocks import _final
+
+    return _final(chains.chain.stream(question, (), None))
+
+
+def test_a_session_upload_is_searched_only_by_that_session_and_goes_when_it_ends(assistant, tmp_path):
+    from ui.libraries import Libraries
+    from ui.uploads import sessions_dir
+
+    libraries = Libraries(assistant)
+    mine, theirs = "a" * 32, "b" * 32
+    libraries.open(mine)
+    added = add_document(assistant, write(tmp_path, "eating plan.txt", DIET), "eating plan.txt", owner=mine)
+    assert not added.shared and "Only you can search it" in added.message()
+    question = "What does the Marrow clinic dietitian suggest?"
+    assert any(c.document_id == added.doc_id for c in _answer(libraries.for_owner(mine), question).citations)
+    for other in (_answer(libraries.for_owner(theirs), question), assistant.ask(question)):
+        assert all(c.document_id != added.doc_id for c in other.citations) and "Marrow" not in other.answer
+    assert [r.title for r in libraries.documents(theirs)].count("Eating plan from the Marrow clinic") == 0
+
+    assert libraries.close(mine) == [added.doc_id]
+    assert added.doc_id not in assistant.store.documents() and not (sessions_dir(assistant.settings) / mine).exists()
+    assert all(c.doc_id != added.doc_id for c in assistant.store.all_chunks())
+
+
+def test_the_shared_library_records_who_added_what_and_when(assistant, tmp_path):
+    added = add_document(
+        assistant, write(tmp_path, "clinic hours.txt", DIET.replace("Marrow", "Birch")), "clinic hours.txt",
+        added_by="the administrator, from the chat",
+    )
+    records = assistant.store.documents()
+    record = records[added.doc_id]
+    assert added.shared and record.origin == "added" and record.added_by == "the administrator, from the chat"
+    assert record.added_at[:2] == "20" and not record.owner
+    shipped = [r for r in records.values() if "corpus/guides" in r.source_path]
+    assert len(shipped) == 4 and all(r.origin == "shipped" and r.added_by == "shipped with the assistant" for r in shipped)
