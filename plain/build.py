@@ -1,0 +1,240 @@
+"""Build the plain-language layer of a set of documents, once, and cache it.
+
+Two passes so llama.cpp reuses what it has read: every rewrite first (the prompt's long
+fixed start is read once), then the checks, the LLM judge last and only for rewrites that
+pass the cheap ones. Each sentence's result is written to the layer file as soon as it is
+known, keyed by the sentence's hash and valid for one model and prompt version, so an
+interrupted build resumes and an unchanged sentence is never sent to the model again.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import re
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from langchain_core.language_models.chat_models import BaseChatModel
+
+from corpus.types import Document
+from index.plain import PlainEntry, PlainStore, document_sentences, sentence_key
+from plain.checks import grade_problem, term_problems
+from plain.rewrite import PROMPT_VERSION, guide_glossary, rewrite
+
+log = logging.getLogger(__name__)
+
+PENDING = "pending checks"
+MIN_WORDS = 6  # shorter sentences (and headings) are left as the guide wrote them
+ALREADY_PLAIN_GRADE = 6.0  # at or below this grade a sentence is already plain
+
+
+class Verdicts(Protocol):
+    """The calibrated judge (``evals.judge.CachedJudge``): does ``passage`` support ``statement``?"""
+
+    threshold: float
+
+    def verdict(self, statement: str, passage: str) -> Any: ...
+
+
+@dataclass
+class BuildStats:
+    sentences: int = 0
+    rewritten: int = 0  # sent to the model in this run
+    cached: int = 0
+    kept_original: dict[str, int] = field(default_factory=dict)
+    plain: int = 0
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        refused = ", ".join(f"{n} {why}" for why, n in sorted(self.kept_original.items(), key=lambda x: -x[1]))
+        return (
+            f"{self.sentences} sentences: {self.plain} have a checked plain version; originals kept: {refused or 'none'}. "
+            f"{self.rewritten} rewritten now, {self.cached} from the cache, {self.seconds:.0f} s."
+        )
+
+
+def skip_reason(sentence: str, grade: Callable[[str], float | None]) -> str | None:
+    """Why a sentence is not sent to the model at all, or None."""
+    if not sentence.rstrip().endswith((".", "!")) or len(sentence.split()) < MIN_WORDS:
+        return "heading or short line"
+    value = grade(sentence)
+    if value is not None and value <= ALREADY_PLAIN_GRADE:
+        return "already plain"
+    return None
+
+
+def cheap_check(source: str, candidate: str, grade: Callable[[str], float | None]) -> PlainEntry:
+    """The entry for one rewrite after the checks that need no model: refused, or PENDING the judge."""
+    entry = PlainEntry(source=source, plain=None, model="", prompt_version=PROMPT_VERSION, candidate=candidate)
+    problem, entry.grade_source, entry.grade_plain = grade_problem(source, candidate, grade)
+    problems = term_problems(source, candidate) + ([problem] if problem else [])
+    entry.reason = "; ".join(problems) if problems else PENDING
+    return entry
+
+
+def check(source: str, candidate: str, grade: Callable[[str], float | None], judge: Verdicts | None) -> PlainEntry:
+    """The entry for one rewrite: ``plain`` set only when every check passes."""
+    entry = cheap_check(source, candidate, grade)
+    if entry.reason != PENDING:
+        return entry
+    return judge_check(entry, judge)
+
+
+def judge_check(entry: PlainEntry, judge: Verdicts | None) -> PlainEntry:
+    """The calibrated judge, both ways, on a rewrite that passed the cheap checks."""
+    source, candidate = entry.source, entry.candidate
+    if judge is None:
+        entry.reason = "no judge"
+        return entry
+    forward = judge.verdict(candidate, source)  # the source says everything the rewrite says
+    entry.judge["source_entails_plain"] = round(forward.score, 4)
+    if not forward.supported:
+        entry.reason = f"judge: the source does not support it ({forward.score:.2f})"
+        return entry
+    backward = judge.verdict(source, candidate)  # the rewrite still says everything the source says
+    entry.judge["plain_entails_source"] = round(backward.score, 4)
+    if not backward.supported:
+        entry.reason = f"judge: it loses part of the source ({backward.score:.2f})"
+        return entry
+    entry.plain, entry.reason = candidate, ""
+    return entry
+
+
+class PlainBuilder:
+    """Rewrites and checks the sentences of documents into a ``PlainStore``."""
+
+    def __init__(
+        self,
+        model: BaseChatModel,
+        judge: Verdicts | None,
+        grade: Callable[[str], float | None],
+        model_name: str,
+    ) -> None:
+        self.model = model
+        self.judge = judge
+        self.grade = grade
+        self.model_name = model_name
+
+    def is_current(self, entry: PlainEntry | None) -> bool:
+        return (
+            entry is not None
+            and entry.model == self.model_name
+            and entry.prompt_version == PROMPT_VERSION
+            and entry.reason != PENDING
+        )
+
+    def build(self, documents: Sequence[Document], store: PlainStore, limit: int | None = None) -> BuildStats:
+        started = time.perf_counter()
+        stats = BuildStats()
+        todo: list[tuple[str, dict[str, str]]] = []
+        seen: set[str] = set()
+        for document in documents:
+            glossary = guide_glossary(document.text)
+            for sentence in document_sentences(document):
+                key = sentence_key(sentence)
+                if key in seen:
+                    continue
+                seen.add(key)
+                stats.sentences += 1
+                if self.is_current(store.get(key)):
+                    stats.cached += 1
+                    continue
+                reason = skip_reason(sentence, self.grade)
+                if reason:
+                    store.put(self._entry(sentence, None, reason))
+                    continue
+                todo.append((sentence, glossary))
+        store.save()
+        todo = todo[:limit] if limit is not None else todo
+        pending: list[PlainEntry] = []
+        for number, (sentence, glossary) in enumerate(todo, 1):
+            existing = store.get(sentence_key(sentence))
+            if existing is not None and existing.reason == PENDING and existing.model == self.model_name and existing.prompt_version == PROMPT_VERSION:
+                pending.append(existing)  # rewritten by an interrupted run; only the checks are left
+                continue
+            t0 = time.perf_counter()
+            candidate = rewrite(self.model, sentence, glossary)
+            entry = cheap_check(sentence, candidate, self.grade)
+            entry.model = self.model_name
+            store.put(entry)
+            store.save()
+            if entry.reason == PENDING:
+                pending.append(entry)
+            stats.rewritten += 1
+            log.info("rewrite %d/%d (%.1f s): %s\n  -> %s\n  %s", number, len(todo), time.perf_counter() - t0,
+                     sentence, candidate, entry.reason)
+        for number, entry in enumerate(pending, 1):
+            t0 = time.perf_counter()
+            checked = judge_check(entry, self.judge)
+            checked.model = self.model_name
+            store.put(checked)
+            store.save()
+            log.info("check %d/%d (%.1f s): %s", number, len(pending), time.perf_counter() - t0, checked.reason or "plain version kept")
+        for entry in (store.get(k) for k in seen):
+            if entry is None:
+                continue
+            if entry.plain:
+                stats.plain += 1
+            else:
+                kind = re.sub(r"\s*[(:].*", "", entry.reason.split(";")[0]) or "unknown"
+                kind = re.sub(r"^(drops|adds|uses|repeats|says) .*", r"\1 a term or word", kind)
+                stats.kept_original[kind] = stats.kept_original.get(kind, 0) + 1
+        stats.seconds = time.perf_counter() - started
+        return stats
+
+    def _entry(self, sentence: str, plain: str | None, reason: str, candidate: str = "") -> PlainEntry:
+        return PlainEntry(
+            source=sentence, plain=plain, model=self.model_name, prompt_version=PROMPT_VERSION, reason=reason, candidate=candidate
+        )
+
+
+class BackgroundPlainBuilder:
+    """Builds the layer of uploaded documents on one worker thread, one document at a time.
+
+    ``submit`` returns at once; answers quote the original sentences until the document's
+    entries land in ``store`` (the same ``PlainStore`` the answers' ``PlainLayer`` reads).
+    The builder (model, judge) is made on the worker, on first use, by ``make_builder``.
+    """
+
+    def __init__(self, make_builder: Callable[[], PlainBuilder], store: PlainStore) -> None:
+        self._make_builder = make_builder
+        self._builder: PlainBuilder | None = None
+        self.store = store
+        self._queue: queue.Queue[Document | None] = queue.Queue()
+        self._thread = threading.Thread(target=self._run, name="plain-layer", daemon=True)
+        self._thread.start()
+
+    def submit(self, document: Document) -> None:
+        self._queue.put(document)
+
+    def join(self, timeout: float | None = None) -> bool:
+        """Wait until every submitted document is done; False on timeout."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self._queue.unfinished_tasks:
+            if deadline is not None and time.monotonic() > deadline:
+                return False
+            time.sleep(0.05)
+        return True
+
+    def close(self) -> None:
+        self._queue.put(None)
+
+    def _run(self) -> None:
+        while True:
+            document = self._queue.get()
+            try:
+                if document is None:
+                    return
+                if self._builder is None:
+                    self._builder = self._make_builder()
+                stats = self._builder.build([document], self.store)
+                log.info("plain-language layer of %s: %s", document.doc_id, stats.summary())
+            except Exception:  # noqa: BLE001 - a failed layer costs plainness only; the answers keep the originals
+                log.exception("The plain-language layer of %s failed; its answers quote the document as written.",
+                              getattr(document, "doc_id", "?"))
+            finally:
+                self._queue.task_done()
