@@ -69,7 +69,8 @@ def make_builder(settings: Settings):  # type: ignore[no-untyped-def]
     if not local_model_available(settings):
         raise GuideError("The plain-language layer is written by the local model: run `make model` first.")
     model = load_local_chat_model(settings)
-    judge = make_judge("llm", settings, model=model)
+    # A second context for the judge: the writer's context keeps its few-shot prompt read.
+    judge = make_judge("llm", settings, model=load_local_chat_model(settings))
     return PlainBuilder(model, judge, flesch_kincaid_grade, model.model_path.name)
 
 

@@ -1,8 +1,8 @@
 """Build the plain-language layer of a set of documents, once, and cache it.
 
-Two passes so llama.cpp reuses what it has read: every rewrite first (the prompt's long
-fixed start is read once), then the checks, the LLM judge last and only for rewrites that
-pass the cheap ones. Each sentence's result is written to the layer file as soon as it is
+The writer and the judge should be two llama.cpp contexts over the same GGUF (the weights
+are mapped once): each then keeps its own long fixed prompt start read, and the judge runs
+only on rewrites that pass the cheap checks. Each sentence's result is written to the layer file as soon as it is
 known, keyed by the sentence's hash and valid for one model and prompt version, so an
 interrupted build resumes and an unchanged sentence is never sent to the model again.
 """
@@ -16,10 +16,12 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 from langchain_core.language_models.chat_models import BaseChatModel
 
+from corpus.loaders import load_file
 from corpus.types import Document
 from index.plain import PlainEntry, PlainStore, document_sentences, sentence_key
 from plain.checks import grade_problem, term_problems
@@ -150,30 +152,23 @@ class PlainBuilder:
                 todo.append((sentence, glossary))
         store.save()
         todo = todo[:limit] if limit is not None else todo
-        pending: list[PlainEntry] = []
         for number, (sentence, glossary) in enumerate(todo, 1):
-            existing = store.get(sentence_key(sentence))
-            if existing is not None and existing.reason == PENDING and existing.model == self.model_name and existing.prompt_version == PROMPT_VERSION:
-                pending.append(existing)  # rewritten by an interrupted run; only the checks are left
-                continue
             t0 = time.perf_counter()
-            candidate = rewrite(self.model, sentence, glossary)
-            entry = cheap_check(sentence, candidate, self.grade)
-            entry.model = self.model_name
+            entry = store.get(sentence_key(sentence))
+            resumed = entry is not None and entry.reason == PENDING and entry.model == self.model_name and entry.prompt_version == PROMPT_VERSION
+            if not resumed:  # else rewritten by an interrupted run; only the judge is left
+                entry = cheap_check(sentence, rewrite(self.model, sentence, glossary), self.grade)
+                entry.model = self.model_name
+                stats.rewritten += 1
+            assert entry is not None
+            if entry.reason == PENDING:
+                store.put(entry)
+                store.save()  # the rewrite is kept even if the judge is interrupted
+                entry = judge_check(entry, self.judge)
             store.put(entry)
             store.save()
-            if entry.reason == PENDING:
-                pending.append(entry)
-            stats.rewritten += 1
-            log.info("rewrite %d/%d (%.1f s): %s\n  -> %s\n  %s", number, len(todo), time.perf_counter() - t0,
-                     sentence, candidate, entry.reason)
-        for number, entry in enumerate(pending, 1):
-            t0 = time.perf_counter()
-            checked = judge_check(entry, self.judge)
-            checked.model = self.model_name
-            store.put(checked)
-            store.save()
-            log.info("check %d/%d (%.1f s): %s", number, len(pending), time.perf_counter() - t0, checked.reason or "plain version kept")
+            log.info("sentence %d/%d (%.1f s): %s\n  -> %s\n  %s", number, len(todo), time.perf_counter() - t0,
+                     sentence, entry.candidate, entry.reason or "plain version kept")
         for entry in (store.get(k) for k in seen):
             if entry is None:
                 continue
@@ -200,15 +195,17 @@ class BackgroundPlainBuilder:
     The builder (model, judge) is made on the worker, on first use, by ``make_builder``.
     """
 
-    def __init__(self, make_builder: Callable[[], PlainBuilder], store: PlainStore) -> None:
+    def __init__(self, make_builder: Callable[[], PlainBuilder], store: PlainStore, max_file_mb: float = 20.0) -> None:
         self._make_builder = make_builder
         self._builder: PlainBuilder | None = None
         self.store = store
-        self._queue: queue.Queue[Document | None] = queue.Queue()
+        self.max_file_mb = max_file_mb
+        self._queue: queue.Queue[Document | Path | None] = queue.Queue()
         self._thread = threading.Thread(target=self._run, name="plain-layer", daemon=True)
         self._thread.start()
 
-    def submit(self, document: Document) -> None:
+    def submit(self, document: Document | Path) -> None:
+        """Queue a document (or the file of one, read on the worker) and return at once."""
         self._queue.put(document)
 
     def join(self, timeout: float | None = None) -> bool:
@@ -229,6 +226,8 @@ class BackgroundPlainBuilder:
             try:
                 if document is None:
                     return
+                if isinstance(document, Path):
+                    document = load_file(document, max_file_mb=self.max_file_mb)
                 if self._builder is None:
                     self._builder = self._make_builder()
                 stats = self._builder.build([document], self.store)
