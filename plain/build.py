@@ -24,7 +24,8 @@ from langchain_core.language_models.chat_models import BaseChatModel
 from corpus.loaders import load_file
 from corpus.types import Document
 from index.plain import PlainEntry, PlainStore, document_sentences, sentence_key
-from plain.checks import grade_problem, term_problems
+from index.chunking import sentence_spans
+from plain.checks import JUDGE_MIN, grade_problem, term_problems
 from plain.rewrite import PROMPT_VERSION, guide_glossary, rewrite
 
 log = logging.getLogger(__name__)
@@ -87,22 +88,45 @@ def check(source: str, candidate: str, grade: Callable[[str], float | None], jud
 
 
 def judge_check(entry: PlainEntry, judge: Verdicts | None) -> PlainEntry:
-    """The calibrated judge, both ways, on a rewrite that passed the cheap checks."""
+    """The calibrated judge, both ways, on a rewrite that passed the cheap checks.
+
+    Forward, each sentence of the rewrite on its own (a false sentence beside a true one
+    passes when judged together: "Forsen helps stop SOD1. It works like a magic pill." scored
+    0.52 whole, 0.07 for its second sentence); backward, the source against the whole rewrite.
+    The scores are kept in the entry, so ``decide`` can be re-applied without the model.
+    """
     source, candidate = entry.source, entry.candidate
     if judge is None:
         entry.reason = "no judge"
         return entry
-    forward = judge.verdict(candidate, source)  # the source says everything the rewrite says
-    entry.judge["source_entails_plain"] = round(forward.score, 4)
-    if not forward.supported:
-        entry.reason = f"judge: the source does not support it ({forward.score:.2f})"
-        return entry
-    backward = judge.verdict(source, candidate)  # the rewrite still says everything the source says
-    entry.judge["plain_entails_source"] = round(backward.score, 4)
-    if not backward.supported:
-        entry.reason = f"judge: it loses part of the source ({backward.score:.2f})"
-        return entry
-    entry.plain, entry.reason = candidate, ""
+    floor = judge.threshold
+    scores = []
+    for sentence in split_sentences(candidate):
+        scores.append(judge.verdict(sentence, source).score)  # the source says what this sentence says
+        if scores[-1] < floor:
+            break  # refused whatever the rest scores
+    entry.judge = {"source_entails_plain": round(min(scores), 4)}
+    if min(scores) >= floor:
+        entry.judge["plain_entails_source"] = round(judge.verdict(source, candidate).score, 4)
+    return decide(entry, floor)
+
+
+def split_sentences(text: str) -> list[str]:
+    return [text[s:e].strip() for s, e in sentence_spans(text)] or [text]
+
+
+def decide(entry: PlainEntry, calibrated: float) -> PlainEntry:
+    """Keep the rewrite when both judge scores clear the stricter of the calibrated threshold
+    and ``JUDGE_MIN``; the cheap checks have passed already."""
+    need = max(calibrated, JUDGE_MIN)
+    forward = entry.judge.get("source_entails_plain")
+    backward = entry.judge.get("plain_entails_source")
+    if forward is None or forward < need:
+        entry.plain, entry.reason = None, f"judge: the source does not support it ({forward or 0:.2f})"
+    elif backward is None or backward < need:
+        entry.plain, entry.reason = None, f"judge: it loses part of the source ({backward or 0:.2f})"
+    else:
+        entry.plain, entry.reason = entry.candidate, ""
     return entry
 
 

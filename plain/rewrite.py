@@ -17,7 +17,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 from plain.checks import _HEDGE_TRIGGERS, figures, named_terms, procedures, tidy
 
 # Bump when the prompt, the examples or the checks change: every sentence is then rewritten.
-PROMPT_VERSION = "p1-c1"
+PROMPT_VERSION = "p1-c2"
 
 SYSTEM = (
     "You rewrite one sentence from a patient guide in plain English, for a reader at school grade 6.\n"

@@ -15,7 +15,9 @@ from index.plain import PlainLayer, PlainStore, sentence_key
 from plain.build import BackgroundPlainBuilder, PlainBuilder
 
 HARD = "Currently, the only FDA-approved medication specifically for ALS is riluzole, which modestly prolongs survival and delays disease progression."
-PLAIN = "Riluzole is the only FDA-approved medicine made for ALS. It modestly helps people live longer and slows the disease."
+PLAIN_1 = "Riluzole is the only FDA-approved medicine made for ALS."
+PLAIN_2 = "It modestly helps people live longer and slows the disease."
+PLAIN = f"{PLAIN_1} {PLAIN_2}"
 HARD2 = "Smoking cessation, skin moisturization, sun protection, and prompt treatment of infections can mitigate disease exacerbations."
 PLAIN2 = "Stopping smoking, keeping skin moist, sun protection and treating infections quickly can help stop flare-ups."
 
@@ -53,8 +55,9 @@ def test_kept_refused_and_cached(tmp_path: Path) -> None:
     assert "stop" in store.get(sentence_key(HARD2)).reason
     assert layer.plain("A guide") is None  # a heading is left as it is
     assert stats.plain == 1 and stats.rewritten == 2
-    # both directions were judged for the kept one, none for the one the cheap checks refused
-    assert (PLAIN, HARD) in judge.calls and (HARD, PLAIN) in judge.calls
+    # both directions were judged for the kept one (each of its sentences forward), none for
+    # the one the cheap checks refused
+    assert (PLAIN_1, HARD) in judge.calls and (PLAIN_2, HARD) in judge.calls and (HARD, PLAIN) in judge.calls
     assert all(PLAIN2 not in call for call in judge.calls)
 
     again = PlainBuilder(FakeListChatModel(responses=["unused"]), CachedJudge(ScriptedJudge()), flesch_kincaid_grade, "model-a")
@@ -72,13 +75,14 @@ def test_a_new_model_rewrites(tmp_path: Path) -> None:
 
 def test_the_judge_refuses_either_way(tmp_path: Path) -> None:
     store = PlainStore(tmp_path / "plain.json")
-    forward = ScriptedJudge({PLAIN: 0.1})  # the source does not support the rewrite
+    forward = ScriptedJudge({PLAIN_2: 0.1})  # the source does not support one sentence of the rewrite
     PlainBuilder(FakeListChatModel(responses=[PLAIN]), CachedJudge(forward), flesch_kincaid_grade, "m").build([_doc(HARD)], store)
     assert store.get(sentence_key(HARD)).plain is None
     assert "does not support" in store.get(sentence_key(HARD)).reason
+    assert (HARD, PLAIN) not in forward.calls  # refused: the backward question is not asked
 
     store = PlainStore(tmp_path / "other.json")
-    backward = ScriptedJudge({HARD: 0.1})  # the rewrite does not say all the source says
+    backward = ScriptedJudge({HARD: 0.52})  # above the calibrated threshold, below the layer's stricter one
     PlainBuilder(FakeListChatModel(responses=[PLAIN]), CachedJudge(backward), flesch_kincaid_grade, "m").build([_doc(HARD)], store)
     assert "loses part" in store.get(sentence_key(HARD)).reason
 

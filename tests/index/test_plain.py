@@ -1,0 +1,71 @@
+"""The plain-language layer's lookup, and the layer shipped with the guides."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from core.settings import Settings
+from corpus.loaders import load_paths
+from index.plain import PlainEntry, PlainLayer, PlainStore, document_sentences, sentence_key
+from plain.rewrite import PROMPT_VERSION
+
+SOURCE = "Lou Gehrig’s disease is another name for ALS, a disease of the nerve cells."
+
+
+def _store(path: Path, plain: str | None = "ALS is also called Lou Gehrig's disease.") -> PlainStore:
+    store = PlainStore(path)
+    store.put(PlainEntry(source=SOURCE, plain=plain, model="m", prompt_version="p"))
+    store.save()
+    return store
+
+
+def test_lookup_by_the_sentence_as_quoted(tmp_path: Path) -> None:
+    _store(tmp_path / "plain.json")
+    layer = PlainLayer([tmp_path / "plain.json"])
+    assert layer.plain(SOURCE) == "ALS is also called Lou Gehrig's disease."
+    # the same sentence with straight quotes and other spacing, as a passage may carry it
+    assert layer.plain("Lou Gehrig's disease is another name  for ALS, a disease of the nerve cells. ") is not None
+    assert layer.plain("A sentence no guide has.") is None
+    assert layer.entry(sentence_key(SOURCE)).source == SOURCE
+
+
+def test_a_refused_rewrite_is_never_shown(tmp_path: Path) -> None:
+    _store(tmp_path / "plain.json", plain=None)
+    assert PlainLayer([tmp_path / "plain.json"]).plain(SOURCE) is None
+
+
+def test_a_missing_or_damaged_layer_means_the_guide_is_quoted(tmp_path: Path, caplog) -> None:
+    assert PlainLayer([tmp_path / "none.json"]).plain(SOURCE) is None
+    damaged = tmp_path / "plain.json"
+    damaged.write_text('{"entries": {"abc": ', encoding="utf-8")
+    with caplog.at_level(logging.ERROR):
+        layer = PlainLayer([damaged])
+    assert layer.plain(SOURCE) is None
+    assert "python -m plain build" in caplog.text
+
+
+def test_a_layer_written_later_is_picked_up(tmp_path: Path) -> None:
+    layer = PlainLayer([tmp_path / "plain.json"])
+    assert layer.plain(SOURCE) is None
+    _store(tmp_path / "plain.json")
+    layer.refresh()
+    assert layer.plain(SOURCE) is not None
+
+
+def test_the_shipped_layer_covers_every_guide_sentence() -> None:
+    """A fresh machine gets the plain versions without running the model."""
+    settings = Settings()
+    documents, problems = load_paths([settings.corpus.guides_dir])
+    assert documents and not problems
+    layer = PlainLayer.load(settings)
+    sentences = [s for d in documents for s in document_sentences(d)]
+    missing = [s for s in sentences if layer.entry(sentence_key(s)) is None]
+    assert not missing, f"{len(missing)} guide sentences are not in corpus/guides/plain.json: run `python -m plain build`"
+    entries = [layer.entry(sentence_key(s)) for s in sentences]
+    stale = [e.source for e in entries if e.reason and e.model and e.prompt_version != PROMPT_VERSION]
+    assert not stale, "the shipped layer was built with another prompt version: run `python -m plain build`"
+    assert not [e for e in entries if e.reason == "pending checks"], "some rewrites were never judged"
+    plain = [e for e in entries if e.plain]
+    assert len(plain) >= 10  # the layer does make answers plainer
+    assert all(e.grade_plain < e.grade_source and e.judge.get("plain_entails_source") is not None for e in plain)
