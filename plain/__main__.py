@@ -1,4 +1,4 @@
-"""python -m plain build [PATHS...] | report [LAYER]
+"""python -m plain build [PATHS...] | recheck [LAYER] | report [LAYER]
 
 ``build`` with no paths writes the shipped guides' layer (``corpus/guides/plain.json``, shipped
 in the repo); with paths, the layer of those documents in ``data_dir/plain.json``.
@@ -28,6 +28,8 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("paths", nargs="*", type=Path, help="documents (default: the shipped guides)")
     build.add_argument("--out", type=Path, help="layer file (default: corpus/guides/plain.json, or data_dir/plain.json for PATHS)")
     build.add_argument("--limit", type=int, help="rewrite at most this many sentences (a trial run)")
+    recheck = commands.add_parser("recheck", help="re-apply the judge thresholds to the stored scores (no model)")
+    recheck.add_argument("layer", nargs="?", type=Path, help="layer file (default: the shipped one)")
     report = commands.add_parser("report", help="share of sentences with a plain version, grades before and after")
     report.add_argument("layer", nargs="?", type=Path, help="layer file (default: the shipped one)")
     args = parser.parse_args(argv)
@@ -40,6 +42,15 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "report":
             print(layer_report(PlainStore(args.layer or shipped_layer_path(settings))))
             return 0
+        if args.command == "recheck":
+            from evals.judge import calibrated_threshold  # noqa: PLC0415
+            from plain.build import recheck  # noqa: PLC0415
+
+            store = PlainStore(args.layer or shipped_layer_path(settings))
+            changed = recheck(store, calibrated_threshold("llm", 0.5))
+            print(f"{changed} decisions changed.")
+            print(layer_report(store))
+            return 0
         from corpus.loaders import load_paths  # noqa: PLC0415
 
         roots = [p.resolve() for p in args.paths] or [settings.corpus.guides_dir]
@@ -50,28 +61,14 @@ def main(argv: list[str] | None = None) -> int:
             raise GuideError("No readable documents to build a plain-language layer for.")
         out = args.out or (uploads_layer_path(settings) if args.paths else shipped_layer_path(settings))
         store = PlainStore(out)
+        from plain.build import make_builder  # noqa: PLC0415
+
         stats = make_builder(settings).build(documents, store, limit=args.limit)
         print(stats.summary())
         print(layer_report(store))
         return 0
 
     return run_guarded(command, "Interrupted. What was checked is saved; the next 'build' goes on from there.")
-
-
-def make_builder(settings: Settings):  # type: ignore[no-untyped-def]
-    """The local model, the calibrated LLM judge on the same model, and the grade formula."""
-    from assistant.llm import load_local_chat_model  # noqa: PLC0415
-    from assistant.model_files import local_model_available  # noqa: PLC0415
-    from evals.judge import make_judge  # noqa: PLC0415
-    from evals.readability import flesch_kincaid_grade  # noqa: PLC0415
-    from plain.build import PlainBuilder  # noqa: PLC0415
-
-    if not local_model_available(settings):
-        raise GuideError("The plain-language layer is written by the local model: run `make model` first.")
-    model = load_local_chat_model(settings)
-    # A second context for the judge: the writer's context keeps its few-shot prompt read.
-    judge = make_judge("llm", settings, model=load_local_chat_model(settings))
-    return PlainBuilder(model, judge, flesch_kincaid_grade, model.model_path.name)
 
 
 def layer_report(store) -> str:  # type: ignore[no-untyped-def]

@@ -9,7 +9,9 @@ interrupted build resumes and an unchanged sentence is never sent to the model a
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import queue
 import re
 import threading
@@ -23,7 +25,7 @@ from langchain_core.language_models.chat_models import BaseChatModel
 
 from corpus.loaders import load_file
 from corpus.types import Document
-from index.plain import PlainEntry, PlainStore, document_sentences, sentence_key
+from index.plain import PlainEntry, PlainLayer, PlainStore, document_sentences, sentence_key, uploads_layer_path
 from index.chunking import sentence_spans
 from plain.checks import JUDGE_MIN, grade_problem, term_problems
 from plain.rewrite import PROMPT_VERSION, guide_glossary, rewrite
@@ -32,7 +34,8 @@ log = logging.getLogger(__name__)
 
 PENDING = "pending checks"
 MIN_WORDS = 6  # shorter sentences (and headings) are left as the guide wrote them
-ALREADY_PLAIN_GRADE = 6.0  # at or below this grade a sentence is already plain
+ALREADY_PLAIN_GRADE = 6.0
+BACKGROUND_NICENESS = 10  # an upload's layer is built at low priority: answers come first  # at or below this grade a sentence is already plain
 
 
 class Verdicts(Protocol):
@@ -128,6 +131,20 @@ def decide(entry: PlainEntry, calibrated: float) -> PlainEntry:
     else:
         entry.plain, entry.reason = entry.candidate, ""
     return entry
+
+
+def recheck(store: PlainStore, calibrated: float) -> int:
+    """Re-apply ``decide`` to every judged entry (after a threshold change); the number changed."""
+    changed = 0
+    for entry in list(store.entries.values()):
+        if "source_entails_plain" not in entry.judge:
+            continue
+        before = entry.plain
+        if decide(entry, calibrated).plain != before:
+            changed += 1
+        store.put(entry)
+    store.save()
+    return changed
 
 
 class PlainBuilder:
@@ -245,6 +262,9 @@ class BackgroundPlainBuilder:
         self._queue.put(None)
 
     def _run(self) -> None:
+        # Below the answers in CPU priority (Linux: per thread, and llama.cpp's threads inherit it).
+        with contextlib.suppress(OSError, AttributeError):
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), BACKGROUND_NICENESS)
         while True:
             document = self._queue.get()
             try:
@@ -261,3 +281,29 @@ class BackgroundPlainBuilder:
                               getattr(document, "doc_id", "?"))
             finally:
                 self._queue.task_done()
+
+
+def make_builder(settings: Any) -> PlainBuilder:
+    """The local model, the calibrated LLM judge on a second context of it, and the grade formula."""
+    from assistant.llm import load_local_chat_model  # noqa: PLC0415
+    from assistant.model_files import local_model_available  # noqa: PLC0415
+    from core.errors import GuideError  # noqa: PLC0415
+    from evals.judge import make_judge  # noqa: PLC0415
+    from evals.readability import flesch_kincaid_grade  # noqa: PLC0415
+
+    if not local_model_available(settings):
+        raise GuideError("The plain-language layer is written by the local model: run `make model` first.")
+    model = load_local_chat_model(settings)
+    # A second context for the judge (the weights are mapped once): the writer's keeps its prompt read.
+    judge = make_judge("llm", settings, model=load_local_chat_model(settings))
+    return PlainBuilder(model, judge, flesch_kincaid_grade, model.model_path.name)
+
+
+def start_uploads_layer(settings: Any, layer: PlainLayer) -> BackgroundPlainBuilder:
+    """The background builder of uploaded documents' layer, writing into ``layer``'s uploads file.
+    The model loads on the worker at the first upload; without it nothing is built (logged)."""
+    store = next((s for s in layer.stores if s.path == uploads_layer_path(settings)), None)
+    if store is None:
+        store = PlainStore(uploads_layer_path(settings))
+        layer.stores.append(store)
+    return BackgroundPlainBuilder(lambda: make_builder(settings), store, settings.corpus.max_file_mb)
