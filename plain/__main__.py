@@ -44,10 +44,11 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "recheck":
             from evals.judge import calibrated_threshold  # noqa: PLC0415
-            from plain.build import recheck  # noqa: PLC0415
+            from evals.readability import flesch_kincaid_grade  # noqa: PLC0415
+            from plain.build import make_similarity, recheck  # noqa: PLC0415
 
             store = PlainStore(args.layer or shipped_layer_path(settings))
-            changed = recheck(store, calibrated_threshold("llm", 0.5))
+            changed = recheck(store, calibrated_threshold("llm", 0.5), flesch_kincaid_grade, make_similarity(settings))
             print(f"{changed} decisions changed.")
             print(layer_report(store))
             return 0

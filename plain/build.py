@@ -27,7 +27,7 @@ from corpus.loaders import load_file
 from corpus.types import Document
 from index.plain import PlainEntry, PlainLayer, PlainStore, document_sentences, sentence_key, uploads_layer_path
 from index.chunking import sentence_spans
-from plain.checks import JUDGE_MIN, grade_problem, term_problems
+from plain.checks import JUDGE_MIN, MIN_COSINE, grade_problem, term_problems
 from plain.rewrite import PROMPT_VERSION, guide_glossary, rewrite
 
 log = logging.getLogger(__name__)
@@ -73,11 +73,20 @@ def skip_reason(sentence: str, grade: Callable[[str], float | None]) -> str | No
     return None
 
 
-def cheap_check(source: str, candidate: str, grade: Callable[[str], float | None]) -> PlainEntry:
-    """The entry for one rewrite after the checks that need no model: refused, or PENDING the judge."""
+Similarity = Callable[[str, str], float]
+
+
+def cheap_check(
+    source: str, candidate: str, grade: Callable[[str], float | None], similarity: Similarity | None = None
+) -> PlainEntry:
+    """The entry for one rewrite after the checks that need no LLM: refused, or PENDING the judge."""
     entry = PlainEntry(source=source, plain=None, model="", prompt_version=PROMPT_VERSION, candidate=candidate)
     problem, entry.grade_source, entry.grade_plain = grade_problem(source, candidate, grade)
     problems = term_problems(source, candidate) + ([problem] if problem else [])
+    if similarity is not None:
+        entry.judge["cosine"] = round(similarity(source, candidate), 4)
+        if entry.judge["cosine"] < MIN_COSINE:
+            problems.append(f"drifts from the source (cosine {entry.judge['cosine']:.2f})")
     entry.reason = "; ".join(problems) if problems else PENDING
     return entry
 
@@ -108,7 +117,7 @@ def judge_check(entry: PlainEntry, judge: Verdicts | None) -> PlainEntry:
         scores.append(judge.verdict(sentence, source).score)  # the source says what this sentence says
         if scores[-1] < floor:
             break  # refused whatever the rest scores
-    entry.judge = {"source_entails_plain": round(min(scores), 4)}
+    entry.judge["source_entails_plain"] = round(min(scores), 4)
     if min(scores) >= floor:
         entry.judge["plain_entails_source"] = round(judge.verdict(source, candidate).score, 4)
     return decide(entry, floor)
@@ -133,16 +142,26 @@ def decide(entry: PlainEntry, calibrated: float) -> PlainEntry:
     return entry
 
 
-def recheck(store: PlainStore, calibrated: float) -> int:
-    """Re-apply ``decide`` to every judged entry (after a threshold change); the number changed."""
+def recheck(store: PlainStore, calibrated: float, grade: Callable[[str], float | None], similarity: Similarity | None) -> int:
+    """Re-apply the checks that need no LLM, and ``decide`` on the stored judge scores, to every
+    rewrite (after a check or threshold is made stricter); the number of decisions changed.
+    A rewrite the earlier checks refused before the judge saw it stays refused."""
     changed = 0
     for entry in list(store.entries.values()):
-        if "source_entails_plain" not in entry.judge:
+        if not entry.candidate or entry.reason == PENDING:
             continue
         before = entry.plain
-        if decide(entry, calibrated).plain != before:
-            changed += 1
-        store.put(entry)
+        checked = cheap_check(entry.source, entry.candidate, grade, similarity)
+        checked.model = entry.model
+        checked.prompt_version = entry.prompt_version
+        judged = {k: v for k, v in entry.judge.items() if k != "cosine"}
+        checked.judge.update(judged)
+        if checked.reason == PENDING:
+            checked = decide(checked, calibrated) if judged else checked
+            if not judged:
+                checked.reason = entry.reason  # never judged: refused as before
+        changed += checked.plain != before
+        store.put(checked)
     store.save()
     return changed
 
@@ -156,11 +175,13 @@ class PlainBuilder:
         judge: Verdicts | None,
         grade: Callable[[str], float | None],
         model_name: str,
+        similarity: Similarity | None = None,
     ) -> None:
         self.model = model
         self.judge = judge
         self.grade = grade
         self.model_name = model_name
+        self.similarity = similarity
 
     def is_current(self, entry: PlainEntry | None) -> bool:
         return (
@@ -198,7 +219,7 @@ class PlainBuilder:
             entry = store.get(sentence_key(sentence))
             resumed = entry is not None and entry.reason == PENDING and entry.model == self.model_name and entry.prompt_version == PROMPT_VERSION
             if not resumed:  # else rewritten by an interrupted run; only the judge is left
-                entry = cheap_check(sentence, rewrite(self.model, sentence, glossary), self.grade)
+                entry = cheap_check(sentence, rewrite(self.model, sentence, glossary), self.grade, self.similarity)
                 entry.model = self.model_name
                 stats.rewritten += 1
             assert entry is not None
@@ -296,7 +317,22 @@ def make_builder(settings: Any) -> PlainBuilder:
     model = load_local_chat_model(settings)
     # A second context for the judge (the weights are mapped once): the writer's keeps its prompt read.
     judge = make_judge("llm", settings, model=load_local_chat_model(settings))
-    return PlainBuilder(model, judge, flesch_kincaid_grade, model.model_path.name)
+    return PlainBuilder(model, judge, flesch_kincaid_grade, model.model_path.name, make_similarity(settings))
+
+
+def make_similarity(settings: Any) -> Similarity:
+    """Cosine of two texts with the index's embedder."""
+    import numpy as np  # noqa: PLC0415
+
+    from index.embeddings import SentenceTransformerEmbeddings  # noqa: PLC0415
+
+    embedder = SentenceTransformerEmbeddings(settings.index.embedding_model, settings.index.embedding_batch_size)
+
+    def similarity(a: str, b: str) -> float:
+        u, v = np.asarray(embedder.embed_documents([a, b]), dtype=float)
+        return float(u @ v / (np.linalg.norm(u) * np.linalg.norm(v)))
+
+    return similarity
 
 
 def start_uploads_layer(settings: Any, layer: PlainLayer) -> BackgroundPlainBuilder:

@@ -40,13 +40,14 @@ NAMED_PROCEDURES = (
 # A source with a hedge of one of these kinds needs a word of the same kind in the rewrite.
 HEDGES = {
     "modestly": ("modest", "modestly", "slightly", "somewhat", "a little", "a bit", "small"),
-    "possibility": ("may", "might", "could", "can", "potentially", "possibly", "maybe", "possible"),
+    "possibility": ("may", "might", "could", "can", "potentially", "potential", "possibly", "maybe", "possible",
+                    "aim", "aims", "aimed", "try", "tries", "trying", "meant", "hope", "hopes"),
     "some": ("some", "certain", "subset", "a few", "not all", "many", "several", "part of"),
     "preliminary": ("preliminary", "early", "first", "initial", "promising"),
 }
 _HEDGE_TRIGGERS = {
     "modestly": ("modestly", "modest"),
-    "possibility": ("may", "might", "could", "potentially", "possibly"),
+    "possibility": ("may", "might", "could", "potentially", "possibly", "potential", "aim", "aims", "aiming"),
     "some": ("some", "certain", "subset"),
     "preliminary": ("preliminary", "early trials", "early studies"),
 }
@@ -67,6 +68,9 @@ MIN_GRADE_DROP = 1.0  # Flesch-Kincaid grades the rewrite must gain
 # (evals/judge_calibration.json): above 0.55 only one of the 24 unsupported calibration pairs
 # scores (a swapped figure, which the figure check here refuses anyway).
 JUDGE_MIN = 0.55
+# Cosine (the index's embedder) below which a rewrite has drifted from its source: on the
+# issue's examples, faithful plain rewrites scored 0.74-0.94, a drifted one 0.60.
+MIN_COSINE = 0.70
 _FUNCTION = frozenset(
     """a an the and or but of to in on at by for with from as is are was were be been being it its this that these
     those which who can may might could would should will do does did has have had not no than then so if into

@@ -69,3 +69,16 @@ def test_the_shipped_layer_covers_every_guide_sentence() -> None:
     plain = [e for e in entries if e.plain]
     assert len(plain) >= 10  # the layer does make answers plainer
     assert all(e.grade_plain < e.grade_source and e.judge.get("plain_entails_source") is not None for e in plain)
+
+
+def test_answers_quote_the_sentences_the_layer_is_keyed_by() -> None:
+    """The extractive answer quotes a passage's sentences; each is a sentence of its document."""
+    from index.chunking import chunk_document, sentence_spans
+
+    settings = Settings()
+    documents, _ = load_paths([settings.corpus.guides_dir])
+    for document in documents:
+        keys = {sentence_key(s) for s in document_sentences(document)}
+        for chunk in chunk_document(document, settings.index.chunk_size, settings.index.chunk_overlap_sentences):
+            quoted = [chunk.text[s:e].strip() for s, e in sentence_spans(chunk.text)]
+            assert all(sentence_key(q) in keys for q in quoted), chunk.chunk_id

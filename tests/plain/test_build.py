@@ -12,7 +12,7 @@ from corpus.types import Document
 from evals.judge import CachedJudge
 from evals.readability import flesch_kincaid_grade
 from index.plain import PlainLayer, PlainStore, sentence_key
-from plain.build import BackgroundPlainBuilder, PlainBuilder
+from plain.build import BackgroundPlainBuilder, PlainBuilder, recheck
 
 HARD = "Currently, the only FDA-approved medication specifically for ALS is riluzole, which modestly prolongs survival and delays disease progression."
 PLAIN_1 = "Riluzole is the only FDA-approved medicine made for ALS."
@@ -129,3 +129,13 @@ def test_a_failed_upload_layer_keeps_the_worker_alive(tmp_path: Path) -> None:
     assert background.join(timeout=60)
     assert store.get(sentence_key(HARD)).plain == PLAIN
     background.close()
+
+
+def test_a_stricter_check_is_applied_to_the_stored_layer_without_the_model(tmp_path: Path) -> None:
+    store = PlainStore(tmp_path / "plain.json")
+    PlainBuilder(FakeListChatModel(responses=[PLAIN]), CachedJudge(ScriptedJudge()), flesch_kincaid_grade, "m").build([_doc(HARD)], store)
+    assert store.get(sentence_key(HARD)).plain == PLAIN
+    assert recheck(store, 0.5, flesch_kincaid_grade, lambda a, b: 0.9) == 0  # nothing changes
+    assert recheck(store, 0.5, flesch_kincaid_grade, lambda a, b: 0.2) == 1  # a drift check now refuses it
+    assert PlainLayer([tmp_path / "plain.json"]).plain(HARD) is None
+    assert "drifts" in PlainStore(tmp_path / "plain.json").get(sentence_key(HARD)).reason

@@ -72,3 +72,36 @@ def test_a_faithful_plainer_rewrite_goes_on_to_the_judge(source: str, plain: str
 def test_a_rewrite_no_plainer_than_the_guide_is_refused() -> None:
     entry = cheap_check(RILUZOLE, RILUZOLE.replace("Currently, ", ""), flesch_kincaid_grade)
     assert "not plainer" in entry.reason
+
+
+RESISTANCE = (
+    "While various treatments exist to manage symptoms and potentially slow disease progression, some individuals "
+    "experience resistance to standard therapies, which can significantly impact their quality of life and outlook."
+)
+
+
+def test_a_rewrite_that_drifts_from_its_source_is_refused(embeddings) -> None:
+    """The model's rewrite that the LLM judge let through in the first build: the slowing, the
+    resistance and the outlook are gone, and 'things they used to do' is new."""
+    import numpy as np
+
+    def similarity(a: str, b: str) -> float:
+        u, v = np.asarray(embeddings.embed_documents([a, b]))
+        return float(u @ v / (np.linalg.norm(u) * np.linalg.norm(v)))
+
+    drifted = (
+        "While there are many treatments to help people feel better, some people find them not very good. "
+        "This can make it hard for them to do things they used to do."
+    )
+    faithful = (
+        "Some treatments can ease symptoms and may slow the disease. But some people do not respond to the usual "
+        "treatments. This can greatly affect their quality of life and outlook."
+    )
+    assert "drifts" in cheap_check(RESISTANCE, drifted, flesch_kincaid_grade, similarity).reason
+    assert cheap_check(RESISTANCE, faithful, flesch_kincaid_grade, similarity).reason == PENDING
+
+
+def test_an_aim_is_not_an_achievement() -> None:
+    source = "The primary treatments for ALS, such as riluzole and edaravone, aim to slow disease progression and reduce symptom severity."
+    plain = "The main medicines for ALS are riluzole and edaravone. These make the disease go slower and the symptoms less bad."
+    assert any("hedge" in p for p in term_problems(source, plain))
