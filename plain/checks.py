@@ -54,7 +54,7 @@ _HEDGE_TRIGGERS = {
 # Words that claim more than a hedged source; refused unless the source has them.
 ABSOLUTES = frozenset(
     """all every everyone everybody always never cure cures cured curing guarantee guaranteed stop stops stopped
-    prevent prevents completely totally definitely proven sure magic miracle eliminate eliminates""".split()
+    prevent prevents completely totally definitely proven sure magic miracle eliminate eliminates promise promises""".split()
 )
 NUMBER_WORDS = {
     "zero": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
