@@ -33,6 +33,7 @@ from plain.rewrite import PROMPT_VERSION, guide_glossary, rewrite
 log = logging.getLogger(__name__)
 
 PENDING = "pending checks"
+AUDIT_REFUSED = "audit:"  # a rewrite a person found unfaithful (evals/plain_audit.jsonl); no check overrules it
 MIN_WORDS = 6  # shorter sentences (and headings) are left as the guide wrote them
 ALREADY_PLAIN_GRADE = 6.0
 BACKGROUND_NICENESS = 10  # an upload's layer is built at low priority: answers come first  # at or below this grade a sentence is already plain
@@ -148,8 +149,8 @@ def recheck(store: PlainStore, calibrated: float, grade: Callable[[str], float |
     A rewrite the earlier checks refused before the judge saw it stays refused."""
     changed = 0
     for entry in list(store.entries.values()):
-        if not entry.candidate or entry.reason == PENDING:
-            continue
+        if not entry.candidate or entry.reason == PENDING or entry.reason.startswith(AUDIT_REFUSED):
+            continue  # a human audit's refusal stands
         before = entry.plain
         checked = cheap_check(entry.source, entry.candidate, grade, similarity)
         checked.model = entry.model

@@ -139,3 +139,13 @@ def test_a_stricter_check_is_applied_to_the_stored_layer_without_the_model(tmp_p
     assert recheck(store, 0.5, flesch_kincaid_grade, lambda a, b: 0.2) == 1  # a drift check now refuses it
     assert PlainLayer([tmp_path / "plain.json"]).plain(HARD) is None
     assert "drifts" in PlainStore(tmp_path / "plain.json").get(sentence_key(HARD)).reason
+
+
+def test_a_rewrite_the_audit_refused_stays_refused(tmp_path: Path) -> None:
+    store = PlainStore(tmp_path / "plain.json")
+    PlainBuilder(FakeListChatModel(responses=[PLAIN]), CachedJudge(ScriptedJudge()), flesch_kincaid_grade, "m").build([_doc(HARD)], store)
+    entry = store.get(sentence_key(HARD))
+    entry.plain, entry.reason = None, "audit: says more than the source"
+    store.put(entry)
+    assert recheck(store, 0.5, flesch_kincaid_grade, lambda a, b: 0.9) == 0
+    assert PlainLayer([tmp_path / "plain.json"]).plain(HARD) is None
