@@ -1,0 +1,56 @@
+"""An answer sentence in its two wordings: the checked plain version, and the guide's own.
+
+Answers show the plain version with its citation; "as the guide says" shows the guide's
+sentence it was made from. The CLI JSON, the API and the evals report both. The plain
+version comes from the plain-language layer (``index.plain.PlainLayer``), built and checked
+once per guide sentence; a sentence without one is shown as the guide says it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Any, Protocol
+
+from index.chunking import sentence_spans
+
+
+class PlainLookup(Protocol):
+    def plain(self, sentence: str) -> str | None: ...
+
+
+@dataclass(frozen=True)
+class AnswerSentence:
+    """One sentence of an answer.
+
+    ``text`` is what the reader sees first: the plain version when the layer has a checked
+    one, else the guide's sentence. ``guide_text`` is always the guide's own sentence.
+    """
+
+    text: str
+    guide_text: str
+    n: int | None  # the passage it cites, as [n]
+    plain: bool  # text is a checked plain version (False: text == guide_text)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def answer_sentence(guide_text: str, n: int | None, layer: PlainLookup | None) -> AnswerSentence:
+    """The two wordings of a guide sentence (or of a few consecutive ones, each looked up)."""
+    guide_text = guide_text.strip()
+    if layer is None:
+        return AnswerSentence(guide_text, guide_text, n, False)
+    parts = [guide_text[s:e].strip() for s, e in sentence_spans(guide_text)] or [guide_text]
+    plains = [layer.plain(part) for part in parts]
+    if not any(plains):
+        return AnswerSentence(guide_text, guide_text, n, False)
+    text = " ".join(p or part for p, part in zip(plains, parts, strict=True))
+    return AnswerSentence(text, guide_text, n, True)
+
+
+def render(sentences: Sequence[AnswerSentence], as_guide_says: bool = False) -> str:
+    """The answer text with ``[n]`` markers, in plain words or as the guide says."""
+    return " ".join(
+        f"{s.guide_text if as_guide_says else s.text}{f' [{s.n}]' if s.n is not None else ''}" for s in sentences
+    )
