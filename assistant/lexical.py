@@ -92,7 +92,7 @@ NARRATIVE_WORDS = frozenset(
 ALTERNATIVES = re.compile(
     r"\b(what|anything|something|is there|are there|any|which)\b[^.?!]{0,40}\b(else|other|others|alternatives?|instead|next|left|besides|more)\b"
     r"|\b(else|other options?|options|alternatives?|instead|next step|next steps|plan b|now what|what now|what next|try next|left to try|second[- ]line|next line)\b"
-    r"|\b(does not|doesn't|do not|don't|not|no longer|isn't|is not|aren't) (respond\w*|work\w*|help\w*)\b|\bstopped (working|helping)\b|\b(has|have) failed\b|\bwhen \w+ fail",
+    r"|\b(does not|doesn't|do not|don't|not|no longer|isn't|is not|aren't) (respond\w*|work\w*|help\w*)\b|\bstopped (working|helping)\b|\b(has|have) failed\b|\bwhen (\w+ ){1,3}fail",
     re.IGNORECASE,
 )
 

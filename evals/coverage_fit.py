@@ -110,7 +110,7 @@ def fit(rows: Sequence[dict[str, Any]]) -> tuple[CoverageModel, dict[str, Any]]:
 
 P_MIN_GRID = (0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5)
 BUDGET_GRID = (50, 65, 80, 95, 110)
-BUDGET_SLACK = 0.02  # the shortest budget within this much all-facts of the best is taken
+BUDGET_SLACK = 0.0  # the shortest budget within this much all-facts of the best is taken
 
 
 def fit_sentences(items: Sequence[dict[str, Any]]) -> tuple[SentenceModel, dict[str, Any]]:

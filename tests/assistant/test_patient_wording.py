@@ -69,12 +69,15 @@ def test_an_aspect_the_guides_lack_is_answered_as_partial_and_named(guides_assis
     assert f"{GAP}how it is diagnosed" in answer.answer
 
 
+@pytest.mark.xfail(strict=True, reason="known gap (issue 7): the drug-naming sentence is in the answer but not yet first; "
+                   "passage rank outweighs the named drugs in the fitted sentence model")
 def test_the_sentence_that_names_the_professionals_wins_over_framing(guides_assistant):
     answer = guides_assistant.ask("who is on the team that looks after someone with als")
     assert "speech-language pathologists" in answer.answer and "neurologists" in answer.answer
     framing = "Managing resistant scleroderma requires a multifaceted approach."
     options = guides_assistant.ask("what do they give for scleroderma when the usual drugs fail")
-    assert framing not in options.answer and any(o in options.answer.lower() for o in SCLERODERMA_OPTIONS)
+    first = options.answer.split("[")[0]
+    assert framing not in first and any(o in first.lower() for o in SCLERODERMA_OPTIONS), options.answer  # the drugs come first
 
 
 def _scripted(guides_assistant, *drafts: str) -> AnswerChain:
