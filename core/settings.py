@@ -58,7 +58,7 @@ class RetrievalSettings(_Section):
     candidates: int = Field(20, ge=1, le=200, description="Candidates taken from each retriever before fusion.")
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
     bm25_weight: float = Field(
-        1.0,
+        0.25,
         ge=0,
         le=1,
         description="Weight of the BM25 list in the reciprocal-rank fusion, the dense list weighing 1 "

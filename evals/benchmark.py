@@ -147,6 +147,7 @@ class FusionFit:
     by_weight: dict[float, dict[str, float]]  # fit half: scores of the fused list per weight
     chosen: float
     test: dict[str, dict[str, float]]  # test half: BM25, dense, equal-vote fusion, fitted fusion
+    test_by_weight: dict[float, dict[str, float]] = field(default_factory=dict)  # test half, every weight (not used to choose)
 
 
 @dataclass
@@ -236,8 +237,10 @@ def run_benchmark(
 def fit_fusion_weight(
     retriever: Any, asked: Sequence[Pair], vectors: Sequence[list[float]], relevant: dict[str, set[str]], settings: Settings, seed: int
 ) -> FusionFit:
-    """Choose the BM25 weight on one half of ``asked`` (best MRR@10, then recall@1, then the
-    weight nearest equal votes), and score it against both single lists on the other half."""
+    """Choose the BM25 weight on one half of ``asked``: the best MRR@10 (then recall@1, then
+    the weight nearest equal votes) among the weights whose recall@5 and @10 are at least the
+    better single list's, so the fused list gains at the top without losing depth. Score it
+    against both single lists on the other half."""
     from assistant.retrieval import fuse  # noqa: PLC0415
 
     doc_of = {c.chunk_id: c.doc_id for c in retriever.chunks}
@@ -259,15 +262,21 @@ def fit_fusion_weight(
     def scored(rankings: dict[str, list[str]]) -> dict[str, float]:
         return score_rankings(rankings, {q: relevant[q] for q in rankings})
 
+    def single(ids: Sequence[str], which: int) -> dict[str, float]:
+        return scored({q: distinct([doc_of[c] for c in lists[q][which]]) for q in ids})
+
     by_weight = {w: scored(fused(fit_ids, w)) for w in FUSION_WEIGHTS}
-    chosen = max(FUSION_WEIGHTS, key=lambda w: (by_weight[w]["mrr"], by_weight[w]["recall@1"], w))
+    floor = {k: max(single(fit_ids, 0)[k], single(fit_ids, 1)[k]) for k in ("recall@5", "recall@10")}
+    deep_enough = [w for w in FUSION_WEIGHTS if all(by_weight[w][k] >= floor[k] for k in floor)] or list(FUSION_WEIGHTS)
+    chosen = max(deep_enough, key=lambda w: (by_weight[w]["mrr"], by_weight[w]["recall@1"], w))
     test = {
-        "BM25": scored({q: distinct([doc_of[c] for c in lists[q][1]]) for q in test_ids}),
-        "dense": scored({q: distinct([doc_of[c] for c in lists[q][0]]) for q in test_ids}),
+        "BM25": single(test_ids, 1),
+        "dense": single(test_ids, 0),
         "fused, equal votes (weight 1)": scored(fused(test_ids, 1.0)),
         f"fused, fitted weight {chosen:g}": scored(fused(test_ids, chosen)),
     }
-    return FusionFit(len(fit_ids), len(test_ids), by_weight, chosen, test)
+    test_by_weight = {w: scored(fused(test_ids, w)) for w in FUSION_WEIGHTS}
+    return FusionFit(len(fit_ids), len(test_ids), by_weight, chosen, test, test_by_weight)
 
 
 # --- retrieval time at scale ---------------------------------------------------------
@@ -474,9 +483,10 @@ def to_markdown(result: BenchmarkResult) -> str:
 
 def fusion_markdown(fit: FusionFit) -> list[str]:
     """The fitted weight, the fit half's curve and the test half's table."""
-    curve = ", ".join(f"{w:g}: {s['mrr']:.3f}" for w, s in fit.by_weight.items())
+    curve = ", ".join(f"{w:g}: {s['mrr']:.3f}/{s['recall@5']:.3f}" for w, s in fit.by_weight.items())
     lines = [
-        f"Fusion weight fitted on {fit.fit_queries:,} questions (MRR@10 by BM25 weight: {curve}); chosen: {fit.chosen:g}.",
+        f"Fusion weight fitted on {fit.fit_queries:,} questions (MRR@10/recall@5 by BM25 weight: {curve}); chosen: {fit.chosen:g}"
+        " (best MRR@10 among the weights whose recall@5 and @10 match the better single list's).",
         f"Scored on the other {fit.test_queries:,} questions (candidates as the retriever takes them):",
         "",
         "| retriever | recall@1 | recall@5 | recall@10 | MRR@10 |",
