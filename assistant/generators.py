@@ -1,7 +1,8 @@
 """Answer writers behind one small interface.
 
 - ``ChatGenerator``: any LangChain chat model (the local GGUF through llama-cpp-python, or
-  an OpenAI-compatible endpoint), prompted with the numbered passages; streams tokens.
+  an OpenAI-compatible endpoint), prompted with the question-relevant sentences of the
+  numbered passages (whole passages when it has no sentence vectors); streams tokens.
 - ``ExtractiveGenerator``: no model at all; picks the passage sentences closest to the
   question and cites them. It is also the fallback when a model fails.
 """
@@ -16,10 +17,12 @@ from dataclasses import dataclass
 
 import numpy as np
 from langchain_core.language_models.chat_models import BaseChatModel
+from langchain_core.messages import BaseMessage
 
-from assistant.lexical import content_terms, focus_words, numbers, words
-from assistant.prompts import ANSWER_PROMPT, REWRITE_PROMPT, format_history, format_passages
+from assistant.context import relevant_excerpts
 from assistant.coverage import SentenceModel, load_sentence_model
+from assistant.lexical import content_terms, focus_words, numbers, words
+from assistant.prompts import ANSWER_PROMPT, REWRITE_PROMPT, format_excerpts, format_history, format_passages
 from assistant.query import QueryReader
 from assistant.types import Passage, Turn
 from assistant.vectors import TextVectors
@@ -46,13 +49,29 @@ class Generator(ABC):
 
 
 class ChatGenerator(Generator):
-    def __init__(self, chat_model: BaseChatModel, name: str, model: str = "") -> None:
+    def __init__(self, chat_model: BaseChatModel, name: str, model: str = "", vectors: TextVectors | None = None) -> None:
         self.chat_model = chat_model
         self.name = name
         self.model = model
+        self.vectors = vectors
+
+    def prompt(self, question: str, passages: Sequence[Passage]) -> list[BaseMessage]:
+        """The answer prompt: the fixed system prompt first (so a model server can reuse it),
+        then the question-relevant sentences of the passages under their numbers."""
+        if self.vectors is None:
+            context = format_passages(passages)
+        else:
+            context = format_excerpts(relevant_excerpts(question, passages, self.vectors))
+        return ANSWER_PROMPT.format_messages(passages=context, question=question)
+
+    def warm_up(self) -> int:
+        """Have a local model read the fixed start of the answer prompt now, not on the first
+        question; returns the tokens read (0 for a model that cannot keep them)."""
+        warm = getattr(self.chat_model, "warm_prefix", None)
+        return warm(ANSWER_PROMPT.format_messages(passages="", question="")) if warm else 0
 
     def stream(self, question: str, passages: Sequence[Passage]) -> Iterator[str]:
-        messages = ANSWER_PROMPT.format_messages(passages=format_passages(passages), question=question)
+        messages = self.prompt(question, passages)
         for chunk in self.chat_model.stream(messages):
             if isinstance(chunk.content, str) and chunk.content:
                 yield chunk.content
@@ -198,7 +217,7 @@ def make_generator(settings: Settings, vectors: TextVectors, kind: str | None = 
     if kind == "openai":
         from assistant.llm import load_openai_chat_model  # noqa: PLC0415
 
-        return ChatGenerator(load_openai_chat_model(settings), "openai", settings.generator.openai_model)
+        return ChatGenerator(load_openai_chat_model(settings), "openai", settings.generator.openai_model, vectors)
     from assistant.model_files import local_model_available  # noqa: PLC0415
 
     if kind == "auto" and not local_model_available(settings):
@@ -208,5 +227,7 @@ def make_generator(settings: Settings, vectors: TextVectors, kind: str | None = 
         from assistant.llm import load_local_chat_model  # noqa: PLC0415
         from assistant.model_files import local_model_path  # noqa: PLC0415
 
-        return ChatGenerator(load_local_chat_model(settings), "local", local_model_path(settings).name)
+        generator = ChatGenerator(load_local_chat_model(settings), "local", local_model_path(settings).name, vectors)
+        generator.warm_up()
+        return generator
     raise GuideError(f"Unknown generator '{kind}'; use local, openai, extractive or auto.")

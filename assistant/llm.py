@@ -10,7 +10,9 @@ from __future__ import annotations
 import logging
 import math
 import threading
+import time
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +26,7 @@ from core.settings import Settings
 
 if TYPE_CHECKING:
     from langchain_openai import ChatOpenAI
-    from llama_cpp import Llama
+    from llama_cpp import Llama, LlamaState
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +34,31 @@ _ROLES = {"system": "system", "human": "user", "ai": "assistant"}
 # First-token spellings counted as an answer of yes / no (each one token in Qwen's vocabulary).
 YES_WORDS = ("yes", "Yes", "YES", " yes", " Yes")
 NO_WORDS = ("no", "No", "NO", " no", " No")
+
+
+@dataclass(frozen=True)
+class GenerationStats:
+    """Where the seconds of one local-model call went (llama.cpp's own counters).
+
+    ``prompt_tokens`` is the whole prompt; ``prefill_tokens`` the part read in this call (the
+    rest was a prefix already in llama.cpp's cache); ``first_token_s`` the wall time from the
+    call to its first token.
+    """
+
+    prompt_tokens: int
+    prefill_tokens: int
+    prefill_s: float
+    generated_tokens: int
+    generation_s: float
+    first_token_s: float
+
+    @property
+    def prefill_rate(self) -> float:
+        return self.prefill_tokens / self.prefill_s if self.prefill_s else 0.0
+
+    @property
+    def generation_rate(self) -> float:
+        return self.generated_tokens / self.generation_s if self.generation_s else 0.0
 
 
 def to_llama_messages(messages: Sequence[BaseMessage]) -> list[dict[str, str]]:
@@ -50,6 +77,11 @@ class LlamaCppChatModel(BaseChatModel):
 
     One ``llama_cpp.Llama`` is not thread-safe, so every call into it (generation,
     streaming, ``yes_probability``) holds one lock; the Gradio app calls from threads.
+
+    llama.cpp reuses the part of its cache that matches the start of a new prompt. A prompt
+    warmed with ``warm_prefix`` keeps its state: a later call with the same system prompt
+    after a call with another one (a follow-up rewrite, a judge) restores it instead of
+    reading the system prompt again.
     """
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
@@ -63,6 +95,9 @@ class LlamaCppChatModel(BaseChatModel):
     _llama: Llama = PrivateAttr()
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
     _yes_no_ids: tuple[list[int], list[int]] | None = PrivateAttr(default=None)
+    _prefix: tuple[str, LlamaState] | None = PrivateAttr(default=None)
+    _context_system: str | None = PrivateAttr(default=None)
+    _last_stats: GenerationStats | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
     def _load_llama(self) -> LlamaCppChatModel:
@@ -83,6 +118,52 @@ class LlamaCppChatModel(BaseChatModel):
         return "llama-cpp"
 
     @property
+    def last_stats(self) -> GenerationStats | None:
+        """Token counts and timings of the latest generation or stream."""
+        return self._last_stats
+
+    def warm_prefix(self, messages: Sequence[BaseMessage]) -> int:
+        """Read ``messages`` (a system prompt and the fixed start of its user message) once and
+        keep llama.cpp's state for them; returns the tokens read. Later prompts that start
+        with the same system message begin from this state."""
+        system = _system_text(messages)
+        if system is None:
+            raise ValueError("warm_prefix needs messages that start with a system message.")
+        started = time.perf_counter()
+        with self._lock:
+            self._llama.create_chat_completion(messages=to_llama_messages(messages), max_tokens=1, temperature=0.0)
+            state = self._llama.save_state()
+            self._prefix, self._context_system = (system, state), system
+        log.info("Warmed the prompt prefix: %d tokens in %.1f s.", state.n_tokens, time.perf_counter() - started)
+        return int(state.n_tokens)
+
+    def _prepare(self, messages: Sequence[BaseMessage]) -> list[dict[str, str]]:
+        """The llama.cpp messages; restores the warmed prefix when the context holds another
+        system prompt. Called with the lock held."""
+        system = _system_text(messages)
+        if self._prefix is not None and system == self._prefix[0] and self._context_system != system:
+            self._llama.load_state(self._prefix[1])
+        self._context_system = system
+        _perf_reset(self._llama)
+        return to_llama_messages(messages)
+
+    def _record(self, started: float, first_token_at: float | None) -> None:
+        """Keep this call's counters (called with the lock held, after the call)."""
+        n_p_eval, t_p_eval_ms, n_eval, t_eval_ms = _perf(self._llama)
+        first = (first_token_at or time.perf_counter()) - started
+        # The last token is sampled but never evaluated; and when the whole prompt was cached,
+        # llama.cpp replays its last token as a one-token decode, counted with generation.
+        generated = n_eval + 1 if n_p_eval else n_eval
+        self._last_stats = GenerationStats(
+            prompt_tokens=max(int(self._llama.n_tokens) - generated + 1, 0),
+            prefill_tokens=max(n_p_eval, 1),
+            prefill_s=t_p_eval_ms / 1000,
+            generated_tokens=generated,
+            generation_s=t_eval_ms / 1000,
+            first_token_s=first,
+        )
+
+    @property
     def _identifying_params(self) -> dict[str, Any]:
         return {"model": self.model_path.name, "n_ctx": self.n_ctx, "temperature": self.temperature}
 
@@ -101,9 +182,11 @@ class LlamaCppChatModel(BaseChatModel):
         **kwargs: Any,
     ) -> ChatResult:
         with self._lock:
+            started = time.perf_counter()
             response = self._llama.create_chat_completion(
-                messages=to_llama_messages(messages), **self._completion_kwargs(stop, kwargs)
+                messages=self._prepare(messages), **self._completion_kwargs(stop, kwargs)
             )
+            self._record(started, None)
         choice = response["choices"][0]
         usage = response.get("usage") or {}
         message = AIMessage(
@@ -126,8 +209,9 @@ class LlamaCppChatModel(BaseChatModel):
     ) -> Iterator[ChatGenerationChunk]:
         # The lock is held until the stream ends or its consumer closes it.
         with self._lock:
+            started, first_token_at = time.perf_counter(), None
             stream = self._llama.create_chat_completion(
-                messages=to_llama_messages(messages), stream=True, **self._completion_kwargs(stop, kwargs)
+                messages=self._prepare(messages), stream=True, **self._completion_kwargs(stop, kwargs)
             )
             try:
                 for part in stream:
@@ -136,6 +220,8 @@ class LlamaCppChatModel(BaseChatModel):
                     finish = choice.get("finish_reason")
                     if not token and finish is None:
                         continue  # the opening delta carries only the role
+                    if first_token_at is None:
+                        first_token_at = time.perf_counter()
                     chunk = ChatGenerationChunk(
                         message=AIMessageChunk(
                             content=token,
@@ -149,6 +235,7 @@ class LlamaCppChatModel(BaseChatModel):
                     yield chunk
             finally:
                 stream.close()
+                self._record(started, first_token_at)
 
     def yes_probability(self, prompt_messages: Sequence[BaseMessage]) -> float:
         """P(yes) / (P(yes) + P(no)) for the first token of the model's reply.
@@ -171,7 +258,7 @@ class LlamaCppChatModel(BaseChatModel):
         yes_ids, no_ids = self._yes_no_token_ids()
         with self._lock:
             self._llama.create_chat_completion(
-                messages=to_llama_messages(prompt_messages),
+                messages=self._prepare(prompt_messages),
                 max_tokens=1,
                 temperature=0.0,
                 logits_processor=LogitsProcessorList([capture]),
@@ -195,6 +282,25 @@ class LlamaCppChatModel(BaseChatModel):
         if not ids:
             raise RuntimeError(f"None of {words} is a single token of {self.model_path.name}.")
         return sorted(ids)
+
+
+def _system_text(messages: Sequence[BaseMessage]) -> str | None:
+    return messages[0].text if messages and messages[0].type == "system" else None
+
+
+def _perf_reset(llama: Llama) -> None:
+    import llama_cpp  # noqa: PLC0415
+
+    llama_cpp.llama_perf_context_reset(llama.ctx)
+
+
+def _perf(llama: Llama) -> tuple[int, float, int, float]:
+    """llama.cpp's counters since the last reset: tokens read as prompt and their ms, tokens
+    decoded one at a time (generation) and their ms."""
+    import llama_cpp  # noqa: PLC0415
+
+    data = llama_cpp.llama_perf_context(llama.ctx)
+    return int(data.n_p_eval), float(data.t_p_eval_ms), int(data.n_eval), float(data.t_eval_ms)
 
 
 def _share(logits: Any, yes_ids: Sequence[int], no_ids: Sequence[int]) -> float:

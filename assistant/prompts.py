@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from langchain_core.prompts import ChatPromptTemplate
 
+from assistant.context import Excerpt
 from assistant.types import Passage, Turn
 
 NOT_IN_GUIDES = "NOT_IN_GUIDES"
@@ -47,6 +48,13 @@ REWRITE_PROMPT = ChatPromptTemplate.from_messages([("system", REWRITE_SYSTEM), (
 def format_passages(passages: Sequence[Passage]) -> str:
     """Numbered passages, fenced so that their text reads as quoted material."""
     return "\n\n".join(f"[{p.n}] (from \"{p.chunk.title}\")\n<<<\n{p.chunk.text}\n>>>" for p in passages)
+
+
+def format_excerpts(excerpts: Sequence[Excerpt]) -> str:
+    """The chosen sentences of each passage under its number, fenced like whole passages."""
+    return "\n\n".join(
+        f"[{e.passage.n}] (from \"{e.passage.chunk.title}\")\n<<<\n{' '.join(e.sentences)}\n>>>" for e in excerpts
+    )
 
 
 def format_history(history: Sequence[Turn], max_turns: int = 3) -> str:

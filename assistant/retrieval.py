@@ -1,4 +1,4 @@
-"""Hybrid retrieval: dense (Chroma) and BM25 (bm25s) fused by reciprocal rank.
+"""Hybrid retrieval: dense (Chroma) and BM25 (bm25s) fused by weighted reciprocal rank.
 
 An optional cross-encoder reranks the fused candidates when a model path is configured.
 ``HybridRetriever`` is a LangChain ``BaseRetriever``, so it also works inside a user's own
@@ -113,20 +113,15 @@ class HybridRetriever(BaseRetriever):
         if not chunks:
             return []
         k = k or self.settings.retrieval.top_k
-        wanted = self.settings.retrieval.candidates
         by_id = {c.chunk_id: c for c in chunks if condition is None or condition in c.conditions}
         if query_vector is None:
             query_vector = store.vectorstore.embeddings.embed_query(query)
 
-        dense_hits = [(c, s) for c, s in store.dense_search(query_vector, wanted * 2, condition, self.owner) if c.chunk_id in by_id][:wanted]
+        dense_hits, bm25_hits = self._candidates(query, query_vector, condition, chunks, bm25, by_id)
         dense_score = {c.chunk_id: s for c, s in dense_hits}
-        bm25_hits = _bm25_search(bm25, chunks, query, wanted, by_id)
         bm25_score = dict(bm25_hits)
-
-        fused: dict[str, float] = {}
-        for ranking in ([c.chunk_id for c, _ in dense_hits], [cid for cid, _ in bm25_hits]):
-            for rank, chunk_id in enumerate(ranking):
-                fused[chunk_id] = fused.get(chunk_id, 0.0) + 1.0 / (self.settings.retrieval.rrf_k + rank + 1)
+        retrieval = self.settings.retrieval
+        fused = fuse([c.chunk_id for c, _ in dense_hits], [cid for cid, _ in bm25_hits], retrieval.rrf_k, retrieval.bm25_weight)
         if prefer:
             for chunk_id in fused:
                 if set(prefer) & set(by_id[chunk_id].conditions):
@@ -155,6 +150,28 @@ class HybridRetriever(BaseRetriever):
             for i, cid in enumerate(top)
         ]
 
+    def candidates(
+        self, query: str, query_vector: Sequence[float], condition: str | None = None
+    ) -> tuple[list[tuple[Chunk, float]], list[tuple[str, float]]]:
+        """The two lists ``search`` fuses: dense hits (chunk, cosine) and BM25 hits (chunk id,
+        score), ``settings.retrieval.candidates`` each, for benchmarks that weigh them."""
+        chunks, bm25 = self._chunks, self._bm25
+        by_id = {c.chunk_id: c for c in chunks if condition is None or condition in c.conditions}
+        return self._candidates(query, query_vector, condition, chunks, bm25, by_id)
+
+    def _candidates(
+        self,
+        query: str,
+        query_vector: Sequence[float],
+        condition: str | None,
+        chunks: list[Chunk],
+        bm25: Any,
+        by_id: dict[str, Chunk],
+    ) -> tuple[list[tuple[Chunk, float]], list[tuple[str, float]]]:
+        wanted = self.settings.retrieval.candidates
+        dense = [(c, s) for c, s in self.store.dense_search(query_vector, wanted * 2, condition, self.owner) if c.chunk_id in by_id]
+        return dense[:wanted], _bm25_search(bm25, chunks, query, wanted, by_id)
+
     def keyword_search(self, query: str, k: int, condition: str | None = None) -> list[tuple[Chunk, float]]:
         """BM25 alone (the keyword half of the fusion), for benchmarks and inspection."""
         chunks, bm25 = self._chunks, self._bm25
@@ -178,6 +195,17 @@ class HybridRetriever(BaseRetriever):
             )
             for p in self.search(query, condition=self.condition)
         ]
+
+
+def fuse(dense_ids: Sequence[str], keyword_ids: Sequence[str], rrf_k: int, bm25_weight: float) -> dict[str, float]:
+    """Weighted reciprocal-rank fusion: a passage scores 1 / (rrf_k + rank) from the dense list
+    and ``bm25_weight`` / (rrf_k + rank) from the keyword list (ranks from 1). A weight of 1 is
+    plain reciprocal-rank fusion; a lower one lets BM25 reorder the dense list less."""
+    fused: dict[str, float] = {}
+    for weight, ranking in ((1.0, dense_ids), (bm25_weight, keyword_ids)):
+        for rank, chunk_id in enumerate(ranking, 1):
+            fused[chunk_id] = fused.get(chunk_id, 0.0) + weight / (rrf_k + rank)
+    return fused
 
 
 def _bm25_search(bm25: Any, chunks: list[Chunk], query: str, wanted: int, allowed: dict[str, Chunk]) -> list[tuple[str, float]]:

@@ -57,6 +57,14 @@ class RetrievalSettings(_Section):
     top_k: int = Field(4, ge=1, le=20, description="Passages given to the generator.")
     candidates: int = Field(20, ge=1, le=200, description="Candidates taken from each retriever before fusion.")
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
+    bm25_weight: float = Field(
+        1.0,
+        ge=0,
+        le=1,
+        description="Weight of the BM25 list in the reciprocal-rank fusion, the dense list weighing 1 "
+        "(1: equal votes; 0: BM25 only adds passages after the dense ones). MedQuAD's fit gives 0.25, which "
+        "drops a guide passage users need (evals/README.md), so the default stays at equal votes.",
+    )
     reranker_path: Path | None = Field(
         None, description="Folder of a sentence-transformers cross-encoder; unset: no reranking."
     )

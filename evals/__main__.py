@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from dataclasses import asdict
 import logging
 import sys
 from pathlib import Path
@@ -75,6 +76,9 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--data-dir", type=Path, help="where the benchmark index lives (default: DATA_DIR/medquad-benchmark)")
     bench.add_argument("--rebuild", action="store_true", help="drop the benchmark index first, so indexing is timed")
     bench.add_argument("--out", type=Path, help="write the figures as JSON here")
+    bench.add_argument("--fit-fusion", action="store_true", help="fit the BM25 fusion weight on half the questions, score it on the rest")
+    bench.add_argument("--scale-chunks", type=int, help="also time retrieval over this many chunks (synthetic vectors), e.g. 100000")
+    bench.add_argument("--medquad", type=Path, help="MedQuAD's medquad.jsonl.gz (default: ../shared/data/medquad/ beside the repository)")
     bench.set_defaults(handler=_benchmark)
 
     convert = commands.add_parser("convert-medquad", parents=[common], help="MedQuAD consumer questions as an abstention set")
@@ -186,17 +190,26 @@ def _latest_run() -> Path:
 
 
 def _benchmark(args: argparse.Namespace) -> int:
-    from evals.benchmark import MEDQUAD_PATH, run_benchmark, to_markdown  # noqa: PLC0415
+    from evals.benchmark import MEDQUAD_PATH, run_benchmark, scale_markdown, scale_timing, to_markdown  # noqa: PLC0415
+    from index.embeddings import SentenceTransformerEmbeddings  # noqa: PLC0415
 
     settings = Settings()
     data_dir = args.data_dir or settings.data_dir / "medquad-benchmark"
+    medquad = args.medquad or MEDQUAD_PATH
+    embeddings = SentenceTransformerEmbeddings(settings.index.embedding_model, settings.index.embedding_batch_size)
     result = run_benchmark(
-        MEDQUAD_PATH, data_dir, limit=args.limit, queries=args.queries, seed=args.seed, rebuild=args.rebuild, base=settings
+        medquad, data_dir, limit=args.limit, queries=args.queries, seed=args.seed, rebuild=args.rebuild, base=settings,
+        embeddings=embeddings, fit_fusion=args.fit_fusion,
     )
     print(to_markdown(result))
+    figures = result.to_dict()
+    if args.scale_chunks:
+        timing = scale_timing(medquad, data_dir, chunks=args.scale_chunks, seed=args.seed, base=settings, embeddings=embeddings)
+        print(scale_markdown(timing))
+        figures["scale"] = asdict(timing)
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(result.to_dict(), indent=1) + "\n", encoding="utf-8")
+        args.out.write_text(json.dumps(figures, indent=1) + "\n", encoding="utf-8")
     return 0
 
 

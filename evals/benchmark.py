@@ -9,14 +9,22 @@ A question's relevant documents are its own answer and any document with the ver
 answer text (MedQuAD repeats some answers under other questions). Other answers to the
 same question text (MedQuAD asks "What is (are) X ?" of several sources) count as misses,
 so the figures are a lower bound; the output says how many sampled questions have such twins.
+
+The fusion weight (``settings.retrieval.bm25_weight``) is fitted here: the sampled questions
+are split in two (by the seed), the weight that gives the best MRR@10 on one half is chosen,
+and all methods are scored on the other half. ``scale_timing`` times retrieval at a size no
+MedQuAD index reaches (100,000 chunks) with synthetic vectors: the time depends on the count,
+not on what the vectors mean.
 """
 
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import logging
 import random
+import statistics
 import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -35,6 +43,7 @@ log = logging.getLogger(__name__)
 MEDQUAD_PATH = REPO_ROOT.parent / "shared" / "data" / "medquad" / "medquad.jsonl.gz"
 CUTOFFS = (1, 5, 10)
 POOL = 60  # passages fetched per method before ranking documents: enough for 10 distinct ones
+FUSION_WEIGHTS = tuple(round(0.05 * i, 2) for i in range(21))  # BM25 weights tried, 0 to 1
 
 
 @dataclass(frozen=True)
@@ -130,6 +139,18 @@ class IndexTiming:
 
 
 @dataclass
+class FusionFit:
+    """The BM25 weight fitted on one half of the questions, and every method on the other half."""
+
+    fit_queries: int
+    test_queries: int
+    by_weight: dict[float, dict[str, float]]  # fit half: scores of the fused list per weight
+    chosen: float
+    test: dict[str, dict[str, float]]  # test half: BM25, dense, equal-vote fusion, fitted fusion
+    test_by_weight: dict[float, dict[str, float]] = field(default_factory=dict)  # test half, every weight (not used to choose)
+
+
+@dataclass
 class BenchmarkResult:
     collection: str
     documents_indexed: int
@@ -142,6 +163,7 @@ class BenchmarkResult:
     query_ms: dict[str, float] = field(default_factory=dict)
     embedding_model: str = ""
     chunk_size: int = 0
+    fusion: FusionFit | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -161,6 +183,7 @@ def run_benchmark(
     base: Settings | None = None,
     embeddings: Any = None,
     progress: bool | None = None,
+    fit_fusion: bool = False,
 ) -> BenchmarkResult:
     from assistant.retrieval import HybridRetriever  # noqa: PLC0415
     from index.build import index_documents  # noqa: PLC0415
@@ -206,7 +229,170 @@ def run_benchmark(
         result.methods[name] = score_rankings(rankings, relevant)
         result.query_ms[name] = round(seconds * 1000 / max(len(asked), 1), 2)
         log.info("%s: %s", name, result.methods[name])
+    if fit_fusion:
+        result.fusion = fit_fusion_weight(retriever, asked, vectors, relevant, settings, seed)
     return result
+
+
+def fit_fusion_weight(
+    retriever: Any, asked: Sequence[Pair], vectors: Sequence[list[float]], relevant: dict[str, set[str]], settings: Settings, seed: int
+) -> FusionFit:
+    """Choose the BM25 weight on one half of ``asked``: the best MRR@10 (then recall@1, then
+    the weight nearest equal votes) among the weights whose recall@5 and @10 are at least the
+    better single list's, so the fused list gains at the top without losing depth. Score it
+    against both single lists on the other half."""
+    from assistant.retrieval import fuse  # noqa: PLC0415
+
+    doc_of = {c.chunk_id: c.doc_id for c in retriever.chunks}
+    lists: dict[str, tuple[list[str], list[str]]] = {}
+    for question, vector in zip(asked, vectors, strict=True):
+        dense, keyword = retriever.candidates(question.question, list(vector))
+        lists[question.doc_id] = ([c.chunk_id for c, _ in dense], [cid for cid, _ in keyword])
+    order = [q.doc_id for q in asked]
+    random.Random(seed).shuffle(order)
+    fit_ids, test_ids = order[: len(order) // 2], order[len(order) // 2 :]
+
+    def fused(ids: Sequence[str], weight: float) -> dict[str, list[str]]:
+        rankings = {}
+        for query_id in ids:
+            scores = fuse(*lists[query_id], settings.retrieval.rrf_k, weight)
+            rankings[query_id] = distinct([doc_of[c] for c in sorted(scores, key=lambda c: (-scores[c], c))])
+        return rankings
+
+    def scored(rankings: dict[str, list[str]]) -> dict[str, float]:
+        return score_rankings(rankings, {q: relevant[q] for q in rankings})
+
+    def single(ids: Sequence[str], which: int) -> dict[str, float]:
+        return scored({q: distinct([doc_of[c] for c in lists[q][which]]) for q in ids})
+
+    by_weight = {w: scored(fused(fit_ids, w)) for w in FUSION_WEIGHTS}
+    floor = {k: max(single(fit_ids, 0)[k], single(fit_ids, 1)[k]) for k in ("recall@5", "recall@10")}
+    deep_enough = [w for w in FUSION_WEIGHTS if all(by_weight[w][k] >= floor[k] for k in floor)] or list(FUSION_WEIGHTS)
+    chosen = max(deep_enough, key=lambda w: (by_weight[w]["mrr"], by_weight[w]["recall@1"], w))
+    test = {
+        "BM25": single(test_ids, 1),
+        "dense": single(test_ids, 0),
+        "fused, equal votes (weight 1)": scored(fused(test_ids, 1.0)),
+        f"fused, fitted weight {chosen:g}": scored(fused(test_ids, chosen)),
+    }
+    test_by_weight = {w: scored(fused(test_ids, w)) for w in FUSION_WEIGHTS}
+    return FusionFit(len(fit_ids), len(test_ids), by_weight, chosen, test, test_by_weight)
+
+
+# --- retrieval time at scale ---------------------------------------------------------
+
+
+class SyntheticEmbeddings:
+    """Unit vectors drawn from a hash of each text: an index of any size without the hours of
+    embedding (a LangChain ``Embeddings``). Dense search time depends on the number of vectors
+    and their dimension, not on what they mean."""
+
+    def __init__(self, dimension: int = 384) -> None:
+        self.dimension = dimension
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return [self._vector(t) for t in texts]
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._vector(text)
+
+    def _vector(self, text: str) -> list[float]:
+        import numpy as np  # noqa: PLC0415
+
+        seed = int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest()[:8], "little")
+        vector = np.random.default_rng(seed).standard_normal(self.dimension)
+        return (vector / np.linalg.norm(vector)).tolist()
+
+
+@dataclass
+class ScaleTiming:
+    chunks: int
+    documents: int
+    index_seconds: float
+    keyword_index_seconds: float
+    queries: int
+    search_ms: dict[str, float]  # p50, p95: dense + BM25 + fusion, query vector given
+    embed_query_ms: dict[str, float]  # p50, p95 of embedding the question
+
+
+def scale_documents(pairs: Sequence[Pair], chunks: int, settings: Settings) -> tuple[list[Document], int]:
+    """MedQuAD answers, repeated as new documents (ids ``<id>x<copy>``), until they make ``chunks`` chunks."""
+    from dataclasses import replace  # noqa: PLC0415
+
+    from index.chunking import chunk_document  # noqa: PLC0415
+
+    documents: list[Document] = []
+    total, copy = 0, 0
+    while total < chunks:
+        for pair in pairs:
+            doc = replace(to_document(pair), doc_id=f"{pair.doc_id}x{copy}")
+            total += len(chunk_document(doc, settings.index.chunk_size, settings.index.chunk_overlap_sentences))
+            documents.append(doc)
+            if total >= chunks:
+                break
+        copy += 1
+    return documents, total
+
+
+def scale_timing(
+    medquad: Path,
+    data_dir: Path,
+    *,
+    chunks: int = 100_000,
+    queries: int = 200,
+    seed: int = 13,
+    base: Settings | None = None,
+    embeddings: Any = None,
+    progress: bool | None = None,
+) -> ScaleTiming:
+    """Retrieval p50/p95 over an index of ``chunks`` chunks of MedQuAD text with synthetic
+    vectors (kept in its own collection, reused by later runs). Questions are MedQuAD's; their
+    vectors come from ``embeddings`` (the real embedder, timed apart) or are synthetic too."""
+    from assistant.retrieval import HybridRetriever  # noqa: PLC0415
+    from index.build import index_documents  # noqa: PLC0415
+    from index.store import GuideStore  # noqa: PLC0415
+
+    pairs = load_medquad(medquad)
+    settings = base or Settings()
+    settings = settings.model_copy(
+        update={"data_dir": Path(data_dir).resolve(), "index": settings.index.model_copy(update={"collection_prefix": f"scale{chunks}"})}
+    )
+    documents, total = scale_documents(pairs, chunks, settings)
+    store = GuideStore(settings, SyntheticEmbeddings())
+    started = time.perf_counter()
+    index_documents(settings, store, documents, progress=progress)
+    index_seconds = time.perf_counter() - started
+    retriever = HybridRetriever(store=store, settings=settings)
+    started = time.perf_counter()
+    retriever.refresh()
+    keyword_seconds = time.perf_counter() - started
+
+    asked = random.Random(seed).sample(list(pairs), min(queries, len(pairs)))
+    embedder = embeddings or SyntheticEmbeddings()
+    embed_ms, search_ms = [], []
+    for pair in asked:
+        t = time.perf_counter()
+        vector = embedder.embed_query(pair.question)
+        embed_ms.append((time.perf_counter() - t) * 1000)
+        t = time.perf_counter()
+        retriever.search(pair.question, query_vector=vector)
+        search_ms.append((time.perf_counter() - t) * 1000)
+    return ScaleTiming(total, len(documents), round(index_seconds, 1), round(keyword_seconds, 1), len(asked), _p50_p95(search_ms), _p50_p95(embed_ms))
+
+
+def _p50_p95(values: list[float]) -> dict[str, float]:
+    ordered = sorted(values)
+    return {"p50": round(statistics.median(ordered), 1), "p95": round(ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))], 1)}
+
+
+def scale_markdown(timing: ScaleTiming) -> str:
+    return (
+        f"Retrieval at {timing.chunks:,} chunks ({timing.documents:,} documents of MedQuAD text, synthetic vectors), "
+        f"{timing.queries} questions: search (dense + BM25 + fusion) p50 {timing.search_ms['p50']:.1f} ms, "
+        f"p95 {timing.search_ms['p95']:.1f} ms; embedding the question p50 {timing.embed_query_ms['p50']:.1f} ms, "
+        f"p95 {timing.embed_query_ms['p95']:.1f} ms. Building the keyword index took {timing.keyword_index_seconds:,.1f} s"
+        f" and writing the index {timing.index_seconds:,.1f} s (0 when it was there already).\n"
+    )
 
 
 def benchmark_settings(base: Settings, data_dir: Path, limit: int | None, seed: int) -> Settings:
@@ -290,4 +476,22 @@ def to_markdown(result: BenchmarkResult) -> str:
         f"{result.question_twins:,} of the {result.queries:,} questions are also asked of another indexed answer "
         "(those other answers count as misses: the figures are a lower bound).",
     ]
+    if result.fusion:
+        lines += ["", *fusion_markdown(result.fusion)]
     return "\n".join(lines) + "\n"
+
+
+def fusion_markdown(fit: FusionFit) -> list[str]:
+    """The fitted weight, the fit half's curve and the test half's table."""
+    curve = ", ".join(f"{w:g}: {s['mrr']:.3f}/{s['recall@5']:.3f}" for w, s in fit.by_weight.items())
+    lines = [
+        f"Fusion weight fitted on {fit.fit_queries:,} questions (MRR@10/recall@5 by BM25 weight: {curve}); chosen: {fit.chosen:g}"
+        " (best MRR@10 among the weights whose recall@5 and @10 match the better single list's).",
+        f"Scored on the other {fit.test_queries:,} questions (candidates as the retriever takes them):",
+        "",
+        "| retriever | recall@1 | recall@5 | recall@10 | MRR@10 |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for name, scores in fit.test.items():
+        lines.append(f"| {name} | {scores['recall@1']:.3f} | {scores['recall@5']:.3f} | {scores['recall@10']:.3f} | {scores['mrr']:.3f} |")
+    return lines

@@ -4,18 +4,27 @@
 
 Builds the four guides into a fresh temporary index (cold: every chunk embedded), rebuilds
 it (warm: nothing to embed), times retrieval over a fixed question list, then answers three
-questions with the chosen generator and reports time to first token and total time.
+questions with the chosen generator and reports, for each, where the seconds went: the
+prompt's tokens and how many the model read now (the rest was its cached prefix), the
+prefill time, the generation rate, the time to the first checked sentence and the time spent
+outside the generator (evidence gate and citation checks). The machine's load average is
+printed before and after: the figures mean little without it.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
 import statistics
 import tempfile
 import time
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
+from assistant.generators import Generator
+from assistant.types import Passage, Turn
 from core.logs import configure_logging
 from core.settings import Settings
 
@@ -36,6 +45,39 @@ ANSWER_QUESTIONS = [
 ]
 
 
+class TimedGenerator(Generator):
+    """The generator under test, counting the seconds spent inside its stream."""
+
+    def __init__(self, inner: Generator) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.model = inner.model
+        self.seconds = 0.0
+
+    def stream(self, question: str, passages: Sequence[Passage]) -> Iterator[str]:
+        pieces = iter(self.inner.stream(question, passages))
+        while True:
+            started = time.perf_counter()
+            try:
+                piece = next(pieces)
+            except StopIteration:
+                return
+            finally:
+                self.seconds += time.perf_counter() - started
+            yield piece
+
+    def rewrite(self, question: str, history: Sequence[Turn]) -> str | None:
+        return self.inner.rewrite(question, history)
+
+    def model_stats(self) -> Any:
+        """The local model's counters for its latest call, or None for other generators."""
+        return getattr(getattr(self.inner, "chat_model", None), "last_stats", None)
+
+
+def _load() -> str:
+    return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg()) + f" on {os.cpu_count()} CPUs"
+
+
 def _pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
@@ -47,7 +89,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=20, help="retrieval timings per question")
     args = parser.parse_args(argv)
     configure_logging(level=logging.WARNING)
+    print(_load())
     from assistant.api import Assistant  # noqa: PLC0415
+    from assistant.chain import AnswerChain  # noqa: PLC0415
     from index.build import build_index  # noqa: PLC0415
     from index.embeddings import SentenceTransformerEmbeddings  # noqa: PLC0415
     from index.store import GuideStore  # noqa: PLC0415
@@ -76,15 +120,32 @@ def main(argv: list[str] | None = None) -> int:
             f"retrieval (embed query + dense + BM25 + fusion), {len(timings)} searches: "
             f"p50 {statistics.median(timings):.1f} ms, p95 {_pct(timings, 0.95):.1f} ms"
         )
-        print(f"\nanswers with the {assistant.generator.name} generator ({assistant.generator.model}):")
-        print("| question | retrieval ms | first token ms | total ms | coverage | sentences kept/drafted |")
-        print("|---|---:|---:|---:|---|---:|")
+        print(f"\nanswers with the {assistant.generator.name} generator ({assistant.generator.model}); {_load()}:")
+        timed = TimedGenerator(assistant.generator)
+        chain = AnswerChain(settings, assistant.retriever, assistant.vectors, timed)
+        chain.warm_up(assistant.retriever.chunks)
+        print(
+            "| question | prompt tokens (read now) | prefill s | generated tokens | generation tok/s "
+            "| first checked sentence s | total s | outside the generator s | coverage | sentences kept/drafted |"
+        )
+        print("|---|---:|---:|---:|---:|---:|---:|---:|---|---:|")
         for question in ANSWER_QUESTIONS:
-            answer = assistant.ask(question)
-            t = answer.timings_ms
+            timed.seconds = 0.0
+            answer = [e.answer for e in chain.stream(question) if e.kind == "final"][0]
+            t, stats = answer.timings_ms, timed.model_stats()
             kept = sum(c.action != "removed" for c in answer.checks)
-            print(f"| {question} | {t['retrieval']:.0f} | {t['first_token']:.0f} | {t['total']:.0f} | {answer.coverage} | {kept}/{len(answer.checks)} |")
+            outside = t["total"] / 1000 - t["retrieval"] / 1000 - timed.seconds
+            model = (
+                f"{stats.prompt_tokens} ({stats.prefill_tokens}) | {stats.prefill_s:.2f} | {stats.generated_tokens} | {stats.generation_rate:.1f}"
+                if stats and answer.generator == timed.name
+                else "— | — | — | —"
+            )
+            print(
+                f"| {question} | {model} | {t['first_token'] / 1000:.2f} | {t['total'] / 1000:.2f} | {outside:.2f} "
+                f"| {answer.coverage} | {kept}/{len(answer.checks)} |"
+            )
             logging.getLogger(__name__).debug(answer.answer)
+        print(_load())
     return 0
 
 

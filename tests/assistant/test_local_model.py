@@ -171,3 +171,22 @@ def test_yes_probability_tells_supported_from_contradicted(local_chat_model):
 
     assert supported > 0.5
     assert contradicted < 0.5
+
+
+@pytest.mark.slow
+def test_the_warmed_system_prompt_is_not_read_again(local_chat_model):
+    from assistant.prompts import ANSWER_PROMPT  # noqa: PLC0415
+
+    warmed = local_chat_model.warm_prefix(ANSWER_PROMPT.format_messages(passages="", question=""))
+    answer_prompt = ANSWER_PROMPT.format_messages(
+        passages='[1] (from "ALS")\n<<<\nRiluzole modestly prolongs survival.\n>>>', question="What does riluzole do?"
+    )
+    "".join(c.content for c in local_chat_model.stream(judge_prompt("You can take ten tablets a day.")))  # evicts it
+    first = "".join(c.content for c in local_chat_model.stream(answer_prompt, max_tokens=24))
+    stats = local_chat_model.last_stats
+
+    assert "riluzole" in first.lower()
+    assert stats.prompt_tokens > warmed > 100
+    # Only the part after the system prompt is read: the warmed prefix was restored.
+    assert stats.prefill_tokens <= stats.prompt_tokens - 100
+    assert 0 < stats.generated_tokens <= 25 and stats.generation_rate > 0 and stats.first_token_s > 0
