@@ -23,7 +23,7 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
             r"|(don'?t|do not|doesn'?t|does not) want to (live|be alive|go on|keep going|keep living|wake up|be here)"
             r"|no (reason|point) (in |to )?(go(ing)? on|keep(ing)? going|liv\w*)|can'?t (do|take) (this|it) any ?more"
             r"|(cannot|can not) (do|take) (this|it) any ?more|(thinking|thought) (of|about) ending it|end(ing)? it all"
-            r"|(tired|sick) of (being|bein) (a )?burden|(i'?m|i am|am|being|bein) (just )?a burden|hurt(ing)? myself|self[- ]harm)",
+            r"|no point any ?more|(don'?t|do not) want to be a burden|(tired|sick) of (being|bein) (a )?burden|(i'?m|i am|am|being|bein) (just )?a burden|hurt(ing)? myself|self[- ]harm)",
             _I,
         ),
     ),
@@ -32,7 +32,8 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
         re.compile(
             r"(can'?t|cannot|can not|unable to|struggling to|hard to|trouble|isn'?t|is not|not|stopped) ?breath(e|ing)\b"
             r"|\b(choking|choked|chok(es|ing) on)\b|\bchest pains?\b|\b(blue|grey|gray) (lips|face|skin)\b"
-            r"|\blips (are |look |looks |turn(ed|ing)? )?(a (little|bit) |kind of |slightly )?(blue|grey|gray)\b|\bbreathing is (really |very )?(shallow|noisy|rattling)\b|\bunconscious\b|\bwon'?t wake( up)?\b"
+            r"|\blips (are |look |looks |turn(ed|ing)? )?(a (little|bit) |kind of |slightly )?(blue|grey|gray)\b|\bbreathing is (really |very )?(shallow|noisy|rattling)\b"
+            r"|\bsuddenly (really |very )?short of breath\b|\bchest (feels |is |getting )?(really |very )?tight\b|\bunconscious\b|\bwon'?t wake( up)?\b"
             r"|\b(passed|passing) out\b|\bseizure\b|\bfitting\b|\bgasping\b|\boverdose\b|\bsevere bleeding\b"
             r"|\bcan'?t swallow (at all|anything)\b|\bsuffocat\w*|\bturning blue\b",
             _I,

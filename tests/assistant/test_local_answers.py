@@ -7,7 +7,7 @@ import pytest
 from assistant.chain import AnswerChain
 from assistant.citations import parse_citations, split_all
 from assistant.generators import ChatGenerator
-from assistant.phrases import NOT_COVERED
+from assistant.phrases import MAY_BE_INCOMPLETE, NOT_COVERED
 
 pytestmark = pytest.mark.slow
 
@@ -27,11 +27,11 @@ def _ask(chain: AnswerChain, question: str):
 
 def test_the_local_model_answers_with_checked_citations(local_chain):
     answer = _ask(local_chain, "What does riluzole do?")
-    assert answer.generator == "local" and answer.coverage == "full"
+    assert answer.generator == "local" and answer.coverage != "none" and NOT_COVERED not in answer.answer
     assert "riluzole" in answer.answer.lower()
     by_n = {c.n: c for c in answer.citations}
     assert {c.document_id for c in answer.citations} & {"als-treatment", "als-living"}
-    for sentence in split_all(answer.answer):
+    for sentence in (s for s in split_all(answer.answer) if s != MAY_BE_INCOMPLETE):
         _, cited = parse_citations(sentence)
         assert cited and all(n in by_n for n in cited), sentence
     assert answer.timings_ms["first_token"] <= answer.timings_ms["total"]
