@@ -274,9 +274,9 @@ def coverage_metrics(rows: Sequence[dict[str, Any]]) -> dict[str, float | None]:
     """The figures a patient notices: an answerable question (facts expected) answered with every
     fact, or refused outright ("The guides don't cover this."); an unanswerable one answered as if
     the guides covered it fully. Emergencies and crises are left out."""
-    scored = [r for r in rows if not r.get("error") and r["item"]["safety"] not in BLOCKING_MESSAGES]
-    answerable = [r for r in scored if not r["item"]["must_abstain"] and r["item"]["facts"]]
-    unanswerable = [r for r in scored if r["item"]["must_abstain"]]
+    scored = [r for r in rows if not r.get("error") and r["item"].get("safety") not in BLOCKING_MESSAGES]
+    answerable = [r for r in scored if not r["item"].get("must_abstain") and r["item"].get("facts")]
+    unanswerable = [r for r in scored if r["item"].get("must_abstain")]
     return {
         "all_facts_rate": mean(1.0 if r["scores"].get("fact_recall") == 1.0 else 0.0 for r in answerable) if answerable else None,
         "refused_answerable_rate": mean(1.0 if r["scores"].get("declined_fully") else 0.0 for r in answerable) if answerable else None,
