@@ -110,12 +110,12 @@ def fit(rows: Sequence[dict[str, Any]]) -> tuple[CoverageModel, dict[str, Any]]:
 
 P_MIN_GRID = (0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5)
 BUDGET_GRID = (50, 65, 80, 95, 110)
-BUDGET_SLACK = 0.0  # the shortest budget within this much all-facts of the best is taken
+BUDGET_SLACK = 0.0  # budgets within this much all-facts of the best count as tied
 
 
 def fit_sentences(items: Sequence[dict[str, Any]]) -> tuple[SentenceModel, dict[str, Any]]:
     """The sentence model, then its floor and budget: those under which the most tuning answers
-    would hold every expected fact (the shortest budget close to the best)."""
+    would hold every expected fact (of tied ones, the longest budget and highest floor)."""
     from sklearn.linear_model import LogisticRegression  # noqa: PLC0415
 
     x = np.array([[c.signals[f] for f in SENTENCE_FEATURES] for it in items for c in it["candidates"]], dtype=float)
@@ -136,7 +136,8 @@ def fit_sentences(items: Sequence[dict[str, Any]]) -> tuple[SentenceModel, dict[
 
     grid = {(p, b): all_facts(p, b) for p in P_MIN_GRID for b in BUDGET_GRID}
     best = max(grid.values())
-    p_min, budget = min((k for k, v in grid.items() if v >= best - BUDGET_SLACK), key=lambda k: (k[1], -k[0]))
+    # Ties go to the longer budget: a user should not lose a fact for a few words.
+    p_min, budget = min((k for k, v in grid.items() if v >= best - BUDGET_SLACK), key=lambda k: (-k[1], -k[0]))
     report = {"sentences": int(len(y)), "carrying_a_fact": int(y.sum()), "items": len(items),
               "all_facts_best": round(best, 4), "all_facts_chosen": round(grid[(p_min, budget)], 4)}
     return SentenceModel(logistic, p_min, budget), report

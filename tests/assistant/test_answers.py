@@ -17,11 +17,7 @@ from assistant.prompts import SYSTEM_PROMPT
         ("What does riluzole do?", "als-treatment", "prolongs survival"),
         ("How can palliative care help someone with ALS?", "als-living", "palliative care"),
         ("Which newer medicines are tried when scleroderma resists standard treatment?", "scleroderma-guide", "rituximab"),
-        pytest.param(
-            "What did the Italian study of magnetic stimulation find?", "als-magnetic-stimulation", "70%",
-            marks=pytest.mark.xfail(strict=True, reason="regression (issue 7): the 80-word budget is spent on the study's "
-                                    "description before its results sentence; see the closing note"),
-        ),
+        ("What did the Italian study of magnetic stimulation find?", "als-magnetic-stimulation", "70%"),
         ("What is tofersen?", "als-treatment", "SOD1"),
         ("Is there a drug for lung fibrosis in scleroderma?", "scleroderma-guide", "nintedanib"),
     ],

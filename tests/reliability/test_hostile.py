@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from evals.metrics import claim_text
+
 from tests.reliability.conftest import ADMIN_TOKEN, ChatTab
 
 HOSTILE = (
@@ -63,7 +65,10 @@ def test_the_uploader_is_told_what_was_set_aside_and_can_search_the_rest(tabs):
 def test_nothing_of_it_reaches_another_session(tabs, question):
     _, bob, _, _, _ = tabs
     for shown in (bob.ask(question).answer, bob.ask_api(question)["answer"]):
-        assert not any(leak.lower() in shown.lower() for leak in LEAKS), shown
+        # What the answer claims from the documents; a notice may echo the asker's own words
+        # ('The guides don't say anything about "zorbex"'), which came from bob, not the upload.
+        claimed = claim_text(shown)
+        assert not any(leak.lower() in claimed.lower() for leak in LEAKS), shown
 
 
 def test_another_session_cannot_replace_it_with_a_file_of_the_same_name(tabs):

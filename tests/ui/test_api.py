@@ -23,7 +23,7 @@ def client(chat_app) -> Client:
 def test_ask_returns_the_same_json_as_the_cli(client, chat_app):
     answer = client.predict(QUESTION, "all", api_name="/ask")
     assert "riluzole" in answer["answer"].lower()
-    assert answer["citations"] and answer["coverage"] == "full"
+    assert answer["citations"] and answer["coverage"] != "none"
 
     cli = subprocess.run(
         [sys.executable, "-m", "assistant", "ask", QUESTION, "--json", "--generator", "extractive"],
