@@ -164,6 +164,7 @@ def test_an_added_document_becomes_answerable_and_a_bad_file_is_refused(page, tm
     empty = tmp_path / "empty.txt"
     empty.write_text("   \n", encoding="utf-8")
     open_section(page, "Add your own documents")
+    page.wait_for_selector("#library li", timeout=30_000)  # the shipped guides are listed once the section renders
     documents_before = page.locator("#library li").count()
 
     page.locator("#upload-files input[type=file]").set_input_files([str(empty)])
