@@ -68,17 +68,6 @@ class RetrievalSettings(_Section):
     reranker_path: Path | None = Field(
         None, description="Folder of a sentence-transformers cross-encoder; unset: no reranking."
     )
-    min_dense_score: float = Field(
-        0.30, description="Below this cosine similarity of the best passage the guides are taken not to cover the question."
-    )
-    min_term_coverage: float = Field(
-        0.5, ge=0, le=1, description="Share of the question's focus terms the passages must contain to answer."
-    )
-    paraphrase_score: float = Field(
-        0.6,
-        description="Best-passage similarity at which a question counts as covered even when fewer of its words "
-        "are in the passages (lay paraphrase: 'stop working' for 'fail'). Fitted on the golden and MedQuAD sets.",
-    )
 
 
 class GeneratorSettings(_Section):
