@@ -7,6 +7,7 @@ already verified, and the final answer text is exactly the streamed deltas joine
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -59,8 +60,13 @@ class AnswerChain:
         return len(texts)
 
     def stream(
-        self, question: str, history: Sequence[Turn] = (), condition: str | None = None
+        self,
+        question: str,
+        history: Sequence[Turn] = (),
+        condition: str | None = None,
+        stop: threading.Event | None = None,
     ) -> Iterator[AnswerEvent]:
+        """``stop``, once set, ends the generator's work at its next piece (the user pressed Stop)."""
         run = _Run(question=_validated(question), started=time.perf_counter())
         flag = check_safety(run.question)
         run.safety = flag.kind if flag else None
@@ -90,7 +96,7 @@ class AnswerChain:
         yield AnswerEvent("status", "Writing the answer")
         checker = SupportChecker(self.vectors, self.settings, passages, standalone)
         kept: list[str] = []
-        for sentence in self._checked_sentences(run, standalone, passages, checker):
+        for sentence in self._checked_sentences(run, standalone, passages, checker, stop):
             yield run.emit(sentence if not kept else " " + sentence, first=not kept)
             kept.append(sentence)
 
@@ -103,14 +109,15 @@ class AnswerChain:
         yield run.final(self, coverage, standalone, passages, kept, evidence)
 
     def _checked_sentences(
-        self, run: _Run, question: str, passages: Sequence[Passage], checker: SupportChecker
+        self, run: _Run, question: str, passages: Sequence[Passage], checker: SupportChecker,
+        stop: threading.Event | None = None,
     ) -> Iterator[str]:
         """Draft sentences that pass their citation check, as soon as each is complete."""
         generator = self.generator
         run.generator = generator.name
         buffer = ""
         try:
-            for piece in generator.stream(question, passages):
+            for piece in _until_stopped(generator.stream(question, passages), stop):
                 buffer += piece
                 if NOT_IN_GUIDES in buffer:
                     return
@@ -122,6 +129,8 @@ class AnswerChain:
             if checker.emitted:
                 return  # keep the sentences already checked and shown; drop the broken one
             buffer = "".join(self.fallback.stream(question, passages))
+        if stop is not None and stop.is_set():
+            return  # stopped: the unfinished sentence is dropped
         yield from self._check_all(run, checker, split_all(buffer))
 
     def _check_all(self, run: _Run, checker: SupportChecker, sentences: list[str]) -> Iterator[str]:
@@ -181,6 +190,21 @@ class _Run:
             provenance={**chain.provenance, "generator_model": chain.generator.model, "evidence": _evidence_dict(evidence)},
         )
         return AnswerEvent("final", answer=answer)
+
+
+def _until_stopped(pieces: Iterator[str], stop: threading.Event | None) -> Iterator[str]:
+    """The generator's pieces until ``stop`` is set; then the generator is closed, which ends
+    the model's work (llama.cpp stops between two tokens)."""
+    try:
+        while stop is None or not stop.is_set():
+            piece = next(pieces, None)
+            if piece is None:
+                return
+            yield piece
+    finally:
+        close = getattr(pieces, "close", None)
+        if close is not None:
+            close()
 
 
 def _evidence_dict(evidence: Evidence | None) -> dict[str, Any] | None:
