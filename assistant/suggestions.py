@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING
 
 from assistant.lexical import STOPWORDS, TOPIC_WORDS, focus_words, stem, words
 from assistant.safety import check_safety
-from assistant.types import Answer, Passage
+from assistant.types import Answer
+from index.chunking import Chunk
 
 if TYPE_CHECKING:
     from assistant.api import Assistant
@@ -55,6 +56,17 @@ ACTIONS = frozenset(
     "reduce reducing improve improving slow slowing increase increasing maintain maintaining keep keeping make "
     "making provide providing help helping support supporting prevent preventing manage managing delay".split()
 )
+# Modifiers too vague to name a thing ("various treatments", "primary treatments")
+VAGUE = frozenset(
+    "primary various common comprehensive many several different new current existing standard available effective "
+    "specific certain significant initial main general overall potential possible additional alternative further "
+    "identify targeted individual early late severe".split()
+)
+# Words of the question templates, not of what they ask about
+TEMPLATE_WORDS = frozenset({"help", "work", "know"})
+# Head words of other things worth a question of their own ("genetic testing", "clinical trials")
+THINGS = frozenset("testing trials mutations technologies devices strategies".split())
+_PHRASE = re.compile(r"\b((?:[a-z][a-z-]+ ){1,2})([a-z]+)\b")
 # Words too general to make a question on their own ("What should people know about approach?")
 GENERIC = frozenset(
     "approach approaches factors factor research studies study results result challenge challenges options option "
@@ -75,19 +87,25 @@ def suggest_questions(
         return []  # after a safety notice or an answer the guides don't give, a new topic would jar
     cited = {c.chunk_id for c in answer.citations}
     topics = {c for p in answer.retrieved if p.chunk.chunk_id in cited for c in p.chunk.conditions}
-    # the passages the answer cites first, then others about the same condition, then the rest
+    # the passages the answer cites first, then others about the same condition, then the rest;
+    # then the other passages of the guides it cites, when those gave too few
     passages = sorted(
         answer.retrieved,
         key=lambda p: (p.chunk.chunk_id not in cited, bool(topics) and not topics & set(p.chunk.conditions), p.n),
     )
-    done = [set(focus_words(q)) for q in [*asked, answer.question, answer.standalone_question] if q]
+    chunks = [p.chunk for p in passages]
+    documents = {c.document_id for c in answer.citations}
+    rest = [c for c in assistant.retriever.chunks if c.doc_id in documents and c.chunk_id not in {k.chunk_id for k in chunks}]
+    done = [_topic(q) for q in [*asked, answer.question, answer.standalone_question] if q]
     found: list[str] = []
-    for checked, question in enumerate(candidate_questions(passages)):
+    checked = 0
+    for question in candidate_questions([*chunks, *sorted(rest, key=lambda c: (c.doc_id, c.ordinal))]):
         if len(found) >= limit or checked >= MAX_CHECKED:
             break
-        wanted = set(focus_words(question))
-        if any(wanted <= seen for seen in done) or not wanted:
+        wanted = _topic(question)
+        if not wanted or any(wanted <= seen for seen in done):
             continue
+        checked += 1
         if answered_by_guides(assistant, question, condition):
             found.append(question)
             done.append(wanted)
@@ -106,18 +124,24 @@ def answered_by_guides(assistant: Assistant, question: str, condition: str | Non
     return evidence.coverage == "full"
 
 
-def candidate_questions(passages: Sequence[Passage]) -> list[str]:
-    """Plain questions about what the passages name and discuss, best passages first, each once."""
-    seen: set[str] = set()
+def candidate_questions(chunks: Sequence[Chunk]) -> list[str]:
+    """Plain questions about what the passages name and discuss, in the passages' order, each topic once."""
+    seen: list[set[str]] = []
     out: list[str] = []
-    for passage in passages:
-        condition = _condition_name(passage.chunk.conditions)
-        for question in _from_passage(passage.chunk.text, condition):
-            key = " ".join(sorted(stem(w) for w in focus_words(question)))
-            if key and key not in seen:
-                seen.add(key)
+    for chunk in chunks:
+        condition = _condition_name(chunk.conditions)
+        for question in _from_passage(chunk.text, condition):
+            topic = _topic(question)
+            # once per topic: "brain magnetic stimulation" adds nothing to "magnetic stimulation"
+            if topic and not any(topic <= other or other <= topic for other in seen):
+                seen.append(topic)
                 out.append(question)
     return out
+
+
+def _topic(question: str) -> set[str]:
+    """The stems of what a question asks about, without its template's words."""
+    return {stem(w) for w in focus_words(question) if w not in TEMPLATE_WORDS}
 
 
 def _from_passage(text: str, condition: str) -> Iterable[str]:
@@ -126,6 +150,11 @@ def _from_passage(text: str, condition: str) -> Iterable[str]:
         yield f"What does {name} do for {who}?"
     for term, verb in _subjects(text):
         if "help" in verb or "improve" in verb or "mitigate" in verb or "reduce" in verb:
+            yield f"How can {term} help {who}?"
+        else:
+            yield f"What should {who} know about {term}?"
+    for term in _phrases(text):
+        if term.split()[-1] in HELPING:
             yield f"How can {term} help {who}?"
         else:
             yield f"What should {who} know about {term}?"
@@ -156,6 +185,27 @@ def _subjects(text: str) -> list[tuple[str, str]]:
         term_words = words(term)
         if term_words and not any(w in STOPWORDS or w in TOPIC_WORDS or w in GENERIC or w.endswith("ly") for w in term_words):
             found.append((term, verb))
+    return found
+
+
+def _phrases(text: str) -> list[str]:
+    """Two- and three-word names of treatments and other things ("stem cell therapy", "genetic testing")."""
+    found: list[str] = []
+    for sentence in re.split(r"[.;:!?,()]", text.lower()):
+        for match in _PHRASE.finditer(sentence):
+            head = match.group(2)
+            if head not in HELPING and head not in THINGS:
+                continue
+            modifiers = [w for w in match.group(1).split() if w]
+            # keep the modifiers right before the head that name it (no stop, topic or -ly words)
+            while modifiers and (modifiers[0] in STOPWORDS or modifiers[0] in TOPIC_WORDS or modifiers[0] in GENERIC
+                                 or modifiers[0].endswith(("ly", "ed", "ing")) or modifiers[0] in ACTIONS
+                                 or modifiers[0] in VAGUE):
+                modifiers.pop(0)
+            if modifiers and not any(w in STOPWORDS or w in TOPIC_WORDS for w in modifiers):
+                term = " ".join([*modifiers, head])
+                if term not in found:
+                    found.append(term)
     return found
 
 

@@ -138,7 +138,8 @@ details.flash > summary { animation: flash 1.2s ease-out 1; }
 #chat .message-buttons button svg, #chat .top-panel button svg { width: 22px; height: 22px; }
 #condition label { min-height: 44px; align-items: center; }
 #condition input[type=radio] { width: 22px; height: 22px; }
-button.lg, button.md, button.sm { min-height: 44px; }
+button.lg, button.md, button.sm, button.label-wrap { min-height: 44px; }
+#question textarea { min-height: 48px; }
 
 #examples { gap: .45rem; }
 #examples .examples-heading { background: transparent; }
@@ -201,6 +202,7 @@ HEAD_JS = r"""
   }
   /* Gradio clips its container with overflow: hidden, which would stop the question box from staying in view */
   .gradio-container { overflow: clip !important; }
+  footer a, footer button { min-height: 44px; min-width: 44px; display: inline-flex; align-items: center; }
   /* no rating or copy icons under an answer that is still being written */
   body[data-answering] #chat .message-buttons:not(:has(~ .bot-row)) { visibility: hidden; }
   @media (max-width: 640px) {
