@@ -147,7 +147,7 @@ class ChatApp:
     def _chat_column(self) -> dict[str, Any]:
         parts: dict[str, Any] = {"alert": gr.HTML("", elem_id="alert", js_on_load=None)}
         parts["chatbot"] = gr.Chatbot(
-            label="Conversation", elem_id="chat", height=520, min_height=280, buttons=["copy"],
+            label="Conversation", show_label=False, elem_id="chat", height=520, min_height=280, buttons=["copy"],
             latex_delimiters=[], placeholder=PLACEHOLDER, autoscroll=True, layout="bubble",
         )
         parts["notice"] = gr.HTML("", elem_id="care-team", js_on_load=None)
@@ -290,8 +290,10 @@ class ChatApp:
     def _answer(self, question: str, session: ChatSession, condition: str, stop: threading.Event) -> Iterator[tuple[Any, ...]]:
         number = len(session.turns) + 1
         status, passages, text = "Searching the guides", (), ""
-        messages = [*session.messages(), _message("user", render.md_text(question)), _message("assistant", "")]
-        messages[-1] = _message("assistant", render.pending_markdown(status))
+        messages = [
+            *session.messages(), _message("user", render.md_text(question)),
+            _message("assistant", render.pending_markdown(status)),
+        ]
         line = _progress(status, passages, text)
         yield _outputs(
             question="", chatbot=[*messages], alert="", notice="", status=render.status_html(line, turn=number),

@@ -203,12 +203,16 @@ HEAD_JS = r"""
   /* Gradio clips its container with overflow: hidden, which would stop the question box from staying in view */
   .gradio-container { overflow: clip !important; }
   footer a, footer button { min-height: 44px; min-width: 44px; display: inline-flex; align-items: center; }
+  /* nothing takes room in the question box's area while it has nothing to say */
+  #elapsed:has(.elapsed:empty), #queued:has(.queued:empty) { display: none !important; }
   /* no rating or copy icons under an answer that is still being written */
   body[data-answering] #chat .message-buttons:not(:has(~ .bot-row)) { visibility: hidden; }
   @media (max-width: 640px) {
     .gradio-container .main.app { padding-left: 8px !important; padding-right: 8px !important; }
-    .gradio-container { padding-bottom: 190px !important; }   /* room to scroll past the pinned question box */
-    html { scroll-padding-bottom: 200px; }                       /* and focus never hides behind it */
+    /* room to scroll past the pinned question box (its height is measured by the script below),
+       and focus never hides behind it */
+    .gradio-container { padding-bottom: calc(var(--composer-height, 220px) + 16px) !important; }
+    html { scroll-padding-bottom: calc(var(--composer-height, 220px) + 16px); }
   }
 </style>
 <script>
@@ -344,11 +348,23 @@ HEAD_JS = r"""
     if (stopPressed && box()) box().focus();  // the Stop button is gone: go on from the question box
     stopPressed = false;
   }
+  const phone = window.matchMedia('(max-width: 640px)');
   function submitted() {  // a question was sent: working until its answer's status says otherwise
     pendingTurn = turns() + 1;
     setAnswering(true);
+    const chat = $('#chat');  // on a phone, the conversation takes the screen above the question box
+    if (phone.matches && chat && Math.abs(chat.getBoundingClientRect().top) > 8) chat.scrollIntoView({ block: 'start' });
+  }
+  let measured = null;
+  function measureComposer() {  // the pinned question box's height, so the page can scroll past it
+    const composer = $('#composer');
+    if (!composer || composer === measured) return;
+    measured = composer;
+    new ResizeObserver(() => document.documentElement.style.setProperty('--composer-height', composer.offsetHeight + 'px'))
+      .observe(composer);
   }
   function update() {
+    measureComposer();
     const { state, turn } = statusState();
     if (state === 'working') setAnswering(true);
     else if (answering && (turn >= pendingTurn || !pendingTurn) && state) { pendingTurn = 0; setAnswering(false); }
