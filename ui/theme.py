@@ -74,7 +74,7 @@ CSS = """
 .queued { color: var(--pg-text); background: var(--pg-note-bg); border-radius: 6px; padding: .3rem .6rem; }
 
 /* the question box, with Ask and Stop: always in view */
-#composer { position: sticky; bottom: 0; z-index: 30; background: var(--body-background-fill); padding: .3rem 0 .4rem;
+#composer { position: sticky; bottom: 0; z-index: 30; background: var(--pg-page); padding: .3rem 0 .4rem;
   box-shadow: 0 -8px 10px -10px rgba(0, 0, 0, .45); gap: .2rem; }
 #status { padding-right: 10.5rem; }
 #elapsed { position: absolute; right: .2rem; top: .3rem; width: auto !important; min-width: 0 !important; }
@@ -178,7 +178,7 @@ button.lg, button.md, button.sm, button.label-wrap { min-height: 44px; }
 HEAD_JS = r"""
 <style>
   body {
-    --pg-text: #111827; --pg-text-soft: #374151; --pg-note-bg: #f1f5f9; --pg-accent: #1d4ed8; --pg-border: #64748b;
+    --pg-page: #ffffff; --pg-text: #111827; --pg-text-soft: #374151; --pg-note-bg: #f1f5f9; --pg-accent: #1d4ed8; --pg-border: #64748b;
     --pg-panel: #ffffff; --pg-panel-open: #f8fafc; --pg-num: #1e3a8a; --pg-cite: #1e40af; --pg-cite-bg: #e0e7ff;
     --pg-cite-border: #6366f1; --pg-mark-bg: #fde047; --pg-mark-text: #111827; --pg-focus: #1d4ed8;
     --pg-alert-bg: #fef2f2; --pg-alert-border: #b91c1c; --pg-alert-title: #991b1b;
@@ -186,7 +186,7 @@ HEAD_JS = r"""
     --pg-care-bg: #fffbeb; --pg-care-border: #b45309; --pg-care-title: #78350f; --pg-ok: #14532d; --pg-error: #991b1b;
   }
   body.dark {
-    --pg-text: #f3f4f6; --pg-text-soft: #d1d5db; --pg-note-bg: #1e293b; --pg-accent: #60a5fa; --pg-border: #94a3b8;
+    --pg-page: #0b0f19; --pg-text: #f3f4f6; --pg-text-soft: #d1d5db; --pg-note-bg: #1e293b; --pg-accent: #60a5fa; --pg-border: #94a3b8;
     --pg-panel: #111827; --pg-panel-open: #1f2937; --pg-num: #93c5fd; --pg-cite: #e0e7ff; --pg-cite-bg: #312e81;
     --pg-cite-border: #a5b4fc; --pg-mark-bg: #fde047; --pg-mark-text: #111827; --pg-focus: #fbbf24;
     --pg-alert-bg: #450a0a; --pg-alert-border: #f87171; --pg-alert-title: #fecaca;
