@@ -305,7 +305,7 @@ class ChatApp:
                     if stop.is_set():
                         break
                     if event.kind == "final" and event.answer is not None:
-                        yield self._finish(question, event.answer, messages, session, condition)
+                        yield self._finish(question, event.answer, session, condition)
                         return
                     if event.kind == "status":
                         status = event.text
@@ -323,14 +323,14 @@ class ChatApp:
             if not stop.is_set():
                 raise RuntimeError("the answer stream ended without a final answer")
             log.info("answer %d stopped by the user after %d characters", number, len(text))
-            yield self._end_turn(ChatTurn(question, condition, None, text, "stopped"), messages, session, STOPPED_STATUS)
+            yield self._end_turn(ChatTurn(question, condition, None, text, "stopped"), session, STOPPED_STATUS)
         except GuideError as error:  # something the user can fix: say what, in the chat and a notice
             gr.Warning(str(error))
-            yield self._end_turn(ChatTurn(question, condition, None, str(error), "failed"), messages, session)
+            yield self._end_turn(ChatTurn(question, condition, None, str(error), "failed"), session)
         except Exception:  # any failure: log it, tell this user plainly, keep serving everyone
             log.exception("answering %r failed", question)
             gr.Warning(FAILED)
-            yield self._end_turn(ChatTurn(question, condition, None, FAILED, "failed"), messages, session)
+            yield self._end_turn(ChatTurn(question, condition, None, FAILED, "failed"), session)
 
     def stop(self, request: gr.Request | None = None) -> Any:
         """The Stop button: the answer being written ends at the model's next token."""
@@ -339,9 +339,7 @@ class ChatApp:
             running.set()
         return gr.update(value="Stopping…", interactive=False)
 
-    def _finish(
-        self, question: str, answer: Answer, messages: list[dict[str, Any]], session: ChatSession, condition: str
-    ) -> tuple[Any, ...]:
+    def _finish(self, question: str, answer: Answer, session: ChatSession, condition: str) -> tuple[Any, ...]:
         index = len(session.turns)
         turn = ChatTurn(question, condition, answer.to_dict())
         session.turns.append(turn)
@@ -357,7 +355,7 @@ class ChatApp:
         )
 
     def _end_turn(
-        self, turn: ChatTurn, messages: list[dict[str, Any]], session: ChatSession, status: str = "The answer failed."
+        self, turn: ChatTurn, session: ChatSession, status: str = "The answer failed."
     ) -> tuple[Any, ...]:
         """A turn without a finished answer (it failed, or the user stopped it)."""
         session.turns.append(turn)
