@@ -74,7 +74,7 @@ CSS = """
 .queued { color: var(--pg-text); background: var(--pg-note-bg); border-radius: 6px; padding: .3rem .6rem; }
 
 /* the question box, with Ask and Stop: always in view */
-#composer { position: sticky; bottom: 0; z-index: 30; background: var(--pg-page); padding: .3rem 0 .4rem;
+#composer { position: sticky; bottom: 0; z-index: 100;  /* above Gradio's layers (up to 50), below its notices */ background: var(--pg-page); padding: .3rem 0 .4rem;
   box-shadow: 0 -8px 10px -10px rgba(0, 0, 0, .45); gap: .2rem; }
 #status { padding-right: 10.5rem; }
 #elapsed { position: absolute; right: .2rem; top: .3rem; width: auto !important; min-width: 0 !important; }
