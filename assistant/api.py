@@ -14,6 +14,7 @@ The chat app and the evals harness use exactly this code path.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -78,9 +79,12 @@ class Assistant:
                 return event.answer
         raise RuntimeError("the answer stream ended without a final answer")  # a bug, not a user error
 
-    def stream(self, question: str, history: Sequence[Turn] = (), condition: str | None = None) -> Iterator[AnswerEvent]:
-        """Status, passages, checked answer text as it is written, then the final ``Answer``."""
-        return self.chain.stream(question, history, _condition(condition))
+    def stream(
+        self, question: str, history: Sequence[Turn] = (), condition: str | None = None, stop: threading.Event | None = None
+    ) -> Iterator[AnswerEvent]:
+        """Status, passages, checked answer text as it is written, then the final ``Answer``.
+        Setting ``stop`` ends the model's work at its next token."""
+        return self.chain.stream(question, history, _condition(condition), stop)
 
     def conversation(self, condition: str | None = None) -> Conversation:
         return Conversation(self, condition)

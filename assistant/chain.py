@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -68,8 +69,13 @@ class AnswerChain:
         return len(texts)
 
     def stream(
-        self, question: str, history: Sequence[Turn] = (), condition: str | None = None
+        self,
+        question: str,
+        history: Sequence[Turn] = (),
+        condition: str | None = None,
+        stop: threading.Event | None = None,
     ) -> Iterator[AnswerEvent]:
+        """``stop``, once set, ends the generator's work at its next piece (the user pressed Stop)."""
         run = _Run(question=_validated(question), started=time.perf_counter())
         flag = check_safety(run.question)
         run.safety = flag.kind if flag else None
@@ -103,7 +109,7 @@ class AnswerChain:
         yield AnswerEvent("status", "Writing the answer")
         checker = SupportChecker(self.vectors, self.settings, passages, query.text)
         kept: list[str] = []
-        for sentence in self._checked_sentences(run, query.text, passages, checker):
+        for sentence in self._checked_sentences(run, query.text, passages, checker, stop):
             yield run.emit(sentence if not kept else " " + sentence, first=not kept)
             kept.append(sentence)
 
@@ -130,7 +136,8 @@ class AnswerChain:
         return query, passages, self.judge.assess(query, passages)
 
     def _checked_sentences(
-        self, run: _Run, question: str, passages: Sequence[Passage], checker: SupportChecker
+        self, run: _Run, question: str, passages: Sequence[Passage], checker: SupportChecker,
+        stop: threading.Event | None = None,
     ) -> Iterator[str]:
         """Draft sentences that pass their citation check, as soon as each is complete. When the
         model fails, or none of its sentences passes, the extractive sentences are checked instead:
@@ -140,6 +147,9 @@ class AnswerChain:
         buffer = ""
         pieces: Iterator[str] | None = None
         while True:
+            if stop is not None and stop.is_set():  # the user pressed Stop: end the model's work now
+                _close(pieces)
+                return  # the unfinished sentence is dropped
             try:  # only the model's own work is guarded; an error in our checks is a bug and propagates
                 pieces = pieces or iter(generator.stream(question, passages))
                 piece = next(pieces, None)
@@ -154,6 +164,7 @@ class AnswerChain:
                 break
             buffer += piece
             if NOT_IN_GUIDES in buffer:
+                _close(pieces)
                 buffer = ""
                 break
             sentences, buffer = split_complete(buffer)
@@ -238,6 +249,13 @@ def _gap_sentence(evidence: Evidence) -> str:
 def _last_sentence(text: str) -> str:
     parts = [p for p in re.split(r"(?<=[.?!])\s+", text.strip()) if p.strip()]
     return parts[-1] if parts else text
+
+
+def _close(pieces: Iterator[str] | None) -> None:
+    """Close the generator's stream, which ends the model's work (llama.cpp stops between two tokens)."""
+    close = getattr(pieces, "close", None)
+    if close is not None:
+        close()
 
 
 def _evidence_dict(evidence: Evidence | None) -> dict[str, Any] | None:

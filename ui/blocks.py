@@ -1,6 +1,7 @@
 """The chat page: its layout, and the handlers that connect it to the assistant.
 
-Each browser tab has its own ``ChatSession`` in a ``gr.State``; the assistant (models and
+Each browser tab has its own ``ChatSession`` in a ``gr.State``, restored on load from the
+copy the browser keeps (``gr.BrowserState``, see ui/session.py); the assistant (models and
 index) is shared and loaded once. Answers run without a Gradio concurrency limit, so an
 emergency or crisis message is answered at once whatever else is running (it needs no
 search and no model). Only the local model's part of an answer waits, one person at a
@@ -18,9 +19,10 @@ import hmac
 import html
 import logging
 import tempfile
-import uuid
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import closing
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +32,8 @@ from assistant.api import Assistant, _condition
 from assistant.chain import AnswerChain
 from assistant.phrases import NOT_COVERED_ANSWER
 from assistant.safety import check_safety
-from assistant.types import Answer, AnswerEvent, Turn
+from assistant.suggestions import suggest_questions
+from assistant.types import Answer, AnswerEvent
 from core.errors import GuideError
 from core.settings import Settings
 from corpus.untrusted import links, scrub_links
@@ -38,6 +41,7 @@ from ui import render
 from ui.feedback import FeedbackStore, answer_settings, feedback_path
 from ui.handout import Handout, own_questions, write_handout
 from ui.libraries import Chains, Libraries, owner_id
+from ui.session import STORAGE_KEY, STORAGE_SECRET, ChatSession, ChatTurn
 from ui.theme import CSS, HEAD_JS, make_theme
 from ui.uploads import ACCEPTED_SUFFIXES, add_document, remove_session_documents
 from ui.waiting_line import Ticket, WaitingLine
@@ -85,18 +89,20 @@ ANSWERING = {"concurrency_id": "answers", "concurrency_limit": None}
 UPLOADING = {"concurrency_id": "uploads", "concurrency_limit": 1}
 WAIT_POLL_S = 1.0  # how often a waiting user's place is re-checked
 
+STOPPED_STATUS = "Stopped. Ask your next question when you are ready."
+STOPPED_WAITING = "Stopped waiting for the language model: this answer is taken straight from the guides."
+KEPT_NOTE = (
+    "This conversation is kept in this browser only, so it is still here if you reload the page. "
+    "“New conversation” clears it; on a shared computer, press it when you are done."
+)
 
-@dataclass
-class ChatSession:
-    """One browser tab's conversation; "New conversation" starts a fresh one."""
 
-    id: str = field(default_factory=lambda: uuid.uuid4().hex)
-    history: list[Turn] = field(default_factory=list)
-    exchanges: list[dict[str, Any] | None] = field(default_factory=list)  # per turn; None: it failed
-    conditions: list[str] = field(default_factory=list)  # the condition filter of each turn
-    source_sections: list[str] = field(default_factory=list)  # rendered sources of each turn
-    care_team_questions: list[str] = field(default_factory=list)
-    last_feedback_id: int | None = None
+class _Stopped(Exception):  # noqa: N818 - not an error: the user pressed Stop
+    """The user pressed Stop while the answer was being written; ``text``: what was written so far."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.text = text
 
 
 @dataclass
@@ -104,9 +110,11 @@ class _Page:
     """The components the handlers read and write, and the controls that trigger them."""
 
     session: gr.State
+    saved: gr.BrowserState
     chatbot: gr.Chatbot
     question: gr.Textbox
     ask: gr.Button
+    stop: gr.Button
     condition: gr.Radio
     new: gr.Button
     status: gr.HTML
@@ -124,7 +132,12 @@ class _Page:
 
     @property
     def answer_outputs(self) -> list[Any]:
-        return [self.question, self.chatbot, self.session, self.sources, self.alert, self.notice, self.status]
+        """What an answer updates, in the order of ``ANSWER_OUTPUTS``."""
+        return [getattr(self, name) for name in ANSWER_OUTPUTS]
+
+
+# The outputs of an answer, by name; handlers return them with ``_outputs(name=value)``.
+ANSWER_OUTPUTS = ("question", "chatbot", "session", "saved", "sources", "alert", "notice", "status", "ask", "stop")
 
 
 class ChatApp:
@@ -145,27 +158,33 @@ class ChatApp:
             for record in assistant.documents()
             if record.origin == "shipped" and (stored := assistant.document(record.doc_id)) is not None
         )
+        self._stops: dict[str, threading.Event] = {}  # the Stop switch of each tab's running answer
 
     # --- layout ----------------------------------------------------------------------
     def build(self) -> gr.Blocks:
         with gr.Blocks(title=TITLE) as demo:
-            session = gr.State(None)  # each tab's ChatSession, made by its first question
+            session = gr.State(None)  # each tab's ChatSession, made by its first question or restored
+            saved = gr.BrowserState(None, storage_key=STORAGE_KEY, secret=STORAGE_SECRET)  # the tab's copy
             gr.HTML(
                 f"<h1>{html.escape(TITLE)}</h1><p>{html.escape(SUBTITLE)}</p>", elem_id="app-title", js_on_load=None
             )
             gr.HTML(
                 f'<p role="note"><strong>Please note:</strong> {html.escape(NOTICE)}</p>', elem_id="notice", js_on_load=None
             )
-            with gr.Row(equal_height=False):
-                with gr.Column(scale=3, min_width=360):
+            with gr.Row(equal_height=False, elem_id="columns"):
+                with gr.Column(scale=3, min_width=360, elem_id="chat-column"):
                     chat = self._chat_column()
-                with gr.Column(scale=2, min_width=300):
+                with gr.Column(scale=2, min_width=300, elem_id="side-column"):
                     sources = gr.HTML(render.sources_panel_html([]), elem_id="sources", js_on_load=None)
                     examples = self._examples()
                     handout = self._handout_section()
                     if self.settings.app.uploads_enabled:
                         self._upload_section()
-            self._wire(_Page(session=session, sources=sources, examples=examples, **chat, **handout))
+            page = _Page(session=session, saved=saved, sources=sources, examples=examples, **chat, **handout)
+            self._wire(page)
+            demo.load(
+                self.restore, [saved], page.answer_outputs, queue=False, api_visibility="private", show_progress="hidden"
+            )
             gr.api(self.api_ask, api_name="ask", **ANSWERING)
             demo.unload(self.end_session)
         return demo
@@ -173,26 +192,38 @@ class ChatApp:
     def _chat_column(self) -> dict[str, Any]:
         parts: dict[str, Any] = {"alert": gr.HTML("", elem_id="alert", js_on_load=None)}
         parts["chatbot"] = gr.Chatbot(
-            label="Conversation", elem_id="chat", height=520, min_height=320, buttons=["copy"],
+            label="Conversation", show_label=False, elem_id="chat", height=520, min_height=280, buttons=["copy"],
             latex_delimiters=[], placeholder=PLACEHOLDER, autoscroll=True, layout="bubble",
         )
-        parts["status"] = gr.HTML("", elem_id="status", js_on_load=None)
-        with gr.Row(equal_height=True):
-            parts["question"] = gr.Textbox(
-                label="Your question", placeholder="Type your question, then press Enter", lines=1, max_lines=5,
-                scale=5, min_width=200, elem_id="question",
-            )
-            parts["ask"] = gr.Button("Ask", variant="primary", scale=1, min_width=90, elem_id="ask")
         parts["notice"] = gr.HTML("", elem_id="care-team", js_on_load=None)
-        with gr.Group(visible=False, elem_id="feedback-box") as parts["feedback_box"]:
-            parts["feedback_note"] = gr.Markdown()
+        with gr.Group(visible=False, elem_classes=["feedback-box"]) as parts["feedback_box"]:
+            parts["feedback_note"] = gr.Markdown(elem_id="feedback-note")
             parts["comment"] = gr.Textbox(label="Anything to add? (optional)", lines=2, elem_id="feedback-comment")
             parts["send_comment"] = gr.Button("Send comment", elem_id="send-comment")
-        with gr.Row(equal_height=True):
+        parts.update(self._composer())
+        with gr.Row(equal_height=True, elem_id="conversation-controls"):
             parts["condition"] = gr.Radio(
                 CONDITION_CHOICES, value="all", label="Search these guides", elem_id="condition", scale=3
             )
             parts["new"] = gr.Button("New conversation", elem_id="new-conversation", scale=1, min_width=160)
+        gr.HTML(f'<p class="kept-note">{html.escape(KEPT_NOTE)}</p>', elem_id="kept-note", js_on_load=None)
+        return parts
+
+    def _composer(self) -> dict[str, Any]:
+        """The question box with Ask and Stop, and what is happening: pinned to the bottom of the
+        screen on phones, and kept in view on larger screens (see ui/theme.py)."""
+        parts: dict[str, Any] = {}
+        with gr.Column(elem_id="composer"):
+            parts["status"] = gr.HTML("", elem_id="status", js_on_load=None)
+            gr.HTML('<p class="elapsed" role="timer"></p>', elem_id="elapsed", js_on_load=None)
+            gr.HTML('<p class="queued" role="status" aria-live="polite"></p>', elem_id="queued", js_on_load=None)
+            with gr.Row(equal_height=True, elem_id="ask-row"):
+                parts["question"] = gr.Textbox(
+                    label="Your question", placeholder="Type your question here", lines=1, max_lines=5,
+                    scale=5, min_width=160, elem_id="question",
+                )
+                parts["ask"] = gr.Button("Ask", variant="primary", scale=1, min_width=88, elem_id="ask")
+                parts["stop"] = gr.Button("Stop", variant="stop", scale=1, min_width=88, elem_id="stop", visible=False)
         return parts
 
     def _examples(self) -> list[tuple[gr.Button, str]]:
@@ -249,7 +280,7 @@ class ChatApp:
     def _wire(self, page: _Page) -> None:
         answer = {
             "fn": self.respond,
-            "inputs": [page.question, page.chatbot, page.session, page.condition],
+            "inputs": [page.question, page.session, page.condition],
             "outputs": page.answer_outputs,
             "api_visibility": "private",
             "show_progress": "minimal",
@@ -260,11 +291,14 @@ class ChatApp:
         for button, text in page.examples:
             fill = button.click(functools.partial(_same, text), None, page.question, queue=False, api_visibility="private")
             running.append(fill.then(**answer))
+        # a suggested next question (shown under the last answer) is asked as if typed
+        pick = page.chatbot.option_select(_picked, None, page.question, queue=False, api_visibility="private")
+        running.append(pick.then(**answer))
+        page.stop.click(self.stop, None, [page.stop], queue=False, api_visibility="private", show_progress="hidden")
         reset = {
             "fn": self.new_conversation,
             "inputs": None,
-            "outputs": [page.chatbot, page.session, page.sources, page.alert, page.notice, page.status,
-                        page.feedback_box, page.handout_files, page.question],
+            "outputs": [*page.answer_outputs, page.feedback_box, page.handout_files],
             "queue": False,
             "api_visibility": "private",
             "cancels": running,  # an answer still being written belongs to the old conversation
@@ -284,108 +318,136 @@ class ChatApp:
 
     # --- answering ---------------------------------------------------------------------
     def respond(
-        self,
-        question: str,
-        messages: list[dict[str, Any]] | None,
-        session: ChatSession | None,
-        condition: str,
-        request: gr.Request | None = None,
+        self, question: str, session: ChatSession | None, condition: str, request: gr.Request | None = None
     ) -> Iterator[tuple[Any, ...]]:
-        """Stream one answer: status and passages first, then checked sentences, then sources.
+        """Stream one answer: status and passages first, then checked sentences, then sources
+        and the questions to ask next. Stop (``self.stop``) ends the model's work.
         Emergency and crisis guidance comes at once; a model answer waits its turn in the line,
         with the extractive answer shown meanwhile."""
         session = session or ChatSession()
         question = (question or "").strip()
-        skip = gr.skip()
         if not question:
             gr.Warning("Please type a question first.")
-            yield (skip,) * 7
+            yield _outputs()
             return
-        number = len(session.exchanges) + 1
+        tab, stop = _tab(request), threading.Event()
+        self._stops[tab] = stop
+        try:
+            yield from self._answer(question, session, condition, stop, request)
+        finally:
+            if self._stops.get(tab) is stop:
+                del self._stops[tab]
+
+    def _answer(
+        self, question: str, session: ChatSession, condition: str, stop: threading.Event, request: gr.Request | None
+    ) -> Iterator[tuple[Any, ...]]:
+        number = len(session.turns) + 1
         status = "Searching the guides"
         messages = [
-            *(messages or []),
-            _message("user", render.md_text(question)),
+            *session.messages(), _message("user", render.md_text(question)),
             _message("assistant", render.pending_markdown(status)),
         ]
-        yield "", [*messages], skip, skip, "", "", render.status_html(_progress(status, (), ""), turn=number)
+        yield _outputs(
+            question="", chatbot=[*messages], alert="", notice="",
+            status=render.status_html(_progress(status, (), ""), turn=number),
+            ask=gr.update(visible=False), stop=gr.update(value="Stop", interactive=True, visible=True),
+        )
         chains = self.libraries.for_owner(owner_id(request.session_hash) if request else None)
         try:
             where = _condition(condition)
             flag = check_safety(question)
             note = ""
             if (flag is not None and flag.blocking) or not chains.uses_model:  # no model: no waiting
-                answer = yield from self._stream(chains.chain, question, session, where, messages, number)
+                answer = yield from self._stream(chains.chain, question, session, where, messages, number, stop)
             else:
-                answer, note = yield from self._through_line(chains, question, session, where, messages, number)
-            yield self._finish(question, answer, messages, session, condition, note)
+                answer, note = yield from self._through_line(chains, question, session, where, messages, number, stop)
+            yield self._finish(question, answer, session, condition, note)
+        except _Stopped as stopped:
+            log.info("answer %d stopped by the user after %d characters", number, len(stopped.text))
+            yield self._end_turn(ChatTurn(question, condition, None, stopped.text, "stopped"), session, STOPPED_STATUS)
         except GuideError as error:  # something the user can fix: say what, in the chat and a notice
             gr.Warning(str(error))
-            yield self._failed(messages, session, condition, str(error))
+            yield self._end_turn(ChatTurn(question, condition, None, str(error), "failed"), session)
         except Exception:  # any failure: log it, tell this user plainly, keep serving everyone
             log.exception("answering %r failed", question)
             text = self._unreachable() or FAILED
             gr.Warning(text)
-            yield self._failed(messages, session, condition, text)
+            yield self._end_turn(ChatTurn(question, condition, None, text, "failed"), session)
+
+    def stop(self, request: gr.Request | None = None) -> Any:
+        """The Stop button: the answer being written ends at the model's next token."""
+        running = self._stops.get(_tab(request))
+        if running is not None:
+            running.set()
+        return gr.update(value="Stopping…", interactive=False)
 
     def _through_line(
         self, chains: Chains, question: str, session: ChatSession, condition: str | None,
-        messages: list[dict[str, Any]], number: int,
+        messages: list[dict[str, Any]], number: int, stop: threading.Event,
     ) -> Iterator[tuple[Any, ...]]:
         """The model's answer, one person at a time; while others are ahead, the extractive answer
-        and this user's place. A full line gets the extractive answer and is told so. Returns
-        (answer, note for the status line)."""
+        and this user's place. A full line gets the extractive answer and is told so; Stop while
+        waiting keeps the extractive answer. Returns (answer, note for the status line)."""
         ticket = self.line.join()
         if ticket is None:
             note = LINE_FULL.format(waiting=self.line.length)
             gr.Warning(note)
-            answer = yield from self._stream(chains.quick, question, session, condition, messages, number)
+            answer = yield from self._stream(chains.quick, question, session, condition, messages, number, stop)
             return answer, note
         with ticket:
             shown = None
             if ticket.ahead:
-                quick = yield from self._stream(chains.quick, question, session, condition, messages, number)
+                quick = yield from self._stream(chains.quick, question, session, condition, messages, number, stop)
                 shown = render.answer_markdown(self._scrub(quick.answer or NOT_COVERED_ANSWER)) + "\n\n" + WAITING_NOTE
                 messages[-1] = _message("assistant", shown)
-                yield from self._wait(ticket, messages, number)
-            answer = yield from self._stream(chains.chain, question, session, condition, messages, number, shown)
+                if not (yield from self._wait(ticket, messages, number, stop)):
+                    return quick, STOPPED_WAITING
+            answer = yield from self._stream(chains.chain, question, session, condition, messages, number, stop, shown)
             return answer, ""
 
-    def _wait(self, ticket: Ticket, messages: list[dict[str, Any]], number: int) -> Iterator[tuple[Any, ...]]:
-        skip = gr.skip()
+    def _wait(
+        self, ticket: Ticket, messages: list[dict[str, Any]], number: int, stop: threading.Event
+    ) -> Iterator[tuple[Any, ...]]:
+        """Show this user's place until their turn comes (True), or until they press Stop (False)."""
         place = -1
-        while True:
+        while not stop.is_set():
             ahead = ticket.ahead
             if ahead != place and ahead:
                 place = ahead
                 status = render.status_html(IN_LINE.format(place=place), "waiting", turn=number)
-                yield skip, [*messages], skip, skip, skip, skip, status
+                yield _outputs(chatbot=[*messages], status=status)
             if ticket.wait(WAIT_POLL_S):
-                return
+                return True
+        return False
 
     def _stream(
         self, chain: AnswerChain, question: str, session: ChatSession, condition: str | None,
-        messages: list[dict[str, Any]], number: int, shown: str | None = None,
+        messages: list[dict[str, Any]], number: int, stop: threading.Event, shown: str | None = None,
     ) -> Iterator[tuple[Any, ...]]:
         """Yield the chat's updates while ``chain`` answers; return its final Answer. ``shown``:
-        what the bubble keeps until the first checked sentence (else the progress of the search)."""
-        skip = gr.skip()
+        what the bubble keeps until the first checked sentence (else the progress of the search).
+        Raises ``_Stopped`` when the user presses Stop (the chain closes the model's stream)."""
         status, passages, text = "Searching the guides", (), ""
         line = ""
-        for event in chain.stream(question, session.history, condition):
-            if event.kind == "final" and event.answer is not None:
-                return event.answer
-            status, passages, text = _advance(event, status, passages, text)
-            if text:
-                bubble = render.answer_markdown(self._scrub(text))
-            else:
-                bubble = shown or render.pending_markdown(status, passages)
-            messages[-1] = _message("assistant", bubble)
-            found = event.kind == "passages" and passages
-            sources = self._panel(session, render.found_passages_html(passages)) if found else skip
-            previous, line = line, _progress(status, passages, text)
-            status_line = render.status_html(line, turn=number) if line != previous else skip
-            yield skip, [*messages], skip, sources, skip, skip, status_line
+        with closing(chain.stream(question, session.history, condition, stop)) as events:
+            for event in events:
+                if stop.is_set():
+                    break
+                if event.kind == "final" and event.answer is not None:
+                    return event.answer
+                status, passages, text = _advance(event, status, passages, text)
+                if text:
+                    bubble = render.answer_markdown(self._scrub(text))
+                else:
+                    bubble = shown or render.pending_markdown(status, passages)
+                messages[-1] = _message("assistant", bubble)
+                found = event.kind == "passages" and passages
+                sources = self._panel(session, render.found_passages_html(passages)) if found else gr.skip()
+                previous, line = line, _progress(status, passages, text)
+                status_line = render.status_html(line, turn=number) if line != previous else gr.skip()
+                yield _outputs(chatbot=[*messages], sources=sources, status=status_line)
+        if stop.is_set():
+            raise _Stopped(self._scrub(text))
         raise RuntimeError("the answer stream ended without a final answer")
 
     def _scrub(self, text: str) -> str:
@@ -401,38 +463,49 @@ class ChatApp:
         return None
 
     def _finish(
-        self, question: str, answer: Answer, messages: list[dict[str, Any]], session: ChatSession, condition: str,
-        note: str = "",
+        self, question: str, answer: Answer, session: ChatSession, condition: str, note: str = ""
     ) -> tuple[Any, ...]:
-        turn = len(session.exchanges)
+        index = len(session.turns)
         answer = dataclasses.replace(answer, answer=self._scrub(answer.answer))
-        data = answer.to_dict()
-        session.history.append(Turn(answer.question, answer.answer, answer.standalone_question))
-        session.exchanges.append(data)
-        session.conditions.append(condition)
-        session.source_sections.append(self._sources_section(turn, question, answer))
-        asks, reason = care_team_suggestions(answer.standalone_question or question, answer)
+        turn = ChatTurn(question, condition, answer.to_dict())
+        session.turns.append(turn)
+        session.source_sections.append(self._sources_section(index, question, answer))
+        asks, reason = care_team_suggestions(question, answer)  # always in the user's own words
         session.care_team_questions.extend(q for q in asks if q not in session.care_team_questions)
-        messages[-1] = _message("assistant", render.answer_markdown(answer.answer or NOT_COVERED_ANSWER))
-        return (
-            gr.skip(), messages, session, self._panel(session), render.alert_html(answer.safety),
-            render.care_team_html(asks, reason),
-            render.status_html(f"{note} {_done_status(answer)}" if note else _done_status(answer), "done", turn + 1),
+        session.suggestions = self._suggestions(answer, session, condition)
+        return _outputs(
+            chatbot=session.messages(), session=session, saved=session.to_saved(), sources=self._panel(session),
+            alert=render.alert_html(answer.safety), notice=render.care_team_html(asks, reason),
+            status=render.status_html(f"{note} {_done_status(answer)}" if note else _done_status(answer), "done", index + 1),
+            ask=gr.update(visible=True), stop=gr.update(visible=False),
         )
 
-    def _failed(self, messages: list[dict[str, Any]], session: ChatSession, condition: str, text: str) -> tuple[Any, ...]:
-        messages[-1] = _message("assistant", render.md_text(text))
-        session.exchanges.append(None)
-        session.conditions.append(condition)
+    def _end_turn(
+        self, turn: ChatTurn, session: ChatSession, status: str = "The answer failed."
+    ) -> tuple[Any, ...]:
+        """A turn without a finished answer (it failed, or the user stopped it)."""
+        session.turns.append(turn)
         session.source_sections.append("")
-        number = len(session.exchanges)
-        return gr.skip(), messages, session, self._panel(session), "", "", render.status_html("The answer failed.", "failed", number)
+        session.suggestions = []
+        return _outputs(
+            chatbot=session.messages(), session=session, saved=session.to_saved(), sources=self._panel(session), alert="",
+            notice="", status=render.status_html(status, turn.state, len(session.turns)),
+            ask=gr.update(visible=True), stop=gr.update(visible=False),
+        )
 
-    def _sources_section(self, turn: int, question: str, answer: Answer) -> str:
-        if not answer.citations:
-            return render.no_sources_html(question, answer.safety, answer.coverage)
+    def _suggestions(self, answer: Answer, session: ChatSession, condition: str) -> list[str]:
+        try:
+            return suggest_questions(self.assistant, answer, [t.question for t in session.turns], condition)
+        except Exception:  # suggestions are a help, not the answer: log the failure and offer none
+            log.exception("suggesting next questions after %r failed", answer.question)
+            return []
+
+    def _sources_section(self, turn: int, question: str, answer: Answer | Mapping[str, Any]) -> str:
+        data = answer.to_dict() if isinstance(answer, Answer) else answer
+        if not data.get("citations"):
+            return render.no_sources_html(question, data.get("safety"), str(data.get("coverage")))
         views = []
-        for citation in answer.to_dict()["citations"]:
+        for citation in data["citations"]:
             document = self.assistant.document(citation["document_id"])
             views.append(render.source_view(citation, document.text if document else None))
         return render.sources_html(turn, question, views)
@@ -472,10 +545,25 @@ class ChatApp:
             self.libraries.close(owner_id(request.session_hash))
 
     # --- conversation controls --------------------------------------------------------------
+    def restore(self, saved: Any) -> tuple[Any, ...]:
+        """On page load: the conversation this browser kept, as it was left."""
+        session = ChatSession.from_saved(saved)
+        if not session.turns:
+            return _outputs()
+        for index, turn in enumerate(session.turns):
+            done = turn.state == "done" and turn.answer is not None
+            session.source_sections.append(self._sources_section(index, turn.question, turn.answer) if done else "")
+        return _outputs(chatbot=session.messages(), session=session, sources=self._panel(session))
+
     def new_conversation(self) -> tuple[Any, ...]:
+        """A fresh conversation; the browser's saved copy of the old one is replaced too."""
+        fresh = ChatSession()
         return (
-            [], ChatSession(), render.sources_panel_html([]), "", "", "", gr.update(visible=False),
-            gr.update(value=None, visible=False), "",
+            *_outputs(
+                chatbot=[], session=fresh, saved=fresh.to_saved(), sources=render.sources_panel_html([]), alert="",
+                notice="", status="", ask=gr.update(visible=True), stop=gr.update(visible=False),
+            ),
+            gr.update(visible=False), gr.update(value=None, visible=False),
         )
 
     def rate(self, session: ChatSession | None, like: gr.LikeData) -> tuple[Any, ...]:
@@ -485,7 +573,7 @@ class ChatApp:
         turn = index // 2
         exchange = session.exchanges[turn] if 0 <= turn < len(session.exchanges) else None
         if exchange is None:
-            gr.Warning("This answer can't be rated, because it failed.")
+            gr.Warning("This answer can't be rated, because it failed or was stopped.")
             return gr.skip(), gr.skip(), session
         rating = {True: "helpful", False: "not_helpful"}.get(like.liked) if isinstance(like.liked, bool) else None
         session.last_feedback_id = self.feedback.rate(
@@ -626,6 +714,24 @@ def build_app(assistant: Assistant, feedback: FeedbackStore | None = None) -> gr
     """The chat over a loaded assistant (with feedback in the data directory unless given)."""
     store = feedback or FeedbackStore(feedback_path(assistant.settings))
     return ChatApp(assistant, store).build()
+
+
+def _outputs(**values: Any) -> tuple[Any, ...]:
+    """An answer's outputs in ``ANSWER_OUTPUTS`` order; the ones not named stay as they are."""
+    unknown = set(values) - set(ANSWER_OUTPUTS)
+    if unknown:
+        raise TypeError(f"not an answer output: {sorted(unknown)}")
+    return tuple(values.get(name, gr.skip()) for name in ANSWER_OUTPUTS)
+
+
+def _picked(option: gr.SelectData) -> str:
+    """The suggested question the user picked under an answer."""
+    return str(option.value)
+
+
+def _tab(request: gr.Request | None) -> str:
+    """The browser tab a request comes from (Gradio's session), to find its running answer."""
+    return str(getattr(request, "session_hash", None) or "")
 
 
 def _message(role: str, content: str) -> dict[str, Any]:

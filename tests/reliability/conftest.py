@@ -63,7 +63,7 @@ class ChatTab:
         raise LookupError(f"the chat has no {name} event on {trigger}")
 
     def submit(self, question: str, condition: str = "all"):  # type: ignore[no-untyped-def]
-        return self.client.submit(question, self.messages, None, condition, fn_index=self._respond)
+        return self.client.submit(question, None, condition, fn_index=self._respond)  # question, session, condition
 
     def ask(self, question: str, condition: str = "all") -> Reply:
         started = time.perf_counter()

@@ -154,3 +154,26 @@ def slow_chat_app(tmp_path_factory, embeddings) -> Iterator[InProcessApp]:
     demo.queue().launch(prevent_thread_lock=True, **launch_options(settings))
     yield InProcessApp(demo.local_url, settings.data_dir)
     demo.close()
+
+
+@pytest.fixture(scope="session")
+def slow_words_assistant(tmp_path_factory, embeddings):
+    """The assistant over a generator that writes one word every 0.25 s (tests/ui/fakes.py)."""
+    from assistant.api import Assistant
+    from assistant.vectors import TextVectors
+    from core.settings import Settings
+    from tests.ui.fakes import SlowWordsGenerator
+
+    settings = Settings(data_dir=tmp_path_factory.mktemp("slow-words") / "data", app={"port": free_port()})
+    return Assistant(settings, generator=SlowWordsGenerator(TextVectors(embeddings)), embeddings=embeddings)
+
+
+@pytest.fixture(scope="session")
+def stoppable_chat_app(slow_words_assistant) -> Iterator[InProcessApp]:
+    """The chat in this process over the slow word-by-word generator: Stop, elapsed time, queued questions."""
+    from ui.blocks import build_app, launch_options
+
+    demo = build_app(slow_words_assistant)
+    demo.queue().launch(prevent_thread_lock=True, **launch_options(slow_words_assistant.settings))
+    yield InProcessApp(demo.local_url, slow_words_assistant.settings.data_dir)
+    demo.close()

@@ -51,3 +51,14 @@ def test_a_bad_request_gets_a_plain_error_and_the_endpoint_keeps_serving(client)
 def test_only_the_ask_endpoint_is_public(client):
     endpoints = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
     assert list(endpoints) == ["/ask"]
+
+
+@pytest.mark.browser
+def test_the_chat_shows_exactly_the_answer_the_api_gives(client, page):
+    from tests.ui.chat_page import ask
+
+    for question in (QUESTION, "What lifestyle changes help with scleroderma?"):
+        answer = client.predict(question, "all", api_name="/ask")
+        ask(page, question)
+        shown = page.locator("#chat .bot-row").last.locator(".message-content").inner_text()
+        assert " ".join(shown.split()) == " ".join(answer["answer"].split())

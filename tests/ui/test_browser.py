@@ -194,11 +194,11 @@ def test_an_added_document_becomes_answerable_and_a_bad_file_is_refused(page, tm
 def test_feedback_is_stored_with_what_produced_the_answer(page, chat_app):
     ask(page, "What does riluzole do?")
     page.locator("#chat button[aria-label='Like']").last.click()
-    page.wait_for_selector("#feedback-box", state="visible")
+    page.wait_for_selector(".feedback-box", state="visible")
     page.locator("#feedback-comment textarea").fill("Clear and short, thank you.")
     shot(page, "12-feedback")
     page.locator("#send-comment").click()
-    page.wait_for_selector("#feedback-box", state="hidden")
+    page.wait_for_selector(".feedback-box", state="hidden")
 
     rows = _wait_for_rows(FeedbackStore(feedback_path(Settings(data_dir=chat_app.data_dir))), "Clear and short, thank you.")
     row = rows[-1]

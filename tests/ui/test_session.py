@@ -1,0 +1,75 @@
+"""The conversation the browser keeps: it comes back as it was, and whatever the browser sends
+back is checked and shown as text."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from ui import render
+from ui.session import STOPPED, STOPPED_EARLY, ChatSession, ChatTurn
+
+ANSWER = {
+    "question": "What does riluzole do?",
+    "answer": "It modestly prolongs survival. [1]",
+    "standalone_question": "What does riluzole do?",
+    "citations": [{"n": 1, "document_id": "als-treatment", "document_title": "Treatment for ALS", "text": "Riluzole ...",
+                   "start": 0, "end": 11}],
+}
+
+
+def conversation() -> ChatSession:
+    return ChatSession(
+        turns=[
+            ChatTurn("What does riluzole do?", "als", dict(ANSWER)),
+            ChatTurn("<b>And</b> edaravone?", "all", None, "Sorry, it failed.", "failed"),
+            ChatTurn("How is it taken?", "all", None, "It is taken by mouth. [1]", "stopped"),
+        ],
+        care_team_questions=["How is it taken?"],
+        suggestions=["What does edaravone do for people with ALS?"],
+    )
+
+
+def test_a_conversation_survives_the_round_trip_through_the_browser():
+    session = conversation()
+    saved = json.loads(json.dumps(session.to_saved()))  # what localStorage holds is JSON
+    back = ChatSession.from_saved(saved)
+    assert back.to_saved() == session.to_saved() and back.id == session.id
+    assert back.messages() == session.messages()
+    assert [t.question for t in back.history] == ["What does riluzole do?"]  # failed and stopped turns are not history
+    assert back.exchanges == [ANSWER, None, None] and back.conditions == ["als", "all", "all"]
+
+
+def test_messages_show_the_users_words_as_text_and_mark_a_stopped_answer():
+    messages = conversation().messages()
+    assert messages[2]["content"] == render.md_text("<b>And</b> edaravone?") and "<b>" not in messages[2]["content"]
+    assert messages[5]["content"].endswith(f"_{STOPPED}_") and "taken by mouth. [1]" in messages[5]["content"]
+    assert messages[-1]["options"] == [{"value": "What does edaravone do for people with ALS?",
+                                        "label": "What does edaravone do for people with ALS?"}]
+    assert "options" not in messages[1]
+    early = ChatTurn("Q?", "all", None, "", "stopped").bubble()
+    assert early == f"_{STOPPED_EARLY}_"
+
+
+@pytest.mark.parametrize(
+    "saved",
+    [
+        None, "text", 42, [], {}, {"turns": []},
+        {"version": 99, "turns": [{"question": "q", "state": "done", "answer": ANSWER}]},
+        {"version": 1, "turns": ["not a turn"]},
+        {"version": 1, "turns": [{"question": "q", "state": "done", "answer": None}]},
+        {"version": 1, "turns": [{"question": "q", "state": "done", "answer": {"answer": "a", "citations": [{"n": "x"}]}}]},
+        {"version": 1, "turns": [{"question": ["not", "text"], "state": "failed", "shown": "x"}]},
+        {"version": 1, "turns": [{"question": "q", "state": "hacked"}]},
+    ],
+)
+def test_anything_unreadable_starts_a_fresh_conversation(saved):
+    session = ChatSession.from_saved(saved)
+    assert session.turns == [] and session.messages() == []
+
+
+def test_an_unknown_condition_falls_back_to_all_guides():
+    saved = conversation().to_saved()
+    saved["turns"][0]["condition"] = "'; drop table"
+    assert ChatSession.from_saved(saved).conditions[0] == "all"
