@@ -59,8 +59,16 @@ class ChatTab:
                 fn_index = dependency["id"]
                 # The chat's events are private to its page; this client is that page.
                 self.client.endpoints[fn_index].is_valid = True
+                if name == "respond":
+                    self._status = self._output_index(dependency, "status")
                 return fn_index
         raise LookupError(f"the chat has no {name} event on {trigger}")
+
+    def _output_index(self, dependency: dict[str, Any], elem_id: str) -> int:
+        """Where the component ``elem_id`` is among the outputs the client returns (state is not returned)."""
+        components = {c["id"]: c for c in self.client.config["components"]}
+        shown = [components[i] for i in dependency["outputs"] if components[i].get("type") != "state"]
+        return next(n for n, c in enumerate(shown) if c.get("props", {}).get("elem_id") == elem_id)
 
     def submit(self, question: str, condition: str = "all"):  # type: ignore[no-untyped-def]
         return self.client.submit(question, None, condition, fn_index=self._respond)  # question, session, condition
@@ -91,7 +99,7 @@ class ChatTab:
         messages = outputs[1] if isinstance(outputs[1], list) else self.messages
         self.messages = messages
         answer = _text(messages[-1]) if messages else ""
-        return Reply(answer, str(outputs[5] or ""), messages, seconds)
+        return Reply(answer, str(outputs[self._status] or ""), messages, seconds)
 
     def upload(self, path: Path, token: str = "") -> tuple[str, str]:
         """Add a file as the "Add my documents" button does: (result HTML, library HTML)."""
