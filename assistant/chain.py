@@ -18,7 +18,7 @@ from assistant.conversation import standalone_question
 from assistant.evidence import Evidence, EvidenceJudge
 from assistant.generators import ExtractiveGenerator, Generator
 from assistant.lexical import ALTERNATIVES_SEARCH, STOPWORDS, english_words, words
-from assistant.phrases import NOT_COVERED_ANSWER, MAY_BE_INCOMPLETE, PARTLY_COVERED
+from assistant.phrases import MAY_BE_INCOMPLETE, NOT_COVERED_ANSWER, PARTLY_COVERED
 from assistant.prompts import NOT_IN_GUIDES
 from assistant.query import Query, QueryReader
 from assistant.retrieval import HybridRetriever
@@ -60,7 +60,7 @@ class AnswerChain:
         """Learn the passages' vocabulary (for spelling and names in questions), and embed the
         passage sentences and words the checks compare against, once, at start-up, so the
         first answers do not pay for it. Embedding is skipped for corpora over ``max_chunks``."""
-        self.reader.update(c.embedding_text() for c in chunks)
+        self.reader.update([c.embedding_text() for c in chunks], [c.conditions for c in chunks])
         if len(chunks) > max_chunks:
             return 0
         texts = {unit for c in chunks for unit in passage_units(c.text)}

@@ -55,6 +55,8 @@ SENTENCE_FEATURES = (
     "specificity",  # mean corpus specificity (IDF) of the words it adds to the question
     "already",  # it names what the person says they already have, in a "what else" question
     "new_names_asked_for",  # new_names, in a "what else" question (there, new names are the answer)
+    "focus_similarity",  # how near its words come to each focus word, by word vectors (lay words meet guide words)
+    "title_cosine",  # its cosine to its guide's title: framing sentences restate the title
 )
 _REFIT = "refit it with 'python -m evals fit-coverage'"
 

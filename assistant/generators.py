@@ -21,7 +21,7 @@ from langchain_core.messages import BaseMessage
 
 from assistant.context import relevant_excerpts
 from assistant.coverage import SentenceModel, load_sentence_model
-from assistant.lexical import content_terms, focus_words, numbers, words
+from assistant.lexical import STOPWORDS, content_terms, focus_words, numbers, words
 from assistant.prompts import ANSWER_PROMPT, REWRITE_PROMPT, format_excerpts, format_history, format_passages
 from assistant.query import QueryReader
 from assistant.types import Passage, Turn
@@ -112,8 +112,19 @@ class ExtractiveGenerator(Generator):
     def __init__(self, vectors: TextVectors, max_sentences: int = 5, sentence_model: SentenceModel | None = None) -> None:
         self.vectors = vectors
         self.max_sentences = max_sentences
-        self.sentence_model = sentence_model or load_sentence_model()
+        self._sentence_model = sentence_model
         self.reader: QueryReader | None = None  # the chain's, for guide terms and "what else"
+
+    @property
+    def sentence_model(self) -> SentenceModel:
+        """The fitted model, read when first needed (so the fit itself can build a generator)."""
+        if self._sentence_model is None:
+            self._sentence_model = load_sentence_model()
+        return self._sentence_model
+
+    @sentence_model.setter
+    def sentence_model(self, model: SentenceModel) -> None:
+        self._sentence_model = model
 
     def stream(self, question: str, passages: Sequence[Passage]) -> Iterator[str]:
         candidates = self.candidates(question, passages)
@@ -146,11 +157,15 @@ class ExtractiveGenerator(Generator):
         cosines = sentence_vectors @ self.vectors.get([asked_text])[0]
         asked_cosines = sentence_vectors @ self.vectors.get([query.asked if query else question])[0]
         alternatives = bool(query and query.wants_alternatives)
-        focus = {t for w in (query.focus if query else focus_words(question)) for t in content_terms(w)}
+        focus_as_written = sorted(set(query.focus if query else focus_words(question)))
+        focus = {t for w in focus_as_written for t in content_terms(w)}
         asked = set(words(asked_text))
         already = set(query.already) if query and query.wants_alternatives else set()
+        titles = sorted({p.chunk.title for p, _, _ in found})
+        title_cosine = dict(zip(titles, self.vectors.get(titles), strict=True))
+        focus_vectors = self.vectors.get(focus_as_written)
         out = []
-        for (passage, text, following), cosine, asked_cosine in zip(found, cosines, asked_cosines, strict=True):
+        for (passage, text, following), cosine, asked_cosine, vector in zip(found, cosines, asked_cosines, sentence_vectors, strict=True):
             names = {w for w in words(text) if self.reader and w in self.reader.names}
             new_names = min(len(names - asked), 3) / 3
             signals = {
@@ -165,16 +180,28 @@ class ExtractiveGenerator(Generator):
                 "specificity": self.reader.specificity(text, [asked_text]) if self.reader else 0.0,
                 "already": 1.0 if names & already else 0.0,
                 "new_names_asked_for": new_names if alternatives else 0.0,
+                "focus_similarity": self._focus_similarity(focus_vectors, text) if focus_as_written else 0.0,
+                "title_cosine": float(vector @ title_cosine[passage.chunk.title]),
             }
             out.append(Candidate(passage, text, following, signals))
         return out
+
+
+    def _focus_similarity(self, focus_vectors: np.ndarray, text: str) -> float:
+        """How near the sentence's words come to each focus word, on average: a lay word meets
+        the guide's word for it ("breathe" ~ "respiratory", "eat" ~ "feeding"), which the
+        stemmed overlap misses."""
+        terms = sorted({w for w in words(text) if w not in STOPWORDS and len(w) > 2})
+        if not terms:
+            return 0.0
+        return float((focus_vectors @ self.vectors.get(terms).T).max(axis=1).mean())
 
 
 def choose_sentences(
     candidates: Sequence[Candidate], chances: Sequence[float], vectors: np.ndarray, p_min: float, word_budget: int, max_sentences: int
 ) -> list[int]:
     """Indices of the sentences to answer with: the likeliest always, then others from the most
-    likely down while P >= ``p_min``, skipping near-repeats and what would overrun the budget."""
+    likely down while P >= ``p_min`` and the answer stays within the budget, skipping near-repeats."""
     chosen: list[int] = []
     words_used = 0
     for index in sorted(range(len(candidates)), key=lambda i: -chances[i]):
@@ -184,7 +211,7 @@ def choose_sentences(
             continue  # says the same as a sentence already chosen
         length = len(candidates[index].text.split())
         if chosen and words_used + length > word_budget:
-            continue  # a shorter, less likely sentence may still fit
+            break  # full: a less likely sentence must not take the place of a likelier one that did not fit
         chosen.append(index)
         words_used += length
     return chosen

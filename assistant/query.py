@@ -9,7 +9,9 @@ gives the pipeline what it needs:
   domain file), and words the guides spell differently corrected to their spelling when the
   word is no English word ("rilzole" -> "riluzole");
 - ``conditions``: the conditions the message names (a mother with scleroderma: the
-  scleroderma guide first);
+  scleroderma guide first), or, when it names none, the one condition whose passages alone
+  hold the medicines, genes or procedures it names ("riluzole not working, now what" is about
+  ALS: only the ALS passages say "riluzole");
 - ``focus``: the words that say what is asked, without the story's people and feelings;
 - ``wants_alternatives`` and ``already``: "what else" questions and the treatments the person
   already has, which an answer should not simply repeat back.
@@ -21,7 +23,7 @@ import difflib
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from assistant.lexical import (
@@ -67,10 +69,12 @@ class QueryReader:
         self.vocabulary: frozenset[str] = frozenset()
         self.names: frozenset[str] = frozenset()
         self.idf: dict[str, float] = {}
+        self.name_conditions: dict[str, frozenset[str]] = {}
         self.update(passages)
 
-    def update(self, passages: Iterable[str]) -> None:
-        """Learn the searchable passages' words (call again when the index changes)."""
+    def update(self, passages: Iterable[str], conditions: Sequence[Sequence[str]] = ()) -> None:
+        """Learn the searchable passages' words (call again when the index changes);
+        ``conditions``, one entry per passage, the conditions each is about."""
         texts = list(passages)
         documents = [set(content_terms(t)) for t in texts]
         frequency = Counter(term for terms in documents for term in terms)
@@ -81,16 +85,27 @@ class QueryReader:
         # Guide words no dictionary knows: medicines, genes, named procedures ("tofersen", "c9orf72").
         english = english_words()
         self.names = frozenset(w for w in self.vocabulary if w not in english and w.isalpha())
+        about: dict[str, set[str]] = {}
+        for text, its_conditions in zip(texts, conditions, strict=False):
+            for name in self.names.intersection(words(text)):
+                about.setdefault(name, set()).update(its_conditions)
+        self.name_conditions = {name: frozenset(c) for name, c in about.items() if c}
         self._sorted = sorted(self.vocabulary)
 
     def read(self, question: str) -> Query:
         text = self.domain.canonical_names(expand_shorthand(question))
         text = _TOKEN.sub(lambda m: self._spelled(m.group(0)), text)
-        conditions = self.domain.named_conditions(text)
+        conditions = self.domain.named_conditions(text) or self._implied_conditions(text)
         focus = tuple(w for w in focus_words(text) if w not in NARRATIVE_WORDS)
         alternatives = bool(ALTERNATIVES.search(text))
         already = tuple(w for w in dict.fromkeys(words(text)) if w in self.names) if alternatives else ()
         return Query(question, text, conditions, focus, alternatives, already)
+
+    def _implied_conditions(self, text: str) -> tuple[str, ...]:
+        """The one condition whose passages alone hold every guide name the text uses, if any."""
+        found = [self.name_conditions[w] for w in dict.fromkeys(words(text)) if w in self.name_conditions]
+        common = frozenset.intersection(*found) if found else frozenset()
+        return tuple(common) if len(common) == 1 else ()
 
     def specificity(self, text: str, given: Iterable[str] = ()) -> float:
         """Mean corpus specificity (0..1) of the words a text adds to ``given`` ones."""

@@ -23,8 +23,9 @@ from typing import Any
 
 import numpy as np
 
-from assistant.coverage import FEATURES, MODEL_PATH, SENTENCE_FEATURES, CoverageModel, Logistic, SentenceModel
+from assistant.coverage import FEATURES, MODEL_PATH, SENTENCE_FEATURES, CoverageModel, Logistic, SentenceModel, load_sentence_model
 from assistant.generators import choose_sentences
+from core.errors import GuideError
 from core.settings import Settings
 from evals.dataset import load_dataset
 
@@ -46,6 +47,13 @@ def collect(paths: Sequence[Path], settings: Settings, assistant: Any = None) ->
 
     assistant = assistant or Assistant(settings, generator="extractive")
     chain = assistant.chain
+    try:
+        load_sentence_model()
+    except GuideError:  # fitted on other signals: answer meanwhile with every sentence equally likely
+        features = len(SENTENCE_FEATURES)
+        chain.fallback.sentence_model = SentenceModel(
+            Logistic(SENTENCE_FEATURES, (0.0,) * features, (1.0,) * features, (0.0,) * features, 0.0), 0.5, BUDGET_GRID[-1]
+        )
     rows, sentence_items = [], []
     for path in paths:
         for item in load_dataset(path).items:
@@ -109,7 +117,7 @@ def fit(rows: Sequence[dict[str, Any]]) -> tuple[CoverageModel, dict[str, Any]]:
 
 
 P_MIN_GRID = (0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5)
-BUDGET_GRID = (50, 65, 80, 95, 110)
+BUDGET_GRID = (50, 65, 80, 95, 110)  # words; longer answers tire the people this serves
 BUDGET_SLACK = 0.0  # budgets within this much all-facts of the best count as tied
 
 
