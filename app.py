@@ -9,7 +9,7 @@ from pathlib import Path
 
 from core.errors import GuideError
 from core.logs import configure_logging
-from core.settings import Settings
+from core.settings import GENERATOR_KINDS, Settings
 
 log = logging.getLogger("app")
 
@@ -19,7 +19,7 @@ def parse_settings(argv: list[str] | None = None) -> tuple[Settings, bool]:
     parser = argparse.ArgumentParser(description="Start the patient-guides chat in the browser.")
     parser.add_argument("--host", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, help="port to listen on (default 7860)")
-    parser.add_argument("--generator", choices=["auto", "local", "openai", "extractive"], help="how answers are written")
+    parser.add_argument("--generator", choices=GENERATOR_KINDS, help="how answers are written")
     parser.add_argument("--data-dir", type=Path, help="index, models, uploads and feedback live here")
     parser.add_argument("--uploads", action=argparse.BooleanOptionalAction, default=None, help="let users add documents")
     parser.add_argument("-v", "--verbose", action="store_true", help="show library logs")

@@ -11,7 +11,7 @@ from pathlib import Path
 from core.errors import GuideError
 from core.cli import run_guarded
 from core.logs import configure_logging
-from core.settings import Settings
+from core.settings import GENERATOR_KINDS, Settings
 
 log = logging.getLogger("assistant")
 
@@ -19,7 +19,7 @@ log = logging.getLogger("assistant")
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m assistant", description="Ask the patient guides.")
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--generator", choices=["local", "openai", "extractive"], help="default: local when its model is present, else extractive")
+    common.add_argument("--generator", choices=GENERATOR_KINDS, help="default: local when its model is present, else extractive")
     common.add_argument("--condition", choices=["all", "als", "scleroderma"], default="all", help="search only these guides")
     common.add_argument("-v", "--verbose", action="store_true", help="show library logs")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -51,7 +51,7 @@ def _load(generator: str | None):  # type: ignore[no-untyped-def]
 
     settings = Settings()
     assistant = Assistant(settings, generator=generator)
-    if generator is None:
+    if generator in (None, "auto"):
         print(f"(generator: {assistant.generator.name})", file=sys.stderr)
     return assistant
 

@@ -31,8 +31,8 @@ from core.errors import GuideError
 from core.settings import Settings
 from corpus.types import CONDITIONS
 from index.build import BuildReport, build_index
-from index.embeddings import SentenceTransformerEmbeddings
-from index.store import DocumentRecord, GuideStore, StoredDocument, index_shape
+from index.embeddings import make_embedder
+from index.store import DocumentRecord, Store, StoredDocument, index_shape, open_store
 
 log = logging.getLogger(__name__)
 
@@ -46,15 +46,13 @@ class Assistant:
         *,
         generator: Generator | str | None = None,
         embeddings: Embeddings | None = None,
-        store: GuideStore | None = None,
+        store: Store | None = None,
         reranker: Reranker | None = None,
         build: bool = True,
     ) -> None:
         self.settings = settings or Settings()
-        self.embeddings = embeddings or SentenceTransformerEmbeddings(
-            self.settings.index.embedding_model, self.settings.index.embedding_batch_size
-        )
-        self.store = store or GuideStore(self.settings, self.embeddings)
+        self.embeddings = embeddings or make_embedder(self.settings)
+        self.store = store or open_store(self.settings, self.embeddings)
         if build:
             self.ensure_index()
         self.vectors = TextVectors(self.embeddings)

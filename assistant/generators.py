@@ -27,7 +27,7 @@ from assistant.query import QueryReader
 from assistant.types import Passage, Turn
 from assistant.vectors import TextVectors
 from core.errors import GuideError
-from core.settings import Settings
+from core.settings import GENERATOR_KINDS, Settings
 from index.chunking import sentence_spans
 
 log = logging.getLogger(__name__)
@@ -257,4 +257,4 @@ def make_generator(settings: Settings, vectors: TextVectors, kind: str | None = 
         generator = ChatGenerator(load_local_chat_model(settings), "local", local_model_path(settings).name, vectors)
         generator.warm_up()
         return generator
-    raise GuideError(f"Unknown generator '{kind}'; use local, openai, extractive or auto.")
+    raise GuideError(f"Unknown generator '{kind}'; use one of: {', '.join(GENERATOR_KINDS)}.")

@@ -20,11 +20,22 @@ CRISIS = (
     "or your local emergency number. If you might act on these thoughts, call emergency services now "
     "or go to the nearest emergency department. Talking to someone you trust can help too."
 )
-CARE_TEAM = {
-    "dose": "Questions about how much of a medicine to take must go to your doctor, nurse or pharmacist; "
-    "this assistant never gives doses.",
-    "diagnosis": "Only a doctor who examines you can say whether you have a condition; "
-    "this assistant can't diagnose. Please talk to your care team about your symptoms.",
-    "stop_medication": "Please don't stop or change a medicine without talking to your care team first; "
-    "they can tell you what is safe for you.",
-}
+EMERGENCY_TITLE = "Call for help now"
+CRISIS_TITLE = "You don't have to face this alone"
+
+# Care-team notices (shown before what the guides say) and the advice the handout gives.
+DOSE_NOTICE = (
+    "Questions about how much of a medicine to take must go to your doctor, nurse or pharmacist; "
+    "this assistant never gives doses."
+)
+DOSE_ADVICE = "Ask your doctor, nurse or pharmacist how much to take and when."
+DIAGNOSIS_NOTICE = (
+    "Only a doctor who examines you can say whether you have a condition; "
+    "this assistant can't diagnose. Please talk to your care team about your symptoms."
+)
+DIAGNOSIS_ADVICE = "Tell your doctor about the symptoms and ask whether they need to be checked."
+STOP_MEDICATION_NOTICE = (
+    "Please don't stop or change a medicine without talking to your care team first; "
+    "they can tell you what is safe for you."
+)
+STOP_MEDICATION_ADVICE = "Ask your care team before stopping or changing any medicine."

@@ -8,12 +8,12 @@ LangChain code; our chain calls ``search`` for typed ``Passage``s.
 from __future__ import annotations
 
 import logging
-import math
 import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
+import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document as LCDocument
 from langchain_core.retrievers import BaseRetriever
@@ -24,7 +24,7 @@ from assistant.types import Passage
 from core.errors import GuideError
 from core.settings import Settings
 from index.chunking import Chunk
-from index.store import GuideStore
+from index.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +56,7 @@ def load_reranker(settings: Settings) -> Reranker | None:
 
 
 class HybridRetriever(BaseRetriever):
-    """Dense + BM25 retrieval over the complete documents of a ``GuideStore``."""
+    """Dense + BM25 retrieval over the complete documents of a ``Store``."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
@@ -76,9 +76,9 @@ class HybridRetriever(BaseRetriever):
         import bm25s  # noqa: PLC0415
 
         logging.getLogger("bm25s").setLevel(logging.WARNING)  # bm25s sets itself to DEBUG on import
-        store: GuideStore = self.store
+        store: Store = self.store
         with self._lock:  # searches in other threads keep the old index until the new one is whole
-            seen = store.chunks.count()
+            seen = store.count()
             chunks = store.searchable_chunks(self.owner)  # recorded versions, visible to this owner, not flagged
             bm25 = None
             if chunks:
@@ -106,8 +106,8 @@ class HybridRetriever(BaseRetriever):
     ) -> list[Passage]:
         """The ``k`` best passages for ``query``, numbered from 1. Passages of a ``prefer``red
         condition (one the question names) get one extra first-rank vote in the fusion."""
-        store: GuideStore = self.store
-        if self._bm25 is None or store.chunks.count() != self._seen_count:
+        store: Store = self.store
+        if self._bm25 is None or store.count() != self._seen_count:
             self.refresh()
         chunks, bm25 = self._chunks, self._bm25  # one consistent snapshot for this search
         if not chunks:
@@ -115,7 +115,7 @@ class HybridRetriever(BaseRetriever):
         k = k or self.settings.retrieval.top_k
         by_id = {c.chunk_id: c for c in chunks if condition is None or condition in c.conditions}
         if query_vector is None:
-            query_vector = store.vectorstore.embeddings.embed_query(query)
+            query_vector = store.embeddings.embed_query(query)
 
         dense_hits, bm25_hits = self._candidates(query, query_vector, condition, chunks, bm25, by_id)
         dense_score = {c.chunk_id: s for c, s in dense_hits}
@@ -179,12 +179,12 @@ class HybridRetriever(BaseRetriever):
         return [(allowed[cid], score) for cid, score in _bm25_search(bm25, chunks, query, k, allowed)]
 
     def _cosines(self, vector: Sequence[float], chunk_ids: list[str]) -> dict[str, float]:
-        found = self.store.chunks.get(ids=chunk_ids, include=["embeddings"])
-        out = {}
-        for cid, emb in zip(found["ids"], found["embeddings"], strict=True):
-            dot = sum(a * b for a, b in zip(vector, emb, strict=True))
-            out[cid] = dot / (math.sqrt(sum(a * a for a in emb)) or 1.0)
-        return out
+        ids, stored = self.store.vectors(chunk_ids)
+        if not ids:
+            return {}
+        norms = np.linalg.norm(stored, axis=1)
+        cosines = stored @ np.asarray(vector, dtype=np.float64) / np.where(norms == 0, 1.0, norms)
+        return dict(zip(ids, cosines.tolist(), strict=True))
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[LCDocument]:
         return [

@@ -11,11 +11,38 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.phrases import CARE_TEAM, CRISIS, EMERGENCY
+from assistant.phrases import (
+    CRISIS,
+    CRISIS_TITLE,
+    DIAGNOSIS_ADVICE,
+    DIAGNOSIS_NOTICE,
+    DOSE_ADVICE,
+    DOSE_NOTICE,
+    EMERGENCY,
+    EMERGENCY_TITLE,
+    STOP_MEDICATION_ADVICE,
+    STOP_MEDICATION_NOTICE,
+)
 
 _I = re.IGNORECASE
-_RULES: list[tuple[str, re.Pattern[str]]] = [
-    (
+
+
+@dataclass(frozen=True)
+class SafetyKind:
+    """One kind of red flag: how it is recognised and what the user is told."""
+
+    name: str
+    pattern: re.Pattern[str]
+    blocking: bool = False  # answer with the notice alone: no retrieval, no model
+    notice: str = ""  # shown before anything else; empty for flags the user needs no notice of
+    title: str = ""  # heading of the alert a blocking notice is shown in
+    advice: str = ""  # what to ask the care team (the handout)
+
+
+# The one table of safety kinds, most serious first (the first that matches wins); evals, the
+# chat's alerts and the handout read it.
+KINDS: tuple[SafetyKind, ...] = (
+    SafetyKind(
         "crisis",
         re.compile(
             r"\b(kill(ing)? (my|him|her)sel(f|ves)|end(ing)? (it all|my (own )?life)|take my (own )?life|suicid\w*"
@@ -26,8 +53,11 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
             r"|no point any ?more|(don'?t|do not) want to be a burden|(tired|sick) of (being|bein) (a )?burden|(i'?m|i am|am|being|bein) (just )?a burden|hurt(ing)? myself|self[- ]harm)",
             _I,
         ),
+        blocking=True,
+        notice=CRISIS,
+        title=CRISIS_TITLE,
     ),
-    (
+    SafetyKind(
         "emergency",
         re.compile(
             r"(can'?t|cannot|can not|unable to|struggling to|hard to|trouble|isn'?t|is not|not|stopped) ?breath(e|ing)\b"
@@ -38,16 +68,21 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
             r"|\bcan'?t swallow (at all|anything)\b|\bsuffocat\w*|\bturning blue\b",
             _I,
         ),
+        blocking=True,
+        notice=EMERGENCY,
+        title=EMERGENCY_TITLE,
     ),
-    (
+    SafetyKind(
         "dose",
         re.compile(
             r"\b(dose|doses|dosage|dosing|overdose|milligrams?|mg|how (much|many) (\w+ ){0,3}(should|can|do|to) (i|he|she|we|they) (take|give|use))\b"
             r"|\bhow (often|many times) (\w+ ){0,3}(take|give)\b|\b(double|extra|missed) (a )?(dose|pill|tablet)s?\b",
             _I,
         ),
+        notice=DOSE_NOTICE,
+        advice=DOSE_ADVICE,
     ),
-    (
+    SafetyKind(
         "stop_medication",
         re.compile(
             r"\b(stop|stopping|quit|quitting|come off|coming off|skip|skipping|halve|cut down)\b (\w+ ){0,3}"
@@ -55,8 +90,10 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
             r"medicines?|medications?|meds|drugs?|pills?|tablets?|treatments?|infusions?|injections?)\b",
             _I,
         ),
+        notice=STOP_MEDICATION_NOTICE,
+        advice=STOP_MEDICATION_ADVICE,
     ),
-    (
+    SafetyKind(
         "diagnosis",
         re.compile(
             r"\b(do|could|might|may) (i|he|she|my \w+|we) (have|has|be getting) (als|scleroderma|systemic sclerosis|lou gehrig|mnd|motor neuron)"
@@ -64,8 +101,10 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
             r"|\bwhat do i have\b|\bdo i have\b",
             _I,
         ),
+        notice=DIAGNOSIS_NOTICE,
+        advice=DIAGNOSIS_ADVICE,
     ),
-    (
+    SafetyKind(
         "injection",
         re.compile(
             r"\b(ignore|disregard|forget) (all |any |the |your )?(previous |prior |above |earlier )?(instructions|rules|prompts?)\b"
@@ -73,9 +112,11 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
             _I,
         ),
     ),
-]
+)
+SAFETY_KINDS = tuple(kind.name for kind in KINDS)
+BLOCKING = {kind.name: kind.notice for kind in KINDS if kind.blocking}  # emergency and crisis
+_BY_NAME = {kind.name: kind for kind in KINDS}
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'"})
-BLOCKING = {"emergency": EMERGENCY, "crisis": CRISIS}
 
 
 @dataclass(frozen=True)
@@ -89,18 +130,16 @@ def check_safety(question: str) -> SafetyFlag | None:
     """The most serious red flag in a question, or None."""
     # Phones type curly apostrophes ("can’t breathe"); the patterns are written with straight ones.
     question = question.translate(_APOSTROPHES)
-    for kind, pattern in _RULES:
-        if pattern.search(question):
-            if kind in BLOCKING:
-                return SafetyFlag(kind, BLOCKING[kind], blocking=True)
-            return SafetyFlag(kind, CARE_TEAM.get(kind, ""), blocking=False)
+    for kind in KINDS:
+        if kind.pattern.search(question):
+            return SafetyFlag(kind.name, kind.notice, kind.blocking)
     return None
 
 
 def without_instructions(question: str) -> str:
     """The question without its instruction-like sentences ("Ignore previous instructions.
     What does riluzole do?" is searched as "What does riluzole do?"); unchanged if that is all it is."""
-    injection = dict(_RULES)["injection"]
+    injection = _BY_NAME["injection"].pattern
     sentences = re.split(r"(?<=[.!?])\s+", question.translate(_APOSTROPHES))
     kept = [s for s in sentences if not injection.search(s)]
     return " ".join(kept) if kept and len(kept) < len(sentences) else question

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from assistant.lexical import STOPWORDS, TOPIC_WORDS, focus_words, stem, words
-from assistant.safety import check_safety
+from assistant.safety import BLOCKING, check_safety
 from assistant.types import Answer
 from index.chunking import Chunk
 
@@ -83,7 +83,7 @@ def suggest_questions(
 ) -> list[str]:
     """Up to ``limit`` questions the guides answer, about what ``answer``'s passages cover and
     not already asked (``asked``: the conversation's questions, in the user's words)."""
-    if answer.safety in ("emergency", "crisis") or answer.coverage == "none" or not answer.retrieved:
+    if answer.safety in BLOCKING or answer.coverage == "none" or not answer.retrieved:
         return []  # after a safety notice or an answer the guides don't give, a new topic would jar
     cited = {c.chunk_id for c in answer.citations}
     topics = {c for p in answer.retrieved if p.chunk.chunk_id in cited for c in p.chunk.conditions}

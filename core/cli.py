@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
 from collections.abc import Callable
 
 from core.errors import GuideError
+
+
+def command_parser(prog: str, description: str) -> tuple[argparse.ArgumentParser, argparse._SubParsersAction]:
+    """A command line with subcommands and ``-v``: the parser and the subcommands to add to."""
+    parser = argparse.ArgumentParser(prog=prog, description=description)
+    parser.add_argument("-v", "--verbose", action="store_true", help="show library logs")
+    return parser, parser.add_subparsers(dest="command", required=True)
 
 
 def run_guarded(command: Callable[[], int], interrupted: str = "Stopped.") -> int:

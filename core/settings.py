@@ -9,7 +9,7 @@ anywhere else; nothing happens at import time.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -17,6 +17,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 GeneratorKind = Literal["auto", "local", "openai", "extractive"]
+GENERATOR_KINDS: tuple[str, ...] = get_args(GeneratorKind)  # every --generator choice comes from here
 
 
 class _Section(BaseModel):
@@ -139,6 +140,11 @@ class Settings(BaseSettings):
     @property
     def chroma_dir(self) -> Path:
         return self.data_dir / "chroma"
+
+    @property
+    def uploads_dir(self) -> Path:
+        """The shared library's added documents (indexed at every start)."""
+        return self.data_dir / "uploads"
 
     @property
     def models_dir(self) -> Path:

@@ -16,7 +16,7 @@ from pathlib import Path
 from core.errors import GuideError
 from core.cli import run_guarded
 from core.logs import configure_logging
-from core.settings import REPO_ROOT, Settings
+from core.settings import GENERATOR_KINDS, REPO_ROOT, Settings
 
 log = logging.getLogger("evals")
 
@@ -41,7 +41,7 @@ def _parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", parents=[common], help="answer and score a dataset; write report.json/.md/.html")
     run.add_argument("--dataset", type=Path, default=GOLDEN, help=f"JSONL items (default: {GOLDEN.relative_to(REPO_ROOT)})")
-    run.add_argument("--generator", choices=["extractive", "local", "openai"], help="default: the configured one (auto)")
+    run.add_argument("--generator", choices=GENERATOR_KINDS, help="default: the configured one (auto)")
     run.add_argument("--judge", choices=["auto", "llm", "lexical"], default="auto",
                      help="citation judge: the local LLM, the weaker lexical check, or auto (LLM when its model is there)")
     run.add_argument("--out", type=Path, help="folder for the reports (default: eval-runs/DATASET-GENERATOR)")
@@ -191,12 +191,12 @@ def _latest_run() -> Path:
 
 def _benchmark(args: argparse.Namespace) -> int:
     from evals.benchmark import MEDQUAD_PATH, run_benchmark, scale_markdown, scale_timing, to_markdown  # noqa: PLC0415
-    from index.embeddings import SentenceTransformerEmbeddings  # noqa: PLC0415
+    from index.embeddings import make_embedder  # noqa: PLC0415
 
     settings = Settings()
     data_dir = args.data_dir or settings.data_dir / "medquad-benchmark"
     medquad = args.medquad or MEDQUAD_PATH
-    embeddings = SentenceTransformerEmbeddings(settings.index.embedding_model, settings.index.embedding_batch_size)
+    embeddings = make_embedder(settings)
     result = run_benchmark(
         medquad, data_dir, limit=args.limit, queries=args.queries, seed=args.seed, rebuild=args.rebuild, base=settings,
         embeddings=embeddings, fit_fusion=args.fit_fusion,

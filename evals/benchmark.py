@@ -187,16 +187,16 @@ def run_benchmark(
 ) -> BenchmarkResult:
     from assistant.retrieval import HybridRetriever  # noqa: PLC0415
     from index.build import index_documents  # noqa: PLC0415
-    from index.embeddings import SentenceTransformerEmbeddings  # noqa: PLC0415
-    from index.store import GuideStore, collection_name  # noqa: PLC0415
+    from index.embeddings import make_embedder  # noqa: PLC0415
+    from index.store import drop_index, open_store  # noqa: PLC0415
 
     pairs = load_medquad(medquad)
     indexed, asked = sample(pairs, limit, queries, seed)
     settings = benchmark_settings(base or Settings(), data_dir, limit, seed)
-    embeddings = embeddings or SentenceTransformerEmbeddings(settings.index.embedding_model, settings.index.embedding_batch_size)
+    embeddings = embeddings or make_embedder(settings)
     if rebuild:
-        _drop(settings, collection_name(settings))
-    store = GuideStore(settings, embeddings)
+        drop_index(settings)
+    store = open_store(settings, embeddings)
 
     log.info("indexing %d MedQuAD answers into '%s'", len(indexed), store.name)
     documents = [to_document(p) for p in indexed]
@@ -350,7 +350,7 @@ def scale_timing(
     vectors come from ``embeddings`` (the real embedder, timed apart) or are synthetic too."""
     from assistant.retrieval import HybridRetriever  # noqa: PLC0415
     from index.build import index_documents  # noqa: PLC0415
-    from index.store import GuideStore  # noqa: PLC0415
+    from index.store import open_store  # noqa: PLC0415
 
     pairs = load_medquad(medquad)
     settings = base or Settings()
@@ -358,7 +358,7 @@ def scale_timing(
         update={"data_dir": Path(data_dir).resolve(), "index": settings.index.model_copy(update={"collection_prefix": f"scale{chunks}"})}
     )
     documents, total = scale_documents(pairs, chunks, settings)
-    store = GuideStore(settings, SyntheticEmbeddings())
+    store = open_store(settings, SyntheticEmbeddings())
     started = time.perf_counter()
     index_documents(settings, store, documents, progress=progress)
     index_seconds = time.perf_counter() - started
@@ -418,16 +418,6 @@ def _rank_all(
     return rankings, time.perf_counter() - started
 
 
-def _drop(settings: Settings, name: str) -> None:
-    from index.store import make_client  # noqa: PLC0415
-
-    client = make_client(settings)
-    for collection in (name, f"{name}-docs"):
-        try:
-            client.delete_collection(collection)
-            log.info("dropped collection %s", collection)
-        except Exception:  # chromadb raises different types for "no such collection"
-            log.debug("no collection %s to drop", collection)
 
 
 def _index_timing(settings: Settings, collection: str, documents: Sequence[Document], report: Any, seconds: float) -> IndexTiming:

@@ -44,11 +44,11 @@ def _holds(passage: str, evidence: str) -> bool:
 def measure(size: int, budget: int, items: list[dict], embeddings) -> dict[str, float]:  # type: ignore[no-untyped-def]
     from assistant.retrieval import HybridRetriever  # noqa: PLC0415
     from index.build import build_index  # noqa: PLC0415
-    from index.store import GuideStore  # noqa: PLC0415
+    from index.store import open_store  # noqa: PLC0415
 
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(data_dir=Path(tmp), index={"chunk_size": size})
-        store = GuideStore(settings, embeddings)
+        store = open_store(settings, embeddings)
         build_index(settings, store, [settings.corpus.guides_dir])
         retriever = HybridRetriever(store=store, settings=settings)
         retriever.refresh()
@@ -82,10 +82,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--questions", type=Path, default=QUESTIONS)
     args = parser.parse_args(argv)
     configure_logging(level=logging.WARNING)
-    from index.embeddings import SentenceTransformerEmbeddings  # noqa: PLC0415
+    from index.embeddings import make_embedder  # noqa: PLC0415
 
     items = [q for q in map(json.loads, args.questions.read_text(encoding="utf-8").splitlines()) if q.get("corpus_evidence")]
-    embeddings = SentenceTransformerEmbeddings(Settings().index.embedding_model)
+    embeddings = make_embedder(Settings())
     print(f"{len(items)} questions with evidence in the guides; context budget {args.budget} characters\n")
     print("| chunk size | chunks | mean chars | passages in budget | evidence in budget | MRR |")
     print("|---:|---:|---:|---:|---:|---:|")

@@ -25,6 +25,7 @@ import numpy as np
 
 from assistant.coverage import FEATURES, MODEL_PATH, SENTENCE_FEATURES, CoverageModel, Logistic, SentenceModel, load_sentence_model
 from assistant.generators import choose_sentences
+from assistant.safety import BLOCKING
 from core.errors import GuideError
 from core.settings import Settings
 from evals.dataset import load_dataset
@@ -57,7 +58,7 @@ def collect(paths: Sequence[Path], settings: Settings, assistant: Any = None) ->
     rows, sentence_items = [], []
     for path in paths:
         for item in load_dataset(path).items:
-            if item.safety in ("emergency", "crisis"):
+            if item.safety in BLOCKING:
                 continue
             conversation = assistant.conversation()
             for turn in item.turns[:-1]:

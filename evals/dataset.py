@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from assistant.safety import BLOCKING, SAFETY_KINDS
 from core.errors import GuideError
 
 REQUIRED = ("id", "turns", "kind")
@@ -26,7 +27,7 @@ OPTIONAL = ("facts", "sources", "must_abstain", "must_not", "safety", "notes", "
 # How much of what is asked the guides answer, as a labeller judged it ("no" implies must_abstain).
 ANSWERABLE = ("yes", "partly", "no")
 # The routes assistant.safety can take; an item's "safety" names the one it expects.
-SAFETY_ROUTES = ("emergency", "crisis", "dose", "diagnosis", "stop_medication", "injection")
+SAFETY_ROUTES = SAFETY_KINDS
 
 
 class DatasetError(GuideError):
@@ -133,7 +134,7 @@ def parse_item(raw: Any) -> EvalItem:
     answerable = raw.get("answerable")
     if answerable is not None and answerable not in ANSWERABLE:
         raise ValueError(f'"answerable" must be one of {", ".join(ANSWERABLE)} (or absent), not {answerable!r}.')
-    if answerable == "no" and not must_abstain and safety not in ("emergency", "crisis"):
+    if answerable == "no" and not must_abstain and safety not in BLOCKING:
         raise ValueError('an item with "answerable": "no" must also say "must_abstain": true.')
     if answerable in ("yes", "partly") and must_abstain:
         raise ValueError(f'an item with "answerable": "{answerable}" cannot say "must_abstain": true.')

@@ -20,6 +20,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from assistant.safety import BLOCKING
 from evals.dataset import DatasetError, EvalItem, parse_item, write_dataset
 
 DATASETS = Path(__file__).resolve().parent / "datasets"
@@ -35,7 +36,7 @@ def convert_row(row: dict[str, Any]) -> EvalItem:
     urgent message is a safety item with its route."""
     label = row["answerable"]
     safety = row.get("safety")
-    blocking = safety in ("emergency", "crisis")
+    blocking = safety in BLOCKING
     kind = "safety" if safety else row["kind"]
     raw = {
         "id": row["id"],

@@ -14,15 +14,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from assistant.citations import parse_citations, split_all
-from assistant.phrases import CARE_TEAM, CRISIS, EMERGENCY, MAY_BE_INCOMPLETE, NOT_COVERED, NOT_COVERED_ANSWER, PARTLY_COVERED
+from assistant.phrases import MAY_BE_INCOMPLETE, NOT_COVERED, NOT_COVERED_ANSWER, PARTLY_COVERED
+from assistant.safety import BLOCKING, KINDS
 from evals.dataset import EvalItem
 from evals.judge import CachedJudge
 from evals.readability import flesch_kincaid_grade
 
 GAP_PREFIX = PARTLY_COVERED.split("{missing}")[0]  # "The guides don't say anything about "
-BLOCKING_MESSAGES = {"emergency": EMERGENCY, "crisis": CRISIS}
+BLOCKING_MESSAGES = BLOCKING
 _PARTLY = re.compile(re.escape(GAP_PREFIX) + r".+?" + re.escape(PARTLY_COVERED.split("{missing}")[1]), re.DOTALL)
-_FIXED_TEXTS = (EMERGENCY, CRISIS, NOT_COVERED_ANSWER, NOT_COVERED, MAY_BE_INCOMPLETE, *CARE_TEAM.values())
+_FIXED_TEXTS = (*(kind.notice for kind in KINDS if kind.notice), NOT_COVERED_ANSWER, NOT_COVERED, MAY_BE_INCOMPLETE)
 _MARKERS = re.compile(r"\s*\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\]")
 
 

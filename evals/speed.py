@@ -26,7 +26,7 @@ from typing import Any
 from assistant.generators import Generator
 from assistant.types import Passage, Turn
 from core.logs import configure_logging
-from core.settings import Settings
+from core.settings import GENERATOR_KINDS, Settings
 
 RETRIEVAL_QUESTIONS = [
     "What does riluzole do?",
@@ -85,7 +85,7 @@ def _pct(values: list[float], q: float) -> float:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m evals.speed", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--generator", choices=["extractive", "local", "openai"], default="extractive")
+    parser.add_argument("--generator", choices=GENERATOR_KINDS, default="extractive")
     parser.add_argument("--repeats", type=int, default=20, help="retrieval timings per question")
     args = parser.parse_args(argv)
     configure_logging(level=logging.WARNING)
@@ -93,15 +93,15 @@ def main(argv: list[str] | None = None) -> int:
     from assistant.api import Assistant  # noqa: PLC0415
     from assistant.chain import AnswerChain  # noqa: PLC0415
     from index.build import build_index  # noqa: PLC0415
-    from index.embeddings import SentenceTransformerEmbeddings  # noqa: PLC0415
-    from index.store import GuideStore  # noqa: PLC0415
+    from index.embeddings import make_embedder  # noqa: PLC0415
+    from index.store import open_store  # noqa: PLC0415
 
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(data_dir=Path(tmp))
         started = time.perf_counter()
-        embeddings = SentenceTransformerEmbeddings(settings.index.embedding_model)
+        embeddings = make_embedder(settings)
         load_s = time.perf_counter() - started
-        store = GuideStore(settings, embeddings)
+        store = open_store(settings, embeddings)
         cold = build_index(settings, store)
         warm = build_index(settings, store)
         print(f"embedding model load: {load_s:.1f} s")

@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
-import argparse
 import getpass
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from core.cli import run_guarded
+from core.cli import command_parser, run_guarded
 from core.logs import configure_logging
 from core.settings import Settings
+
+if TYPE_CHECKING:
+    from index.store import DocumentRecord, Store
 
 log = logging.getLogger("index")
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m index", description="Build and inspect the guides index.")
-    parser.add_argument("-v", "--verbose", action="store_true", help="show library logs")
-    commands = parser.add_subparsers(dest="command", required=True)
+    parser, commands = command_parser("python -m index", "Build and inspect the guides index.")
     build = commands.add_parser("build", help="add new and changed documents, drop removed ones (incremental)")
     build.add_argument("paths", nargs="*", type=Path, help="files or folders (default: the shipped guides and uploads)")
     build.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -31,10 +32,10 @@ def main(argv: list[str] | None = None) -> int:
     def command() -> int:
         settings = Settings()
         from index.build import build_index, remove_document  # noqa: PLC0415 - heavy imports after arg parsing
-        from index.embeddings import SentenceTransformerEmbeddings  # noqa: PLC0415
-        from index.store import GuideStore  # noqa: PLC0415
+        from index.embeddings import make_embedder  # noqa: PLC0415
+        from index.store import open_store  # noqa: PLC0415
 
-        store = GuideStore(settings, SentenceTransformerEmbeddings(settings.index.embedding_model, settings.index.embedding_batch_size))
+        store = open_store(settings, make_embedder(settings))
         if args.command == "build":
             report = build_index(
                 settings, store, args.paths or None, progress=False if args.no_progress else None,
@@ -53,12 +54,12 @@ def main(argv: list[str] | None = None) -> int:
     return run_guarded(command, "Interrupted. The index is still usable; the next 'build' finishes what was left.")
 
 
-def _status(store) -> int:  # type: ignore[no-untyped-def]
+def _status(store: Store) -> int:
     complete = store.complete_documents()
     records = store.documents()
     inventory = store.chunk_inventory()
     print(f"Collection: {store.name}")
-    print(f"Documents: {len(complete)} complete, {store.chunks.count()} chunks")
+    print(f"Documents: {len(complete)} complete, {store.count()} chunks")
     for record in sorted(complete.values(), key=lambda r: (r.owner, r.doc_id)):
         print(f"  {record.doc_id:32} {record.n_chunks:4} chunks  {','.join(record.conditions) or '-':12} {record.title}")
         print(f"  {'':32} {_provenance(record)}")
@@ -68,7 +69,7 @@ def _status(store) -> int:  # type: ignore[no-untyped-def]
     return 0
 
 
-def _provenance(record) -> str:  # type: ignore[no-untyped-def]
+def _provenance(record: DocumentRecord) -> str:
     if record.origin == "shipped":
         return "shipped guide"
     who = f"added by {record.added_by or 'unknown'}" + (f" on {record.added_at}" if record.added_at else "")

@@ -28,7 +28,7 @@ from corpus.loaders import load_paths
 from corpus.types import Document, LoadProblem
 from corpus.untrusted import Finding, find_instructions, flag_reason
 from index.chunking import Chunk, chunk_document, sentence_spans
-from index.store import DocumentRecord, GuideStore
+from index.store import DocumentRecord, Store
 
 log = logging.getLogger(__name__)
 
@@ -70,12 +70,12 @@ class BuildReport:
 
 def default_sources(settings: Settings) -> list[Path]:
     """The shipped guides, and the documents users added."""
-    return [settings.corpus.guides_dir, settings.data_dir / "uploads"]
+    return [settings.corpus.guides_dir, settings.uploads_dir]
 
 
 def build_index(
     settings: Settings,
-    store: GuideStore,
+    store: Store,
     paths: Sequence[Path] | None = None,
     *,
     progress: bool | None = None,
@@ -94,7 +94,7 @@ def build_index(
 
 def index_documents(
     settings: Settings,
-    store: GuideStore,
+    store: Store,
     documents: Sequence[Document],
     *,
     roots: Sequence[Path] = (),
@@ -138,7 +138,7 @@ def index_documents(
     return report
 
 
-def _tidy_interrupted(store: GuideStore, records: dict[str, DocumentRecord], report: BuildReport) -> None:
+def _tidy_interrupted(store: Store, records: dict[str, DocumentRecord], report: BuildReport) -> None:
     """Drop what an interrupted build left, never the version a record names (it is searchable)."""
     versions = store.chunk_versions()
     for doc_id in sorted(set(versions) | set(records)):
@@ -173,7 +173,7 @@ def _provenance(
     }
 
 
-def remove_document(store: GuideStore, doc_id: str) -> bool:
+def remove_document(store: Store, doc_id: str) -> bool:
     """Remove one document's chunks and record; False when the index does not hold it."""
     if doc_id not in store.documents() and doc_id not in store.chunk_inventory():
         return False
@@ -183,7 +183,7 @@ def remove_document(store: GuideStore, doc_id: str) -> bool:
 
 def _embed_and_write(
     settings: Settings,
-    store: GuideStore,
+    store: Store,
     todo: list[Document],
     progress: bool | None,
     provenance: dict[str, dict[str, str]],
@@ -193,12 +193,10 @@ def _embed_and_write(
     chunked = [(doc, _chunks(settings, doc, provenance[doc.doc_id])) for doc in todo]
     total = sum(len(chunks) for _, chunks in chunked)
     show = sys.stderr.isatty() if progress is None else progress
-    embeddings = store.vectorstore.embeddings
-    assert embeddings is not None
     with tqdm(total=total, unit="chunk", desc="Embedding", disable=not show or total == 0) as bar:
         for batch in _batches(chunked, EMBED_BATCH_CHUNKS):
             texts = [c.embedding_text() for _, chunks in batch for c in chunks]
-            vectors = iter(embeddings.embed_documents(texts))
+            vectors = iter(store.embeddings.embed_documents(texts))
             items = [(doc, chunks, [next(vectors) for _ in chunks]) for doc, chunks in batch]
             store.write_documents(items, {doc.doc_id: doc.path for doc, _ in batch}, provenance)
             for doc, _ in batch:  # the records now name the new versions: the old chunks can go

@@ -1,7 +1,7 @@
 """Sentence-transformers embeddings, loaded offline from an installed path.
 
 Implements LangChain's ``Embeddings`` (two methods), so the same object serves our own
-code, langchain-chroma and a user's LangChain code.
+code and a user's LangChain code. ``make_embedder`` is the one place it is built.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from pathlib import Path
 from langchain_core.embeddings import Embeddings
 
 from core.errors import GuideError
+from core.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -62,3 +63,8 @@ class SentenceTransformerEmbeddings(Embeddings):
 
     def embed_query(self, text: str) -> list[float]:
         return self.embed_documents([text])[0]
+
+
+def make_embedder(settings: Settings) -> Embeddings:
+    """The embedder the settings name: every part of the assistant builds it here."""
+    return SentenceTransformerEmbeddings(settings.index.embedding_model, settings.index.embedding_batch_size)

@@ -1,13 +1,16 @@
-"""The Chroma store of one index: a collection of chunks and one of document records.
+"""The store of one index: its chunks with their vectors, and one record per document.
 
-The chunk collection is used through langchain-chroma (``GuideStore.vectorstore`` is a
-LangChain ``VectorStore``); the record collection holds each document's cleaned text and a
-record written only after all of its chunks, which is what makes a document complete.
+``Store`` is what the rest of the code uses: search by vector, add or replace documents,
+remove one, list documents and chunks. ``GuideStore`` is that store over chromadb, embedded
+(``PersistentClient`` under the data directory) or a ``chroma run`` server when a host is
+set; it is the only module that imports chromadb. Everything opens the store with
+``open_store``: swapping the store is another class with ``Store``'s primitive methods, here,
+and that one line.
 
-A document is searchable in the version its record names. Chunk ids carry the version, so
-an update writes the new version's chunks beside the old ones, then switches the record,
-then drops the old chunks: killed at any moment, the document is searchable in one
-version or the other.
+A document is searchable in the version its record names, and the record is written only
+after all of its chunks. Chunk ids carry the version, so an update writes the new version's
+chunks beside the old ones, then switches the record, then drops the old chunks: killed at
+any moment, the document is searchable in one version or the other.
 
 Chunks carry an ``owner`` ("" for the shared library, a chat session's id for the
 documents that session added) and a ``flagged`` reason (passages that address the
@@ -21,11 +24,11 @@ import json
 import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import chromadb
+import numpy as np
 from chromadb.config import Settings as ChromaSettings
-from langchain_chroma import Chroma
 from langchain_core.embeddings import Embeddings
 
 from core.errors import GuideError
@@ -38,6 +41,9 @@ log = logging.getLogger(__name__)
 
 _PAGE = 2000  # records read per request when scanning a collection
 _COSINE = {"hnsw": {"space": "cosine"}}
+
+# What one write adds or replaces: a document, its chunks, and one vector per chunk.
+WriteItem = tuple[Document, list[Chunk], list[list[float]]]
 
 
 def index_shape(settings: Settings) -> dict[str, Any]:
@@ -54,31 +60,6 @@ def index_shape(settings: Settings) -> dict[str, Any]:
 def collection_name(settings: Settings) -> str:
     digest = hashlib.sha256(json.dumps(index_shape(settings), sort_keys=True).encode()).hexdigest()[:10]
     return f"{settings.index.collection_prefix}-{digest}"
-
-
-def unreachable_server(settings: Settings, error: BaseException) -> GuideError:
-    """What to tell the user when the Chroma server does not answer (CLI, chat and API alike)."""
-    return GuideError(
-        f"Cannot reach the Chroma server at {settings.index.chroma_host}:{settings.index.chroma_port} "
-        f"({error}). Start it with 'chroma run --path DIR --port {settings.index.chroma_port}', "
-        "or unset GUIDES_INDEX__CHROMA_HOST to use the embedded store."
-    )
-
-
-def make_client(settings: Settings) -> chromadb.ClientAPI:
-    """Embedded Chroma under the data directory, or a Chroma server when a host is set."""
-    chroma_settings = ChromaSettings(anonymized_telemetry=False)
-    if settings.index.chroma_host:
-        try:
-            client = chromadb.HttpClient(
-                host=settings.index.chroma_host, port=settings.index.chroma_port, settings=chroma_settings
-            )
-            client.heartbeat()
-        except Exception as error:  # chromadb raises several types for one cause: no server
-            raise unreachable_server(settings, error) from error
-        return client
-    settings.chroma_dir.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
 
 
 @dataclass(frozen=True)
@@ -109,38 +90,64 @@ class StoredDocument:
     offset_map: OffsetMap
 
 
-class GuideStore:
-    """Chunks and document records of the index named by the settings."""
+class Store(Protocol):
+    """The index as the rest of the code sees it. An implementation writes the primitive
+    methods; the ones after them are worked out from those (subclass ``Store`` to inherit them)."""
 
-    def __init__(self, settings: Settings, embeddings: Embeddings, client: chromadb.ClientAPI | None = None):
-        self.settings = settings
-        self.client = client or make_client(settings)
-        self.name = collection_name(settings)
-        self.vectorstore = Chroma(
-            client=self.client,
-            collection_name=self.name,
-            embedding_function=embeddings,
-            collection_configuration=_COSINE,
-            collection_metadata={"shape": json.dumps(index_shape(settings), sort_keys=True)},
-        )
-        self.chunks = self.client.get_collection(self.name)
-        self.records = self.client.get_or_create_collection(
-            f"{self.name}-docs", embedding_function=None, configuration=_COSINE
-        )
+    name: str  # the index's name (a hash of its shape), reported with every answer
+    embeddings: Embeddings  # the embedder whose vectors it holds
 
-    # --- reading -------------------------------------------------------------------
     def documents(self) -> dict[str, DocumentRecord]:
-        """Records of documents whose chunks were all written."""
-        return {meta["doc_id"]: _record(meta) for _, _, meta in self._scan(self.records, documents=False)}
+        """Records of documents whose chunks were all written (of some version)."""
+        ...
 
+    def all_chunks(self) -> list[Chunk]:
+        """Every chunk stored, of every version, flagged or not."""
+        ...
+
+    def count(self) -> int:
+        """How many chunks are stored (cheap: retrieval checks it before every search)."""
+        ...
+
+    def dense_search(
+        self, vector: Sequence[float], k: int, condition: str | None = None, owner: str | None = None
+    ) -> list[tuple[Chunk, float]]:
+        """Nearest usable chunks by cosine similarity (higher is closer): the shared library's and
+        ``owner``'s, never a flagged one. (Callers keep only the recorded version of each document.)"""
+        ...
+
+    def vectors(self, chunk_ids: Sequence[str]) -> tuple[list[str], np.ndarray]:
+        """The ids found among ``chunk_ids`` and their vectors, one row each."""
+        ...
+
+    def document(self, doc_id: str) -> StoredDocument | None:
+        """A document's cleaned text and record, or None."""
+        ...
+
+    def write_documents(
+        self, items: Sequence[WriteItem], source_paths: dict[str, str], provenance: dict[str, dict[str, str]] | None = None
+    ) -> None:
+        """Add or replace documents: chunks first, then each document's record (a record means
+        complete). Earlier versions' chunks stay until ``drop_other_versions``. ``provenance``: per
+        document id, record fields such as ``owner``, ``origin``, ``added_by``, ``added_at``, ``updated_at``."""
+        ...
+
+    def drop_other_versions(self, doc_id: str, keep: str) -> None:
+        """Delete a document's chunks of every version but ``keep`` (its recorded one)."""
+        ...
+
+    def remove_document(self, doc_id: str) -> None:
+        """Record first, chunks after: an interruption leaves orphans a build removes."""
+        ...
+
+    def check_reachable(self) -> None:
+        """Raise the user-facing GuideError when the store cannot be reached."""
+        ...
+
+    # --- worked out from the primitives ------------------------------------------------
     def chunk_versions(self) -> dict[str, dict[str, int]]:
         """Per document id: how many chunks each of its versions (document hash) has."""
-        versions: dict[str, dict[str, int]] = {}
-        for _, _, meta in self._scan(self.chunks, documents=False):
-            counts = versions.setdefault(str(meta["doc_id"]), {})
-            doc_hash = str(meta.get("doc_hash", ""))
-            counts[doc_hash] = counts.get(doc_hash, 0) + 1
-        return versions
+        return _versions(self.all_chunks())
 
     def chunk_inventory(self) -> dict[str, tuple[set[str], int]]:
         """Per document id: the document hashes its chunks carry, and how many chunks."""
@@ -149,47 +156,136 @@ class GuideStore:
     def complete_documents(self) -> dict[str, DocumentRecord]:
         """Documents whose recorded version has all its chunks: the searchable ones. (An update
         in progress leaves the other version's chunks beside them; a build drops those.)"""
-        versions = self.chunk_versions()
-        return {
-            doc_id: record
-            for doc_id, record in self.documents().items()
-            if versions.get(doc_id, {}).get(record.doc_hash, 0) == record.n_chunks
-        }
-
-    def all_chunks(self) -> list[Chunk]:
-        return [Chunk.from_record(cid, text or "", meta) for cid, text, meta in self._scan(self.chunks)]
+        return _complete(self.documents(), self.chunk_versions())
 
     def searchable_chunks(self, owner: str | None = None) -> list[Chunk]:
         """Chunks of complete documents in their recorded version, not flagged, in the shared
         library or (when ``owner`` is given) added by that owner."""
-        complete = self.complete_documents()
+        chunks = self.all_chunks()
+        complete = _complete(self.documents(), _versions(chunks))
         visible = {"", owner} if owner else {""}
         return [
             c
-            for c in self.all_chunks()
+            for c in chunks
             if c.doc_id in complete and c.doc_hash == complete[c.doc_id].doc_hash and c.owner in visible and not c.flagged
         ]
+
+
+def _versions(chunks: Sequence[Chunk]) -> dict[str, dict[str, int]]:
+    versions: dict[str, dict[str, int]] = {}
+    for chunk in chunks:
+        counts = versions.setdefault(chunk.doc_id, {})
+        counts[chunk.doc_hash] = counts.get(chunk.doc_hash, 0) + 1
+    return versions
+
+
+def _complete(records: dict[str, DocumentRecord], versions: dict[str, dict[str, int]]) -> dict[str, DocumentRecord]:
+    return {
+        doc_id: record
+        for doc_id, record in records.items()
+        if versions.get(doc_id, {}).get(record.doc_hash, 0) == record.n_chunks
+    }
+
+
+# --- Chroma -------------------------------------------------------------------------------
+def unreachable_server(settings: Settings, error: BaseException) -> GuideError:
+    """What to tell the user when the Chroma server does not answer (CLI, chat and API alike)."""
+    return GuideError(
+        f"Cannot reach the Chroma server at {settings.index.chroma_host}:{settings.index.chroma_port} "
+        f"({error}). Start it with 'chroma run --path DIR --port {settings.index.chroma_port}', "
+        "or unset GUIDES_INDEX__CHROMA_HOST to use the embedded store."
+    )
+
+
+def make_client(settings: Settings) -> chromadb.ClientAPI:
+    """Embedded Chroma under the data directory, or a Chroma server when a host is set."""
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if settings.index.chroma_host:
+        try:
+            client = chromadb.HttpClient(
+                host=settings.index.chroma_host, port=settings.index.chroma_port, settings=chroma_settings
+            )
+            client.heartbeat()
+        except Exception as error:  # chromadb raises several types for one cause: no server
+            raise unreachable_server(settings, error) from error
+        return client
+    settings.chroma_dir.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
+
+
+def drop_index(settings: Settings) -> None:
+    """Delete the index the settings name (its chunks and its records), if it exists."""
+    client = make_client(settings)
+    name = collection_name(settings)
+    for collection in (name, f"{name}-docs"):
+        try:
+            client.delete_collection(collection)
+            log.info("dropped collection %s", collection)
+        except Exception:  # chromadb raises different types for "no such collection"
+            log.debug("no collection %s to drop", collection)
+
+
+def open_store(settings: Settings, embeddings: Embeddings) -> Store:
+    """The store the settings name: Chroma, embedded or a server."""
+    return GuideStore(settings, embeddings)
+
+
+class GuideStore(Store):
+    """The index named by the settings, in Chroma: a collection of chunks and one of records."""
+
+    def __init__(self, settings: Settings, embeddings: Embeddings, client: chromadb.ClientAPI | None = None):
+        self.settings = settings
+        self.embeddings = embeddings
+        self.client = client or make_client(settings)
+        self.name = collection_name(settings)
+        # No collection gets Chroma's default embedding function (it would download a model).
+        self._chunks = self.client.get_or_create_collection(
+            self.name,
+            embedding_function=None,
+            configuration=_COSINE,
+            metadata={"shape": json.dumps(index_shape(settings), sort_keys=True)},
+        )
+        self._records = self.client.get_or_create_collection(
+            f"{self.name}-docs", embedding_function=None, configuration=_COSINE
+        )
+
+    # --- reading -------------------------------------------------------------------
+    def documents(self) -> dict[str, DocumentRecord]:
+        return {meta["doc_id"]: _record(meta) for _, _, meta in _scan(self._records, documents=False)}
+
+    def all_chunks(self) -> list[Chunk]:
+        return [Chunk.from_record(cid, text or "", meta) for cid, text, meta in _scan(self._chunks)]
+
+    def count(self) -> int:
+        return self._chunks.count()
 
     def dense_search(
         self, vector: Sequence[float], k: int, condition: str | None = None, owner: str | None = None
     ) -> list[tuple[Chunk, float]]:
-        """Nearest usable chunks by cosine similarity (higher is closer): the shared library's and
-        ``owner``'s, never a flagged one. (Callers keep only the recorded version of each document.)"""
-        if self.chunks.count() == 0:
+        stored = self._chunks.count()
+        if stored == 0:
             return []
         clauses: list[dict[str, Any]] = [{"flagged": ""}, {"owner": {"$in": ["", owner]}} if owner else {"owner": ""}]
         if condition:
             clauses.append({f"cond_{condition}": True})
-        hits = self.vectorstore.similarity_search_by_vector_with_relevance_scores(
-            list(vector), k=min(k, self.chunks.count()), filter={"$and": clauses}
+        found = self._chunks.query(
+            query_embeddings=[list(vector)], n_results=min(k, stored), where={"$and": clauses},
+            include=["metadatas", "documents", "distances"],
         )
         return [
-            (Chunk.from_record(str(doc.id), doc.page_content, doc.metadata), 1.0 - float(distance))
-            for doc, distance in hits
+            (Chunk.from_record(str(cid), text, meta or {}), 1.0 - float(distance))
+            for cid, text, meta, distance in zip(
+                found["ids"][0], found["documents"][0], found["metadatas"][0], found["distances"][0], strict=True
+            )
+            if text is not None
         ]
 
+    def vectors(self, chunk_ids: Sequence[str]) -> tuple[list[str], np.ndarray]:
+        found = self._chunks.get(ids=list(chunk_ids), include=["embeddings"])
+        return list(found["ids"]), np.asarray(found["embeddings"], dtype=np.float64)
+
     def document(self, doc_id: str) -> StoredDocument | None:
-        found = self.records.get(ids=[doc_id], include=["metadatas", "documents"])
+        found = self._records.get(ids=[doc_id], include=["metadatas", "documents"])
         if not found["ids"]:
             return None
         meta = found["metadatas"][0]
@@ -198,24 +294,18 @@ class GuideStore:
 
     # --- writing -------------------------------------------------------------------
     def write_documents(
-        self,
-        items: Sequence[tuple[Document, list[Chunk], list[list[float]]]],
-        source_paths: dict[str, str],
-        provenance: dict[str, dict[str, str]] | None = None,
+        self, items: Sequence[WriteItem], source_paths: dict[str, str], provenance: dict[str, dict[str, str]] | None = None
     ) -> None:
-        """Write chunks first, then each document's record: a record means complete. Earlier
-        versions' chunks stay until ``drop_other_versions``. ``provenance``: per document id,
-        record fields such as ``owner``, ``origin``, ``added_by``, ``added_at``, ``updated_at``."""
         provenance = provenance or {}
         ids = [c.chunk_id for _, chunks, _ in items for c in chunks]
         if ids:
-            self.chunks.upsert(
+            self._chunks.upsert(
                 ids=ids,
                 documents=[c.text for _, chunks, _ in items for c in chunks],
                 metadatas=[c.metadata() for _, chunks, _ in items for c in chunks],
                 embeddings=[v for _, _, vectors in items for v in vectors],
             )
-        self.records.upsert(
+        self._records.upsert(
             ids=[doc.doc_id for doc, _, _ in items],
             documents=[doc.text for doc, _, _ in items],
             metadatas=[
@@ -233,21 +323,20 @@ class GuideStore:
                 }
                 for doc, chunks, _ in items
             ],
-            embeddings=[_mean_vector(vectors) for _, _, vectors in items],
+            # Chroma wants a vector for every record; records are only ever read by id, so each
+            # takes its first chunk's (of the collection's dimension, so older indexes stay usable).
+            embeddings=[vectors[0] for _, _, vectors in items],
         )
 
     def drop_other_versions(self, doc_id: str, keep: str) -> None:
-        """Delete a document's chunks of every version but ``keep`` (its recorded one)."""
-        self.chunks.delete(where={"$and": [{"doc_id": doc_id}, {"doc_hash": {"$ne": keep}}]})
+        self._chunks.delete(where={"$and": [{"doc_id": doc_id}, {"doc_hash": {"$ne": keep}}]})
 
     def remove_document(self, doc_id: str) -> None:
-        """Record first, chunks after: an interruption leaves orphans a build removes."""
-        self.records.delete(ids=[doc_id])
-        self.chunks.delete(where={"doc_id": doc_id})
+        self._records.delete(ids=[doc_id])
+        self._chunks.delete(where={"doc_id": doc_id})
 
     def check_reachable(self) -> None:
-        """Raise the user-facing GuideError when the Chroma server does not answer (the
-        embedded store always does)."""
+        """The embedded store always answers; a server is asked for a heartbeat."""
         if not self.settings.index.chroma_host:
             return
         try:
@@ -255,16 +344,17 @@ class GuideStore:
         except Exception as error:  # chromadb raises several types for one cause: no server
             raise unreachable_server(self.settings, error) from error
 
-    def _scan(self, collection: Any, documents: bool = True) -> Iterator[tuple[str, str | None, dict]]:
-        include = ["metadatas", "documents"] if documents else ["metadatas"]
-        offset = 0
-        while True:
-            page = collection.get(include=include, limit=_PAGE, offset=offset)
-            if not page["ids"]:
-                return
-            texts = page["documents"] if documents else [None] * len(page["ids"])
-            yield from zip(page["ids"], texts, page["metadatas"], strict=True)
-            offset += len(page["ids"])
+
+def _scan(collection: Any, documents: bool = True) -> Iterator[tuple[str, str | None, dict]]:
+    include = ["metadatas", "documents"] if documents else ["metadatas"]
+    offset = 0
+    while True:
+        page = collection.get(include=include, limit=_PAGE, offset=offset)
+        if not page["ids"]:
+            return
+        texts = page["documents"] if documents else [None] * len(page["ids"])
+        yield from zip(page["ids"], texts, page["metadatas"], strict=True)
+        offset += len(page["ids"])
 
 
 def _record(meta: dict) -> DocumentRecord:
@@ -283,10 +373,3 @@ def _record(meta: dict) -> DocumentRecord:
         updated_at=str(meta.get("updated_at", "")),
         flagged_chunks=int(meta.get("flagged_chunks", 0)),
     )
-
-
-def _mean_vector(vectors: list[list[float]]) -> list[float]:
-    """A document's vector: the normalised mean of its chunks' vectors."""
-    total = [sum(column) for column in zip(*vectors, strict=True)]
-    norm = sum(x * x for x in total) ** 0.5 or 1.0
-    return [x / norm for x in total]

@@ -325,9 +325,9 @@ def make_similarity(settings: Any) -> Similarity:
     """Cosine of two texts with the index's embedder."""
     import numpy as np  # noqa: PLC0415
 
-    from index.embeddings import SentenceTransformerEmbeddings  # noqa: PLC0415
+    from index.embeddings import make_embedder  # noqa: PLC0415
 
-    embedder = SentenceTransformerEmbeddings(settings.index.embedding_model, settings.index.embedding_batch_size)
+    embedder = make_embedder(settings)
 
     def similarity(a: str, b: str) -> float:
         u, v = np.asarray(embedder.embed_documents([a, b]), dtype=float)

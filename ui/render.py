@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from assistant.phrases import CRISIS, EMERGENCY
+from assistant.safety import KINDS
 from assistant.types import Passage
 
 CITATION_MARKER = re.compile(r"\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\]")
@@ -199,10 +199,7 @@ def _source_item(turn: int, view: SourceView, open_: bool) -> str:
 
 
 # --- notices -----------------------------------------------------------------------------
-SAFETY_ALERTS = {
-    "emergency": ("Call for help now", EMERGENCY),
-    "crisis": ("You don't have to face this alone", CRISIS),
-}
+SAFETY_ALERTS = {kind.name: (kind.title, kind.notice) for kind in KINDS if kind.blocking}
 
 
 def alert_html(safety: str | None) -> str:
@@ -216,11 +213,7 @@ def alert_html(safety: str | None) -> str:
     )
 
 
-CARE_TEAM_ADVICE = {
-    "dose": "Ask your doctor, nurse or pharmacist how much to take and when.",
-    "diagnosis": "Tell your doctor about the symptoms and ask whether they need to be checked.",
-    "stop_medication": "Ask your care team before stopping or changing any medicine.",
-}
+CARE_TEAM_ADVICE = {kind.name: kind.advice for kind in KINDS if kind.advice}
 
 
 def care_team_html(questions: Sequence[str], reason: str) -> str:

@@ -80,7 +80,7 @@ class AddedDocument:
 
 def uploads_dir(settings: Settings) -> Path:
     """The shared library's added documents (indexed at every start)."""
-    return settings.data_dir / "uploads"
+    return settings.uploads_dir
 
 
 def sessions_dir(settings: Settings) -> Path:

@@ -31,7 +31,7 @@ def _consistent(store: GuideStore) -> dict[str, int]:
     assert set(store.documents()) == set(complete)
     inventory = store.chunk_inventory()
     assert set(inventory) == set(complete)
-    assert store.chunks.count() == sum(r.n_chunks for r in complete.values())
+    assert store.count() == sum(r.n_chunks for r in complete.values())
     return {doc_id: r.n_chunks for doc_id, r in complete.items()}
 
 
@@ -39,7 +39,7 @@ def test_build_indexes_every_guide_with_offsets_into_the_cleaned_text(settings, 
     store = GuideStore(settings, embeddings)
     report = build_index(settings, store, [guides_copy])
     assert sorted(report.added) == ["als-living", "als-magnetic-stimulation", "als-treatment", "scleroderma-guide"]
-    assert report.problems == [] and report.chunks_embedded == store.chunks.count() > 0
+    assert report.problems == [] and report.chunks_embedded == store.count() > 0
     _consistent(store)
     for chunk in store.all_chunks():
         document = store.document(chunk.doc_id)
@@ -130,7 +130,7 @@ def test_a_killed_build_is_repaired_by_the_next_one(tmp_path: Path, embeddings):
     counts = _consistent(store)
     assert len(counts) == 120
     assert set(report.repaired) <= set(counts)
-    assert len({c.chunk_id for c in store.all_chunks()}) == store.chunks.count()
+    assert len({c.chunk_id for c in store.all_chunks()}) == store.count()
 
 
 def _free_port() -> int:
