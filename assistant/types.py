@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field, fields
-from typing import Any, Literal, get_args
+from dataclasses import asdict, dataclass, field, fields, is_dataclass
+from typing import Any, Literal, get_args, get_origin, get_type_hints
 
 from index.chunking import Chunk
 
@@ -137,24 +137,34 @@ class Answer:
         if data.get("coverage") not in get_args(Coverage):
             raise ValueError(f"coverage {data.get('coverage')!r}")
         safety = data.get("safety")
-        known = {f.name for f in fields(cls)}
-        values: dict[str, Any] = {k: v for k, v in data.items() if k in known}
-        values.update(
-            safety=None if safety is None else str(safety),
-            citations=[Citation.from_dict(c) for c in data.get("citations") or []],
-            standalone_question=str(data.get("standalone_question") or ""),
-            generator=str(data.get("generator") or ""),
-            timings_ms={str(k): float(v) for k, v in dict(data.get("timings_ms") or {}).items()},
-            retrieved=[Passage.from_dict(p) for p in data.get("retrieved") or []],
-            not_covered=[str(aspect) for aspect in data.get("not_covered") or []],
-            checks=[SentenceCheck(**{**c, "cited": tuple(c["cited"])}) for c in data.get("checks") or []],
-            provenance=dict(data.get("provenance") or {}),
-        )
-        return cls(**values)
+        checked: dict[str, Any] = {  # what a browser may send back wrong, checked field by field
+            "safety": None if safety is None else str(safety),
+            "citations": [Citation.from_dict(c) for c in data.get("citations") or []],
+            "standalone_question": str(data.get("standalone_question") or ""),
+            "generator": str(data.get("generator") or ""),
+            "timings_ms": {str(k): float(v) for k, v in dict(data.get("timings_ms") or {}).items()},
+            "retrieved": [Passage.from_dict(p) for p in data.get("retrieved") or []],
+            "not_covered": [str(aspect) for aspect in data.get("not_covered") or []],
+            "checks": [SentenceCheck(**{**c, "cited": tuple(c["cited"])}) for c in data.get("checks") or []],
+            "provenance": dict(data.get("provenance") or {}),
+        }
+        hints = get_type_hints(cls)  # the other fields (question, answer, coverage, ones added since): by their type
+        rest = {f.name: _typed(hints[f.name], data[f.name]) for f in fields(cls) if f.name in data and f.name not in checked}
+        return cls(**rest, **checked)
 
     def turn(self) -> Turn:
         """This answer as a turn of the conversation, for answering follow-ups."""
         return Turn(self.question, self.answer, self.standalone_question)
+
+
+def _typed(hint: Any, value: Any) -> Any:
+    """``value`` as a field typed ``hint`` holds it: a list of dataclasses is rebuilt from their
+    dicts (with their ``from_dict`` when they have one); anything else is kept as it is."""
+    args = get_args(hint)
+    if get_origin(hint) is list and args and is_dataclass(args[0]) and isinstance(value, list):
+        item = args[0]
+        return [item.from_dict(v) if hasattr(item, "from_dict") else item(**v) for v in value]
+    return value
 
 
 @dataclass(frozen=True)
