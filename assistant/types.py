@@ -149,7 +149,7 @@ class Answer:
             "provenance": dict(data.get("provenance") or {}),
         }
         hints = get_type_hints(cls)  # the other fields (question, answer, coverage, ones added since): by their type
-        rest = {f.name: _typed(hints[f.name], data[f.name]) for f in fields(cls) if f.name in data and f.name not in checked}
+        rest = {f.name: _typed(hints[f.name], data[f.name]) for f in fields(cls) if f.name in data.keys() - checked.keys()}
         return cls(**rest, **checked)
 
     def turn(self) -> Turn:

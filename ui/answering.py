@@ -92,5 +92,6 @@ def care_team_suggestions(question: str, answer: Answer) -> tuple[list[str], str
         return [question], NOT_COVERED_ANSWER
     if answer.not_covered:
         missing = " or ".join(answer.not_covered)
-        return [f"What should I know about {aspect}?" for aspect in answer.not_covered], NOT_SAID.format(missing=missing) + "."
+        asks = [f"What should I know about {aspect}?" for aspect in answer.not_covered]
+        return asks, NOT_SAID.format(missing=missing) + "."
     return [], ""

@@ -117,8 +117,8 @@ class ChatApp:
     def _wire(self, page: Page) -> None:
         if page.add_documents is not None:
             page.add_documents.click(
-                self.uploads.add_files, [page.upload_files, page.admin_token], UPLOAD_OUTPUTS.of(page), api_visibility="private",
-                show_progress="full", show_progress_on=[page.upload_result], **UPLOADING,
+                self.uploads.add_files, [page.upload_files, page.admin_token], UPLOAD_OUTPUTS.of(page),
+                api_visibility="private", show_progress="full", show_progress_on=[page.upload_result], **UPLOADING,
             )
         answer = {
             "fn": self.respond,
@@ -199,7 +199,7 @@ class ChatApp:
                 answer = yield from self._stream(chains.chain, question, session, where, messages, number, stop)
             else:
                 answer, note = yield from self._through_line(chains, question, session, where, messages, number, stop)
-            yield self._finish(ChatTurn(question, condition, self._scrubbed(answer)), session, note)
+            yield self._finish(question, self._scrubbed(answer), session, condition, note)
         except Stopped as stopped:
             log.info("answer %d stopped by the user after %d characters", number, len(stopped.text))
             yield self._end_turn(ChatTurn(question, condition, None, stopped.text, "stopped"), session, STOPPED_STATUS)
@@ -243,7 +243,9 @@ class ChatApp:
             answer = yield from self._stream(chains.chain, question, session, condition, messages, number, stop, shown)
             return answer, ""
 
-    def _wait(self, ticket: Ticket, messages: Messages, number: int, stop: threading.Event) -> Iterator[tuple[Any, ...]]:
+    def _wait(
+        self, ticket: Ticket, messages: Messages, number: int, stop: threading.Event
+    ) -> Iterator[tuple[Any, ...]]:
         """Show this user's place until their turn comes (True), or until they press Stop (False)."""
         place = -1
         while not stop.is_set():
@@ -293,14 +295,14 @@ class ChatApp:
     def _scrubbed(self, answer: Answer) -> Answer:
         return dataclasses.replace(answer, answer=self._scrub(answer.answer))
 
-    def _finish(self, turn: ChatTurn, session: ChatSession, note: str = "") -> tuple[Any, ...]:
-        """The turn's answer is done: its sources, what to ask the care team and next, and why."""
-        answer = turn.answer
-        assert answer is not None  # a finished turn
-        self._add_turn(turn, session)
-        asks, reason = care_team_suggestions(turn.question, answer)  # always in the user's own words
+    def _finish(
+        self, question: str, answer: Answer, session: ChatSession, condition: str, note: str = ""
+    ) -> tuple[Any, ...]:
+        """The answer is done: its sources, what to ask the care team and next, and why."""
+        self._add_turn(ChatTurn(question, condition, answer), session)
+        asks, reason = care_team_suggestions(question, answer)  # always in the user's own words
         session.care_team_questions.extend(q for q in asks if q not in session.care_team_questions)
-        session.suggestions = self._suggestions(answer, session, turn.condition)
+        session.suggestions = self._suggestions(answer, session, condition)
         done = f"{note} {done_status(answer)}" if note else done_status(answer)
         return self._turn_outputs(
             session, alert=render.alert_html(answer.safety), notice=render.care_team_html(asks, reason),
@@ -428,7 +430,7 @@ class ChatApp:
         if not session.answers and not extra:
             gr.Warning("Ask a question first (or type the questions you want to bring), then make the handout.")
             return gr.skip()
-        handout = Handout(exchanges=session.answers, care_team_questions=session.care_team_questions, own_questions=extra)
+        handout = Handout(session.answers, care_team_questions=session.care_team_questions, own_questions=extra)
         markdown, page = write_handout(handout, self.handout_dir / session.id)
         gr.Info("Your handout is ready: download it below. Open the .html file to print it.")
         return gr.update(value=[str(page), str(markdown)], visible=True)
