@@ -137,8 +137,7 @@ class Conversation:
     def stream(self, question: str) -> Iterator[AnswerEvent]:
         for event in self.assistant.stream(question, self.history, self.condition):
             if event.kind == "final" and event.answer is not None:
-                a = event.answer
-                self.history.append(Turn(a.question, a.answer, a.standalone_question))
+                self.history.append(event.answer.turn())
             yield event
 
     def reset(self) -> None:

@@ -3,7 +3,8 @@
 NOT_COVERED = "The guides don't cover this."
 ASK_CARE_TEAM = "Your care team is the best place to ask about it."
 NOT_COVERED_ANSWER = f"{NOT_COVERED} {ASK_CARE_TEAM}"
-PARTLY_COVERED = "The guides don't say anything about {missing}; please ask your care team about that."
+NOT_SAID = "The guides don't say anything about {missing}"  # the start of PARTLY_COVERED; the chat's notice too
+PARTLY_COVERED = NOT_SAID + "; please ask your care team about that."
 # When the guides may answer only part of a question but nothing specific can be named as missing:
 # a hedge, not a refusal.
 MAY_BE_INCOMPLETE = "The guides may not answer all of your question; please ask your care team about anything this leaves out."

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, fields, is_dataclass
+from typing import Any, Literal, get_args, get_origin, get_type_hints
 
 from index.chunking import Chunk
 
@@ -36,6 +37,16 @@ class Passage:
             "rerank_score": None if self.rerank_score is None else round(self.rerank_score, 4),
         }
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Passage:
+        """The passage ``to_dict`` wrote (its chunk's ordinal and metadata are not kept)."""
+        chunk = Chunk(
+            chunk_id=str(data["chunk_id"]), doc_id=str(data["document_id"]), title=str(data["document_title"]),
+            text=str(data["text"]), start=int(data["start"]), end=int(data["end"]), ordinal=0,
+        )
+        scores = {k: None if data.get(k) is None else float(data[k]) for k in ("dense_score", "bm25_score", "rerank_score")}
+        return cls(int(data["n"]), chunk, float(data["score"]), **scores)
+
 
 @dataclass(frozen=True)
 class Citation:
@@ -54,6 +65,13 @@ class Citation:
     def from_passage(cls, passage: Passage) -> Citation:
         chunk = passage.chunk
         return cls(passage.n, chunk.doc_id, chunk.title, chunk.chunk_id, chunk.text, chunk.start, chunk.end, round(passage.score, 6))
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Citation:
+        return cls(
+            int(data["n"]), str(data["document_id"]), str(data["document_title"]), str(data["chunk_id"]),
+            str(data["text"]), int(data["start"]), int(data["end"]), float(data["score"]),
+        )
 
 
 @dataclass(frozen=True)
@@ -109,6 +127,44 @@ class Answer:
             "checks": [asdict(c) for c in self.checks],
             "provenance": self.provenance,
         }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Answer:
+        """The answer ``to_dict`` wrote. Raises ``TypeError``, ``ValueError`` or ``KeyError`` when
+        ``data`` is not one; fields it lacks (written before they existed) take their defaults."""
+        if not isinstance(data.get("question"), str) or not isinstance(data.get("answer"), str):
+            raise ValueError("an answer needs its question and text")
+        if data.get("coverage") not in get_args(Coverage):
+            raise ValueError(f"coverage {data.get('coverage')!r}")
+        safety = data.get("safety")
+        checked: dict[str, Any] = {  # what a browser may send back wrong, checked field by field
+            "safety": None if safety is None else str(safety),
+            "citations": [Citation.from_dict(c) for c in data.get("citations") or []],
+            "standalone_question": str(data.get("standalone_question") or ""),
+            "generator": str(data.get("generator") or ""),
+            "timings_ms": {str(k): float(v) for k, v in dict(data.get("timings_ms") or {}).items()},
+            "retrieved": [Passage.from_dict(p) for p in data.get("retrieved") or []],
+            "not_covered": [str(aspect) for aspect in data.get("not_covered") or []],
+            "checks": [SentenceCheck(**{**c, "cited": tuple(c["cited"])}) for c in data.get("checks") or []],
+            "provenance": dict(data.get("provenance") or {}),
+        }
+        hints = get_type_hints(cls)  # the other fields (question, answer, coverage, ones added since): by their type
+        rest = {f.name: _typed(hints[f.name], data[f.name]) for f in fields(cls) if f.name in data.keys() - checked.keys()}
+        return cls(**rest, **checked)
+
+    def turn(self) -> Turn:
+        """This answer as a turn of the conversation, for answering follow-ups."""
+        return Turn(self.question, self.answer, self.standalone_question)
+
+
+def _typed(hint: Any, value: Any) -> Any:
+    """``value`` as a field typed ``hint`` holds it: a list of dataclasses is rebuilt from their
+    dicts (with their ``from_dict`` when they have one); anything else is kept as it is."""
+    args = get_args(hint)
+    if get_origin(hint) is list and args and is_dataclass(args[0]) and isinstance(value, list):
+        item = args[0]
+        return [item.from_dict(v) if hasattr(item, "from_dict") else item(**v) for v in value]
+    return value
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
+from assistant.types import Answer
 from core.settings import Settings
 
 Rating = Literal["helpful", "not_helpful"]
@@ -80,11 +81,12 @@ class FeedbackStore:
         session_id: str,
         turn: int,
         rating: Rating | None,
-        answer: Mapping[str, Any],
+        answer: Answer,
         settings: Mapping[str, Any],
     ) -> int:
         """Store (or change) the rating of one answer; ``None`` withdraws it. Returns the row id."""
         now = _now()
+        data = answer.to_dict()
         with self._connect() as conn:
             conn.execute(
                 """INSERT INTO feedback (created_at, updated_at, session_id, turn, rating, question, answer,
@@ -94,12 +96,11 @@ class FeedbackStore:
                        updated_at = excluded.updated_at""",
                 (
                     now, now, session_id, turn, rating,
-                    str(answer.get("question", "")), str(answer.get("answer", "")),
-                    answer.get("coverage"), answer.get("safety"), answer.get("generator"),
+                    answer.question, answer.answer, answer.coverage, answer.safety, answer.generator,
                     settings.get("condition"),
-                    json.dumps(answer.get("citations", []), ensure_ascii=False),
+                    json.dumps(data["citations"], ensure_ascii=False),
                     json.dumps(dict(settings), ensure_ascii=False),
-                    json.dumps(dict(answer), ensure_ascii=False),
+                    json.dumps(data, ensure_ascii=False),
                 ),
             )
             row = conn.execute(

@@ -9,12 +9,12 @@ the print dialog) gives the paper handout.
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
 
+from assistant.types import Answer
 from ui.render import answer_markdown, md_text
 
 TITLE = "My questions and answers for my care team"
@@ -29,7 +29,7 @@ BLANK_LINES = 5
 class Handout:
     """What goes on the handout."""
 
-    exchanges: Sequence[Mapping[str, Any]]  # Answer.to_dict() of each answered question
+    exchanges: Sequence[Answer]  # each answered question's answer
     care_team_questions: Sequence[str] = ()  # questions the guides did not (fully) answer
     own_questions: Sequence[str] = ()  # typed by the user for the handout
     made_on: date = field(default_factory=date.today)
@@ -55,13 +55,12 @@ def handout_markdown(handout: Handout) -> str:
     if not handout.exchanges:
         lines += ["No questions were asked in this conversation.", ""]
     for number, exchange in enumerate(handout.exchanges, 1):
-        lines += [f"## {number}. {md_text(str(exchange.get('question', '')))}", ""]
-        lines += [answer_markdown(str(exchange.get("answer", ""))), ""]
-        citations = exchange.get("citations") or []
-        if citations:
+        lines += [f"## {number}. {md_text(exchange.question)}", ""]
+        lines += [answer_markdown(exchange.answer), ""]
+        if exchange.citations:
             lines += ["Where this comes from:", ""]
-            for c in citations:
-                lines.append(f"- [{c['n']}] *{md_text(c['document_title'])}*: “{md_text(' '.join(c['text'].split()))}”")
+            for c in exchange.citations:
+                lines.append(f"- [{c.n}] *{md_text(c.document_title)}*: “{md_text(' '.join(c.text.split()))}”")
             lines.append("")
     lines += ["## Questions I want to ask my care team", ""]
     lines += [f"- {md_text(q)}" for q in handout.questions_to_ask]
@@ -85,14 +84,13 @@ def handout_html(handout: Handout) -> str:
     if not handout.exchanges:
         parts.append("<p>No questions were asked in this conversation.</p>")
     for number, exchange in enumerate(handout.exchanges, 1):
-        parts.append(f'<section class="exchange"><h2>{number}. {e(str(exchange.get("question", "")))}</h2>')
-        parts.append(f'<p class="answer">{e(str(exchange.get("answer", "")))}</p>')
-        citations = exchange.get("citations") or []
-        if citations:
+        parts.append(f'<section class="exchange"><h2>{number}. {e(exchange.question)}</h2>')
+        parts.append(f'<p class="answer">{e(exchange.answer)}</p>')
+        if exchange.citations:
             items = "".join(
-                f'<li><span class="num">[{int(c["n"])}]</span> <cite>{e(c["document_title"])}</cite>'
-                f'<blockquote>{e(" ".join(c["text"].split()))}</blockquote></li>'
-                for c in citations
+                f'<li><span class="num">[{c.n}]</span> <cite>{e(c.document_title)}</cite>'
+                f'<blockquote>{e(" ".join(c.text.split()))}</blockquote></li>'
+                for c in exchange.citations
             )
             parts.append(f'<h3>Where this comes from</h3><ul class="sources">{items}</ul>')
         parts.append("</section>")

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
+from assistant.phrases import NOT_COVERED
 from assistant.safety import KINDS
-from assistant.types import Passage
+from assistant.types import Answer, Citation, Passage
 
 CITATION_MARKER = re.compile(r"\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\]")
 WHOLE_DOCUMENT_CHARS = 12_000  # documents up to this long are shown whole around a passage
@@ -92,13 +92,12 @@ class SourceView:
     in_document: bool = True
 
 
-def source_view(citation: Mapping[str, Any], document_text: str | None) -> SourceView:
-    """Locate a citation (``n``, ``document_title``, ``text``, ``start``, ``end``) in its
-    document's cleaned text and keep the surrounding text to show with it."""
-    n, title, passage = int(citation["n"]), str(citation["document_title"]), str(citation["text"])
+def source_view(citation: Citation, document_text: str | None) -> SourceView:
+    """Locate a citation in its document's cleaned text and keep the surrounding text to show with it."""
+    n, title, passage = citation.n, citation.document_title, citation.text
     if not document_text:
         return SourceView(n, title, passage, in_document=False)
-    start, end = int(citation["start"]), int(citation["end"])
+    start, end = citation.start, citation.end
     if document_text[start:end] != passage:  # an index built by other code: find the passage
         start = document_text.find(passage)
         if start < 0:
@@ -114,6 +113,15 @@ def source_view(citation: Mapping[str, Any], document_text: str | None) -> Sourc
         before=document_text[first:start], after=document_text[end:last],
         clipped_start=first > 0, clipped_end=last < len(document_text),
     )
+
+
+def answer_sources_html(turn: int, question: str, answer: Answer, document_text: Callable[[str], str | None]) -> str:
+    """The sources of one answer (``turn`` counts from 0; ``question`` in the user's own words),
+    each cited passage shown in its document's text (``document_text(document_id)``)."""
+    if not answer.citations:
+        return no_sources_html(question, answer.safety, answer.coverage)
+    views = [source_view(c, document_text(c.document_id)) for c in answer.citations]
+    return sources_html(turn, question, views)
 
 
 def sources_html(turn: int, question: str, sources: Sequence[SourceView], *, open_first: bool = False) -> str:
@@ -169,7 +177,7 @@ def no_sources_html(question: str, safety: str | None, coverage: str) -> str:
     if safety in SAFETY_ALERTS:
         why = "This is safety guidance, not an answer from the guides, so it has no sources."
     elif coverage == "none":
-        why = "The guides don't cover this, so there are no passages to show."
+        why = f"{NOT_COVERED} There are no passages to show."
     else:
         why = "This answer cites no passages."
     return (

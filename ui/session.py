@@ -4,9 +4,11 @@ The conversation lives in the tab (``gr.BrowserState``, the browser's localStora
 server keeps a working copy in the tab's ``gr.State`` only while the tab is open, and
 never stores it anywhere. "New conversation" replaces the browser's copy with an empty one.
 
-What the browser sends back is read as untrusted data: it is checked field by field and
-only ever shown through the escaping renderers in ``ui.render``; anything malformed
-starts a fresh conversation rather than failing the page.
+The conversation is typed (``ChatTurn``s holding ``Answer``s); ``to_saved`` and
+``from_saved`` are the one place it becomes plain JSON and back. What the browser sends
+back is read as untrusted data: it is checked field by field (``Answer.from_dict``) and
+only ever shown through the escaping renderers in ``ui.render``; anything malformed, or
+saved in another ``SAVED_VERSION``, starts a fresh conversation rather than failing the page.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from assistant.phrases import NOT_COVERED_ANSWER
-from assistant.types import Turn
+from assistant.types import Answer, Turn
 from ui import render
 
 log = logging.getLogger(__name__)
@@ -40,14 +42,20 @@ class ChatTurn:
 
     question: str  # the user's own words
     condition: str
-    answer: dict[str, Any] | None = None  # Answer.to_dict() of a finished answer
+    answer: Answer | None = None  # the finished answer (None: it failed or was stopped)
     shown: str = ""  # the text shown instead, for a failed or stopped answer
     state: TurnState = "done"
+    sources: str = field(default="", compare=False, repr=False)  # its rendered sources (not saved)
+
+    @property
+    def finished(self) -> Answer | None:
+        """The answer, when the turn has one to rate, follow up on or hand out."""
+        return self.answer if self.state == "done" else None
 
     def bubble(self) -> str:
         """The answer bubble as Markdown (all text escaped; only [n] markers kept)."""
-        if self.state == "done" and self.answer is not None:
-            return render.answer_markdown(str(self.answer.get("answer") or NOT_COVERED_ANSWER))
+        if self.finished is not None:
+            return render.answer_markdown(self.finished.answer or NOT_COVERED_ANSWER)
         if self.state == "stopped":
             so_far = render.answer_markdown(self.shown) + "\n\n" if self.shown else ""
             return f"{so_far}_{STOPPED if self.shown else STOPPED_EARLY}_"
@@ -62,22 +70,27 @@ class ChatSession:
     turns: list[ChatTurn] = field(default_factory=list)
     care_team_questions: list[str] = field(default_factory=list)
     suggestions: list[str] = field(default_factory=list)  # next questions offered under the last answer
-    source_sections: list[str] = field(default_factory=list)  # rendered sources of each turn (not saved)
     last_feedback_id: int | None = None
 
     @property
     def history(self) -> list[Turn]:
         """The finished exchanges, for follow-up questions."""
-        return [
-            Turn(str(t.answer["question"]), str(t.answer["answer"]), str(t.answer.get("standalone_question") or ""))
-            for t in self.turns
-            if t.state == "done" and t.answer is not None
-        ]
+        return [answer.turn() for answer in self.answers]
 
     @property
-    def exchanges(self) -> list[dict[str, Any] | None]:
+    def exchanges(self) -> list[Answer | None]:
         """Each turn's answer (None: it failed or was stopped), in the chat's order."""
-        return [t.answer if t.state == "done" else None for t in self.turns]
+        return [t.finished for t in self.turns]
+
+    @property
+    def answers(self) -> list[Answer]:
+        """The finished answers, in order."""
+        return [t.finished for t in self.turns if t.finished is not None]
+
+    @property
+    def source_sections(self) -> list[str]:
+        """Each turn's rendered sources ("" when it has none), in the chat's order."""
+        return [t.sources for t in self.turns]
 
     @property
     def conditions(self) -> list[str]:
@@ -98,7 +111,10 @@ class ChatSession:
             "version": SAVED_VERSION,
             "id": self.id,
             "turns": [
-                {"question": t.question, "condition": t.condition, "answer": t.answer, "shown": t.shown, "state": t.state}
+                {
+                    "question": t.question, "condition": t.condition, "answer": t.finished.to_dict() if t.finished else None,
+                    "shown": t.shown, "state": t.state,
+                }
                 for t in self.turns
             ],
             "care_team_questions": list(self.care_team_questions),
@@ -131,15 +147,11 @@ def _turn(data: Any) -> ChatTurn:
     state = data.get("state")
     if state not in ("done", "failed", "stopped"):
         raise ValueError(f"turn state {state!r}")
-    answer = data.get("answer")
+    answer = None
     if state == "done":
-        if not isinstance(answer, Mapping) or not isinstance(answer.get("answer"), str):
+        if not isinstance(data.get("answer"), Mapping):
             raise ValueError("a finished turn has no answer")
-        for citation in answer.get("citations") or []:
-            int(citation["n"]), str(citation["document_title"]), str(citation["text"])  # noqa: B018 - shape check
-        answer = dict(answer)
-    else:
-        answer = None
+        answer = Answer.from_dict(data["answer"])
     condition = _text(data.get("condition"))
     condition = condition if condition in CONDITIONS else "all"
     return ChatTurn(_text(data.get("question")), condition, answer, _text(data.get("shown")), state)

@@ -40,7 +40,7 @@ def test_an_answer_streams_status_then_passages_then_text_then_sources(app):
     last = outputs[-1]
     messages, session = last["chatbot"], last["session"]
     assert "riluzole" in messages[-1]["content"].lower() and "[1]" in messages[-1]["content"]
-    assert isinstance(session, ChatSession) and len(session.history) == 1 and session.exchanges[0]["citations"]
+    assert isinstance(session, ChatSession) and len(session.history) == 1 and session.exchanges[0].citations
     assert 'id="src-0-' in last["sources"] and "<mark" in last["sources"]
     assert last["alert"] == "" and last["notice"] == "" and 'data-state="done"' in last["status"]
     assert last["stop"]["visible"] is False and last["ask"]["visible"] is True
@@ -69,7 +69,7 @@ def test_a_reworded_follow_up_never_shows_as_if_the_user_asked_it(app):
     second = run(app, "And how much does it cost?", first["session"])[-1]
     third = run(app, "And the side effects of that?", second["session"])[-1]
     session = third["session"]
-    rewritten = session.exchanges[2]["standalone_question"]
+    rewritten = session.exchanges[2].standalone_question
     assert "(about: " in rewritten  # retrieval used the rewritten question (assistant/conversation.py)
     shown = [second["notice"], third["notice"], *session.care_team_questions, *(m["content"] for m in third["chatbot"])]
     assert not any("(about: " in text or rewritten in text for text in shown)
@@ -205,7 +205,7 @@ def test_a_reloaded_tab_gets_its_conversation_back(app):
 
 
 def test_the_chat_answer_is_the_api_answer(app):
-    chat = run(app, "What does riluzole do?")[-1]["session"].exchanges[0]
+    chat = run(app, "What does riluzole do?")[-1]["session"].exchanges[0].to_dict()
     api = app.api_ask("What does riluzole do?")
     for key in ("question", "answer", "coverage", "safety", "citations", "standalone_question", "not_covered"):
         assert chat[key] == api[key], key

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import json
 
+from assistant.types import Answer, Citation
 from core.settings import Settings
 from ui.feedback import FeedbackStore, answer_settings, main
 
-ANSWER = {
-    "question": "What does riluzole do?",
-    "answer": "It modestly prolongs survival. [1]",
-    "coverage": "full",
-    "safety": None,
-    "generator": "extractive",
-    "citations": [{"n": 1, "document_id": "als", "document_title": "ALS guide", "text": "Riluzole...", "start": 0, "end": 10}],
-    "provenance": {"collection": "guides-abc"},
-}
+ANSWER = Answer(
+    question="What does riluzole do?",
+    answer="It modestly prolongs survival. [1]",
+    coverage="full",
+    safety=None,
+    citations=[Citation(1, "als", "ALS guide", "als-0", "Riluzole...", 0, 10, 0.8)],
+    standalone_question="What does riluzole do?",
+    generator="extractive",
+    timings_ms={"total": 12.0},
+    provenance={"collection": "guides-abc"},
+)
 
 
 def test_a_rating_and_comment_are_stored_and_survive_a_restart(tmp_path):
@@ -27,11 +30,11 @@ def test_a_rating_and_comment_are_stored_and_survive_a_restart(tmp_path):
     rows = FeedbackStore(tmp_path / "feedback.sqlite3").rows()  # a new process would see the same
     assert len(rows) == 1
     row = rows[0]
-    assert (row["rating"], row["comment"], row["question"]) == ("helpful", "Very clear.", ANSWER["question"])
+    assert (row["rating"], row["comment"], row["question"]) == ("helpful", "Very clear.", ANSWER.question)
     assert row["citations"][0]["document_title"] == "ALS guide"
     assert row["settings"]["condition"] == "als" and row["settings"]["retrieval"]["top_k"] == settings.retrieval.top_k
     assert "openai_api_key" not in json.dumps(row["settings"])
-    assert row["full_answer"] == ANSWER
+    assert row["full_answer"] == ANSWER.to_dict()
 
 
 def test_changing_the_rating_updates_the_same_row(tmp_path):

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from datetime import date
 
+from assistant.phrases import NOT_COVERED_ANSWER
+from assistant.types import Answer, Citation
 from ui.handout import Handout, handout_html, handout_markdown, own_questions, write_handout
 
-EXCHANGE = {
-    "question": "What does riluzole do?",
-    "answer": "It modestly prolongs survival. [1]",
-    "citations": [
-        {"n": 1, "document_title": "Treatment for ALS", "text": "Riluzole modestly\nprolongs survival.", "start": 0, "end": 9}
-    ],
-}
-NOT_COVERED = {"question": "<script>alert(1)</script>?", "answer": "The guides don't cover this.", "citations": []}
+
+def answer(question: str, text: str, citations: list[Citation]) -> Answer:
+    return Answer(question, text, "full" if citations else "none", None, citations, question, "extractive", {})
+
+
+EXCHANGE = answer(
+    "What does riluzole do?", "It modestly prolongs survival. [1]",
+    [Citation(1, "als", "Treatment for ALS", "als-0", "Riluzole modestly\nprolongs survival.", 0, 9, 0.8)],
+)
+NOT_COVERED = answer("<script>alert(1)</script>?", NOT_COVERED_ANSWER, [])
 
 
 def make() -> Handout:

@@ -10,6 +10,7 @@ import pytest
 from markdown_it import MarkdownIt
 
 from assistant.phrases import CRISIS, EMERGENCY
+from assistant.types import Citation
 from ui import render
 
 MARKDOWN = MarkdownIt("commonmark", {"html": True})  # raw HTML on: the escaping alone must hold
@@ -62,13 +63,17 @@ def test_pending_bubble_shows_the_best_passage():
     assert "Riluzole <script>x</script> helps." in shown(markdown, "p|em|blockquote")
 
 
+def cited(n: int, title: str, text: str, start: int, end: int) -> Citation:
+    return Citation(n, "doc", title, f"doc-{n}", text, start, end, 0.5)
+
+
 DOCUMENT = "Title line\nFirst paragraph about care.\nRiluzole slows ALS. It is taken daily.\nLast paragraph."
 
 
 def test_a_passage_is_shown_highlighted_inside_its_document():
     start = DOCUMENT.index("Riluzole")
     end = DOCUMENT.index("daily.") + len("daily.")
-    citation = {"n": 2, "document_title": "ALS <guide>", "text": DOCUMENT[start:end], "start": start, "end": end}
+    citation = cited(2, "ALS <guide>", DOCUMENT[start:end], start, end)
     view = render.source_view(citation, DOCUMENT)
     assert view.before == DOCUMENT[:start] and view.after == DOCUMENT[end:]
     page = render.sources_html(0, "What is riluzole?", [view])
@@ -78,7 +83,7 @@ def test_a_passage_is_shown_highlighted_inside_its_document():
 
 
 def test_wrong_offsets_are_recovered_by_finding_the_passage():
-    citation = {"n": 1, "document_title": "T", "text": "Last paragraph.", "start": 0, "end": 5}
+    citation = cited(1, "T", "Last paragraph.", 0, 5)
     view = render.source_view(citation, DOCUMENT)
     assert view.in_document and view.before.endswith("daily.\n")
 
@@ -86,14 +91,14 @@ def test_wrong_offsets_are_recovered_by_finding_the_passage():
 def test_a_long_document_is_shown_around_the_passage_only():
     long_text = ("Filler sentence about something else.\n" * 2000) + "The passage itself.\n" + ("More filler.\n" * 2000)
     start = long_text.index("The passage")
-    citation = {"n": 1, "document_title": "T", "text": "The passage itself.", "start": start, "end": start + 19}
+    citation = cited(1, "T", "The passage itself.", start, start + 19)
     view = render.source_view(citation, long_text)
     assert view.clipped_start and view.clipped_end
     assert len(view.before) <= render.CONTEXT_CHARS + 400 and len(view.after) <= render.CONTEXT_CHARS + 400
 
 
 def test_a_passage_whose_document_is_gone_still_shows():
-    view = render.source_view({"n": 1, "document_title": "T", "text": "Kept text.", "start": 0, "end": 10}, None)
+    view = render.source_view(cited(1, "T", "Kept text.", 0, 10), None)
     assert not view.in_document
     assert "no longer in the index" in render.sources_html(0, "q", [view])
 

@@ -7,22 +7,26 @@ import json
 
 import pytest
 
+from assistant.types import Answer, Citation
 from ui import render
-from ui.session import STOPPED, STOPPED_EARLY, ChatSession, ChatTurn
+from ui.session import SAVED_VERSION, STOPPED, STOPPED_EARLY, ChatSession, ChatTurn
 
-ANSWER = {
-    "question": "What does riluzole do?",
-    "answer": "It modestly prolongs survival. [1]",
-    "standalone_question": "What does riluzole do?",
-    "citations": [{"n": 1, "document_id": "als-treatment", "document_title": "Treatment for ALS", "text": "Riluzole ...",
-                   "start": 0, "end": 11}],
-}
+ANSWER = Answer(
+    question="What does riluzole do?",
+    answer="It modestly prolongs survival. [1]",
+    coverage="full",
+    safety=None,
+    citations=[Citation(1, "als-treatment", "Treatment for ALS", "als-treatment-0", "Riluzole ...", 0, 11, 0.8)],
+    standalone_question="What does riluzole do?",
+    generator="extractive",
+    timings_ms={"total": 12.0},
+)
 
 
 def conversation() -> ChatSession:
     return ChatSession(
         turns=[
-            ChatTurn("What does riluzole do?", "als", dict(ANSWER)),
+            ChatTurn("What does riluzole do?", "als", ANSWER),
             ChatTurn("<b>And</b> edaravone?", "all", None, "Sorry, it failed.", "failed"),
             ChatTurn("How is it taken?", "all", None, "It is taken by mouth. [1]", "stopped"),
         ],
@@ -56,10 +60,11 @@ def test_messages_show_the_users_words_as_text_and_mark_a_stopped_answer():
     "saved",
     [
         None, "text", 42, [], {}, {"turns": []},
-        {"version": 99, "turns": [{"question": "q", "state": "done", "answer": ANSWER}]},
+        {"version": 99, "turns": [{"question": "q", "state": "done", "answer": ANSWER.to_dict()}]},
         {"version": 1, "turns": ["not a turn"]},
         {"version": 1, "turns": [{"question": "q", "state": "done", "answer": None}]},
-        {"version": 1, "turns": [{"question": "q", "state": "done", "answer": {"answer": "a", "citations": [{"n": "x"}]}}]},
+        {"version": 1, "turns": [{"question": "q", "state": "done", "answer": {**ANSWER.to_dict(), "citations": [{"n": "x"}]}}]},
+        {"version": 1, "turns": [{"question": "q", "state": "done", "answer": {**ANSWER.to_dict(), "coverage": "most"}}]},
         {"version": 1, "turns": [{"question": ["not", "text"], "state": "failed", "shown": "x"}]},
         {"version": 1, "turns": [{"question": "q", "state": "hacked"}]},
     ],
@@ -73,3 +78,21 @@ def test_an_unknown_condition_falls_back_to_all_guides():
     saved = conversation().to_saved()
     saved["turns"][0]["condition"] = "'; drop table"
     assert ChatSession.from_saved(saved).conditions[0] == "all"
+
+
+def test_a_conversation_saved_before_answers_had_their_newer_fields_still_loads():
+    """What an earlier version of the chat left in a browser: answers without the fields added since."""
+    old = {k: v for k, v in ANSWER.to_dict().items() if k not in ("retrieved", "not_covered", "checks", "provenance")}
+    saved = {"version": SAVED_VERSION, "id": "abc", "turns": [{"question": "What does riluzole do?", "condition": "als",
+                                                               "answer": old, "shown": "", "state": "done"}]}
+    session = ChatSession.from_saved(saved)
+    assert session.exchanges == [ANSWER] and session.messages()[1]["content"] == render.answer_markdown(ANSWER.answer)
+
+
+def test_a_real_answer_comes_back_from_the_browser_unchanged(guides_assistant):
+    """Feedback on an answer rated after a reload stores the same JSON as before it."""
+    answer = guides_assistant.ask("What does riluzole do?")
+    assert answer.retrieved and answer.checks  # the parts that are nested in the JSON
+    session = ChatSession(turns=[ChatTurn(answer.question, "all", answer)])
+    back = ChatSession.from_saved(json.loads(json.dumps(session.to_saved())))
+    assert back.exchanges[0].to_dict() == answer.to_dict() and back.history == session.history

@@ -108,7 +108,7 @@ DIET = (
 
 
 def _answer(chains, question):
-    from ui.blocks import _final
+    from ui.answering import final as _final
 
     return _final(chains.chain.stream(question, (), None))
 
