@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import argparse
 import getpass
 import logging
 import sys
 from pathlib import Path
 
-from core.cli import run_guarded
+from core.cli import command_parser, run_guarded
 from core.logs import configure_logging
 from core.settings import Settings
 
@@ -16,9 +15,7 @@ log = logging.getLogger("index")
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m index", description="Build and inspect the guides index.")
-    parser.add_argument("-v", "--verbose", action="store_true", help="show library logs")
-    commands = parser.add_subparsers(dest="command", required=True)
+    parser, commands = command_parser("python -m index", "Build and inspect the guides index.")
     build = commands.add_parser("build", help="add new and changed documents, drop removed ones (incremental)")
     build.add_argument("paths", nargs="*", type=Path, help="files or folders (default: the shipped guides and uploads)")
     build.add_argument("--no-progress", action="store_true", help="no progress bar")
