@@ -28,3 +28,5 @@ CARE_TEAM = {
     "stop_medication": "Please don't stop or change a medicine without talking to your care team first; "
     "they can tell you what is safe for you.",
 }
+# The heading of a plain-worded answer's original wording (chat, CLI): the guide's own sentences.
+AS_THE_GUIDE_SAYS = "As the guide says"

@@ -44,7 +44,7 @@ log = logging.getLogger(__name__)
 
 # Fields of Answer.to_dict() kept in the report for every item.
 ANSWER_FIELDS = ("answer", "coverage", "safety", "generator", "standalone_question", "citations", "retrieved",
-                 "not_covered", "checks", "timings_ms", "provenance")
+                 "not_covered", "checks", "timings_ms", "provenance", "sentences")
 
 
 def check_sources(items: Sequence[EvalItem], titles: Sequence[str]) -> None:
@@ -83,6 +83,17 @@ def answer_item(assistant: Any, item: EvalItem) -> tuple[dict[str, Any], dict[st
     return final.to_dict(), timings
 
 
+def as_guide_says(answer: dict[str, Any], text: str) -> str:
+    """The answer text with each plain sentence in the guide's own words (the text itself when
+    the answer has no plain sentence)."""
+    sentences = answer.get("sentences") or []
+    if not any(s.get("plain") for s in sentences):
+        return text
+    for s in sentences:  # the plain version is what the text holds; put the guide's wording back
+        text = text.replace(s["text"], s["guide_text"], 1)
+    return text
+
+
 def score_item(item: EvalItem, answer: dict[str, Any], judge: CachedJudge) -> tuple[dict[str, Any], list[dict[str, Any]], list[list[str]]]:
     """Per-item scores, the per-sentence citation judgements, and the fact groups missed."""
     text = answer.get("answer", "")
@@ -104,6 +115,8 @@ def score_item(item: EvalItem, answer: dict[str, Any], judge: CachedJudge) -> tu
         "false_alarm": false_alarm(item, answer),
         "must_not_violations": must_not_violations(item, text),
         "readability_grade": readability_grade(text),
+        # the same answer as the guide words it (its sentences' guide_text): what the plain layer changed
+        "readability_grade_as_guide_says": readability_grade(as_guide_says(answer, text)),
     }
     scores["quality"] = item_quality(scores)
     return scores, [j.to_dict() for j in judged], missed

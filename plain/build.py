@@ -379,4 +379,4 @@ def start_uploads_layer(settings: Any, layer: PlainLayer) -> BackgroundPlainBuil
     if store is None:
         store = PlainStore(uploads_layer_path(settings))
         layer.stores.append(store)
-    return BackgroundPlainBuilder(lambda: make_builder(settings), store, settings.corpus.max_file_mb)
+    return BackgroundPlainBuilder(lambda: make_builder(settings, rules=True), store, settings.corpus.max_file_mb)

@@ -205,10 +205,10 @@ def _and_clause(s: str) -> list[str]:
 
 
 # --- 3: plain words ---------------------------------------------------------------------------
-def swap_words(source: str, text: str) -> str:
+def swap_words(source: str, text: str, pairs: tuple[tuple[str, str], ...] | None = None) -> str:
     """``text`` with each listed formal phrase swapped for its plain one, a swap kept only
     when it adds no problem to what ``term_problems`` finds (a lost hedge, an added absolute...)."""
-    for formal, plain in simple_words():
+    for formal, plain in pairs if pairs is not None else simple_words():
         pattern = re.compile(rf"\b(?:([Aa]n?) )?({re.escape(formal)})\b", re.IGNORECASE)
         if not pattern.search(text):
             continue

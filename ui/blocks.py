@@ -454,6 +454,11 @@ class ChatApp:
         """No link in an answer that the shipped guides do not hold."""
         return scrub_links(text, self.allowed_links)
 
+    def _scrubbed(self, answer: Answer) -> Answer:
+        """The answer without such links, in both its wordings."""
+        sentences = [dataclasses.replace(w, text=self._scrub(w.text), guide_text=self._scrub(w.guide_text)) for w in answer.sentences]
+        return dataclasses.replace(answer, answer=self._scrub(answer.answer), sentences=sentences)
+
     def _unreachable(self) -> str | None:
         """The plain message when the failure was the Chroma server being down (as the CLI says it)."""
         try:
@@ -466,7 +471,7 @@ class ChatApp:
         self, question: str, answer: Answer, session: ChatSession, condition: str, note: str = ""
     ) -> tuple[Any, ...]:
         index = len(session.turns)
-        answer = dataclasses.replace(answer, answer=self._scrub(answer.answer))
+        answer = self._scrubbed(answer)
         turn = ChatTurn(question, condition, answer.to_dict())
         session.turns.append(turn)
         session.source_sections.append(self._sources_section(index, question, answer))
@@ -532,7 +537,7 @@ class ChatApp:
                         while not ticket.wait(WAIT_POLL_S):
                             pass
                         answer = _final(chains.chain.stream(question, (), where))
-            return dataclasses.replace(answer, answer=self._scrub(answer.answer)).to_dict()
+            return self._scrubbed(answer).to_dict()
         except GuideError as error:
             raise gr.Error(str(error)) from error
         except Exception as error:  # log it; tell the caller plainly (the server down, or our failure)

@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from assistant.phrases import CRISIS, EMERGENCY
+from assistant.phrases import AS_THE_GUIDE_SAYS, CRISIS, EMERGENCY, NOT_COVERED_ANSWER
 from assistant.types import Passage
 
 CITATION_MARKER = re.compile(r"\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\]")
@@ -53,6 +53,33 @@ def answer_markdown(text: str) -> str:
         position = match.end()
     parts.append(md_text(text[position:]))
     return "".join(parts).strip()
+
+
+def answer_bubble(answer: Mapping[str, Any]) -> str:
+    """A finished answer (``Answer.to_dict()``, maybe from the browser's saved copy) as the chat
+    shows it: in plain words with its citations, and, one click or tap away, the guide's own
+    sentences ("As the guide says") when any sentence is shown in plain words."""
+    return answer_markdown(str(answer.get("answer") or NOT_COVERED_ANSWER)) + as_guide_says_html(answer.get("sentences"))
+
+
+def as_guide_says_html(sentences: Any) -> str:
+    """A closed ``<details>`` with the answer's sentences as the guide words them, or "" when the
+    answer is already in the guide's words. All text escaped; kept on one line so that the
+    chat's Markdown leaves it as one HTML block."""
+    if not isinstance(sentences, Sequence) or not any(isinstance(s, Mapping) and s.get("plain") is True for s in sentences):
+        return ""
+    items = []
+    for s in sentences:
+        if not isinstance(s, Mapping) or not isinstance(s.get("guide_text"), str):
+            continue
+        n = s.get("n")
+        cite = f" [{n}]" if isinstance(n, int) and not isinstance(n, bool) else ""
+        changed = ' class="reworded"' if s.get("plain") is True else ""
+        items.append(f"<li{changed}>{_e(s['guide_text'])}{cite}</li>")
+    return (
+        f'\n\n<details class="as-guide-says"><summary>{_e(AS_THE_GUIDE_SAYS)}</summary>'
+        f'<ul class="guide-words">{"".join(items)}</ul></details>'
+    )
 
 
 def pending_markdown(status: str, passages: Sequence[Passage] = ()) -> str:

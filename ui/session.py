@@ -17,7 +17,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from assistant.phrases import NOT_COVERED_ANSWER
 from assistant.types import Turn
 from ui import render
 
@@ -47,7 +46,7 @@ class ChatTurn:
     def bubble(self) -> str:
         """The answer bubble as Markdown (all text escaped; only [n] markers kept)."""
         if self.state == "done" and self.answer is not None:
-            return render.answer_markdown(str(self.answer.get("answer") or NOT_COVERED_ANSWER))
+            return render.answer_bubble(self.answer)
         if self.state == "stopped":
             so_far = render.answer_markdown(self.shown) + "\n\n" if self.shown else ""
             return f"{so_far}_{STOPPED if self.shown else STOPPED_EARLY}_"
