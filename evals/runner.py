@@ -98,7 +98,9 @@ def score_item(item: EvalItem, answer: dict[str, Any], judge: CachedJudge) -> tu
     """Per-item scores, the per-sentence citation judgements, and the fact groups missed."""
     text = answer.get("answer", "")
     facts, missed = fact_recall(item, text)
-    judged = judge_citations(answer, judge)
+    # citations are judged on the guide's wording, as the answer's own check was: a plain version
+    # is checked when the layer is built (plain/), and a lexical judge would score its other words low
+    judged = judge_citations({**answer, "answer": as_guide_says(answer, text)}, judge)
     cite_recall, cite_precision = citation_scores(judged)
     said_not_covered = abstained(text)
     blocking = item.safety in BLOCKING_MESSAGES
