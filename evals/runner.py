@@ -44,7 +44,7 @@ log = logging.getLogger(__name__)
 
 # Fields of Answer.to_dict() kept in the report for every item.
 ANSWER_FIELDS = ("answer", "coverage", "safety", "generator", "standalone_question", "citations", "retrieved",
-                 "not_covered", "checks", "timings_ms", "provenance", "sentences")
+                 "not_covered", "checks", "timings_ms", "provenance")
 
 
 def check_sources(items: Sequence[EvalItem], titles: Sequence[str]) -> None:
@@ -162,6 +162,8 @@ def evaluate_item(assistant: Any, item: EvalItem, judge: CachedJudge) -> dict[st
         return {**row, "error": f"{type(error).__name__}: {error}", "traceback": traceback.format_exc(),
                 "answer": "", "timings": {}, "scores": {}}
     row.update({field: answer.get(field) for field in ANSWER_FIELDS})
+    # each answer sentence in both wordings, shown (plain) and the guide's ("sentences" holds the citation judgements)
+    row["answer_sentences"] = answer.get("sentences") or []
     row["timings"] = timings
     return _scored(row, item, answer, judge)
 
