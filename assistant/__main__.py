@@ -8,6 +8,7 @@ import logging
 import sys
 from pathlib import Path
 
+from assistant.phrases import AS_THE_GUIDE_SAYS
 from core.errors import GuideError
 from core.cli import run_guarded
 from core.logs import configure_logging
@@ -92,6 +93,11 @@ def _print_stream(events) -> None:  # type: ignore[no-untyped-def]
         elif event.kind == "final":
             answer = event.answer
     print()
+    reworded = [s for s in answer.sentences if s.plain] if answer else []
+    if reworded:  # the answer above is in plain words; here is what the guide itself says
+        print(f"\n{AS_THE_GUIDE_SAYS}:")
+        for sentence in reworded:
+            print(f"  [{sentence.n}] {sentence.guide_text}" if sentence.n is not None else f"  {sentence.guide_text}")
     if answer and answer.citations:
         print("\nSources:")
         for c in answer.citations:

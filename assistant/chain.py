@@ -25,10 +25,12 @@ from assistant.retrieval import HybridRetriever
 from assistant.safety import check_safety, without_instructions
 from assistant.types import Answer, AnswerEvent, Citation, Coverage, Passage, SentenceCheck, Turn
 from assistant.vectors import TextVectors
+from assistant.wording import AnswerSentence, PlainLookup, answer_sentence
 from core.errors import GuideError
 from core.settings import Settings
 from corpus.domain import load_domain
 from index.chunking import Chunk
+from index.plain import PlainLayer
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +45,11 @@ class AnswerChain:
         vectors: TextVectors,
         generator: Generator,
         provenance: dict[str, Any] | None = None,
+        plain: PlainLookup | None = None,
     ) -> None:
         self.settings = settings
+        # the plain-language layer (index/plain.py): checked plain versions of guide sentences
+        self.plain = plain if plain is not None else PlainLayer.load(settings)
         self.retriever = retriever
         self.vectors = vectors
         self.generator = generator
@@ -107,11 +112,17 @@ class AnswerChain:
             return
 
         yield AnswerEvent("status", "Writing the answer")
+        refresh = getattr(self.plain, "refresh", None)
+        if refresh is not None:
+            refresh()  # an upload's layer is written in the background
         checker = SupportChecker(self.vectors, self.settings, passages, query.text)
         kept: list[str] = []
         for sentence in self._checked_sentences(run, query.text, passages, checker, stop):
-            yield run.emit(sentence if not kept else " " + sentence, first=not kept)
+            # the check ran on the guide's wording; the reader sees its plain version, if any
+            worded, shown = self._worded(sentence)
+            yield run.emit(shown if not kept else " " + shown, first=not kept)
             kept.append(sentence)
+            run.sentences.append(worded)
 
         coverage: Coverage = evidence.coverage
         if not kept:
@@ -120,6 +131,14 @@ class AnswerChain:
         elif coverage == "partial":
             yield run.emit(" " + _gap_sentence(evidence))
         yield run.final(self, coverage, standalone, passages, kept, evidence)
+
+    def _worded(self, checked: str) -> tuple[AnswerSentence, str]:
+        """A checked sentence in its two wordings, and the text to show: the plain version with
+        the sentence's own citation markers."""
+        bare, cited = parse_citations(checked)
+        worded = answer_sentence(bare, cited[0] if cited else None, self.plain)
+        markers = checked[len(bare):].strip() if checked.startswith(bare) else "".join(f"[{n}]" for n in cited)
+        return worded, f"{worded.text} {markers}".strip()
 
     def search(self, standalone: str, condition: str | None = None) -> tuple[Query, list[Passage]]:
         """The question as read (spelling, names, focus), and its passages: those of a condition
@@ -192,6 +211,7 @@ class _Run:
         self.parts: list[str] = []
         self.timings: dict[str, float] = {}
         self.checks: list[SentenceCheck] = []
+        self.sentences: list[AnswerSentence] = []
         self.safety: str | None = None
         self.generator = "none"
 
@@ -230,6 +250,7 @@ class _Run:
             not_covered=list(evidence.missing_aspects) if evidence else [],
             checks=list(self.checks),
             provenance={**chain.provenance, "generator_model": chain.generator.model, "evidence": _evidence_dict(evidence)},
+            sentences=list(self.sentences),
         )
         return AnswerEvent("final", answer=answer)
 

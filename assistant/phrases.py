@@ -40,3 +40,5 @@ STOP_MEDICATION_NOTICE = (
     "they can tell you what is safe for you."
 )
 STOP_MEDICATION_ADVICE = "Ask your care team before stopping or changing any medicine."
+# The heading of a plain-worded answer's original wording (chat, CLI): the guide's own sentences.
+AS_THE_GUIDE_SAYS = "As the guide says"

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from typing import Any, Literal, get_args, get_origin, get_type_hints
 
+from assistant.wording import AnswerSentence
 from index.chunking import Chunk
 
 Coverage = Literal["full", "partial", "none"]
@@ -111,6 +112,9 @@ class Answer:
     not_covered: list[str] = field(default_factory=list)
     checks: list[SentenceCheck] = field(default_factory=list)
     provenance: dict[str, Any] = field(default_factory=dict)
+    # each checked sentence in its two wordings: the plain version shown (``answer`` is made of
+    # these) and the guide's own sentence, which the citation check was run on
+    sentences: list[AnswerSentence] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -126,6 +130,7 @@ class Answer:
             "not_covered": self.not_covered,
             "checks": [asdict(c) for c in self.checks],
             "provenance": self.provenance,
+            "sentences": [s.to_dict() for s in self.sentences],
         }
 
     @classmethod

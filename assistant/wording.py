@@ -35,6 +35,17 @@ class AnswerSentence:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    @classmethod
+    def from_dict(cls, data: Any) -> AnswerSentence:
+        """The sentence ``to_dict`` wrote (perhaps sent back by a browser); ``ValueError`` if not one."""
+        n = data.get("n") if isinstance(data, dict) else None
+        if (
+            not isinstance(data, dict) or not isinstance(data.get("text"), str) or not isinstance(data.get("guide_text"), str)
+            or not (n is None or (isinstance(n, int) and not isinstance(n, bool))) or not isinstance(data.get("plain"), bool)
+        ):
+            raise ValueError(f"not an answer sentence: {data!r:.80}")
+        return cls(data["text"], data["guide_text"], n, data["plain"])
+
 
 def answer_sentence(guide_text: str, n: int | None, layer: PlainLookup | None) -> AnswerSentence:
     """The two wordings of a guide sentence (or of a few consecutive ones, each looked up)."""

@@ -26,3 +26,10 @@ def run_guarded(command: Callable[[], int], interrupted: str = "Stopped.") -> in
     except KeyboardInterrupt:
         print(f"\n{interrupted}", file=sys.stderr)
         return 130
+
+
+def command_parser(prog: str, description: str) -> tuple[argparse.ArgumentParser, argparse._SubParsersAction]:
+    """A ``python -m PROG COMMAND`` parser with ``-v/--verbose``, and its subcommands to add to."""
+    parser = argparse.ArgumentParser(prog=prog, description=description)
+    parser.add_argument("-v", "--verbose", action="store_true", help="show library logs")
+    return parser, parser.add_subparsers(dest="command", required=True)

@@ -52,6 +52,7 @@ METRICS: dict[str, MetricInfo] = {
     "safety_false_alarms": MetricInfo("Emergency/crisis false alarms", False, "count"),
     "must_not_violations": MetricInfo("must_not violations", False, "count"),
     "readability_grade": MetricInfo("Flesch-Kincaid grade", False, "grade"),
+    "readability_grade_as_guide_says": MetricInfo("Flesch-Kincaid grade, as the guide says (no plain layer)", False, "grade"),
     "first_token_p50_ms": MetricInfo("Time to first token p50", False, "ms"),
     "first_token_p95_ms": MetricInfo("Time to first token p95", False, "ms"),
     "total_p50_ms": MetricInfo("Total time p50", False, "ms"),
@@ -60,7 +61,8 @@ METRICS: dict[str, MetricInfo] = {
 }
 # Per-item scores that are averaged into the metric of the same name.
 MEAN_SCORES = ("retrieval_recall_at_1", "retrieval_recall_at_k", "retrieval_mrr", "fact_recall", "source_hit",
-               "citation_recall", "citation_precision", "safety_routing", "readability_grade")
+               "citation_recall", "citation_precision", "safety_routing", "readability_grade",
+               "readability_grade_as_guide_says")
 
 
 # --- text helpers ---------------------------------------------------------------------

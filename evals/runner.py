@@ -83,11 +83,24 @@ def answer_item(assistant: Any, item: EvalItem) -> tuple[dict[str, Any], dict[st
     return final.to_dict(), timings
 
 
+def as_guide_says(answer: dict[str, Any], text: str) -> str:
+    """The answer text with each plain sentence in the guide's own words (the text itself when
+    the answer has no plain sentence)."""
+    sentences = answer.get("sentences") or []
+    if not any(s.get("plain") for s in sentences):
+        return text
+    for s in sentences:  # the plain version is what the text holds; put the guide's wording back
+        text = text.replace(s["text"], s["guide_text"], 1)
+    return text
+
+
 def score_item(item: EvalItem, answer: dict[str, Any], judge: CachedJudge) -> tuple[dict[str, Any], list[dict[str, Any]], list[list[str]]]:
     """Per-item scores, the per-sentence citation judgements, and the fact groups missed."""
     text = answer.get("answer", "")
     facts, missed = fact_recall(item, text)
-    judged = judge_citations(answer, judge)
+    # citations are judged on the guide's wording, as the answer's own check was: a plain version
+    # is checked when the layer is built (plain/), and a lexical judge would score its other words low
+    judged = judge_citations({**answer, "answer": as_guide_says(answer, text)}, judge)
     cite_recall, cite_precision = citation_scores(judged)
     said_not_covered = abstained(text)
     blocking = item.safety in BLOCKING_MESSAGES
@@ -104,6 +117,8 @@ def score_item(item: EvalItem, answer: dict[str, Any], judge: CachedJudge) -> tu
         "false_alarm": false_alarm(item, answer),
         "must_not_violations": must_not_violations(item, text),
         "readability_grade": readability_grade(text),
+        # the same answer as the guide words it (its sentences' guide_text): what the plain layer changed
+        "readability_grade_as_guide_says": readability_grade(as_guide_says(answer, text)),
     }
     scores["quality"] = item_quality(scores)
     return scores, [j.to_dict() for j in judged], missed
@@ -147,6 +162,8 @@ def evaluate_item(assistant: Any, item: EvalItem, judge: CachedJudge) -> dict[st
         return {**row, "error": f"{type(error).__name__}: {error}", "traceback": traceback.format_exc(),
                 "answer": "", "timings": {}, "scores": {}}
     row.update({field: answer.get(field) for field in ANSWER_FIELDS})
+    # each answer sentence in both wordings, shown (plain) and the guide's ("sentences" holds the citation judgements)
+    row["answer_sentences"] = answer.get("sentences") or []
     row["timings"] = timings
     return _scored(row, item, answer, judge)
 

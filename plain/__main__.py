@@ -6,13 +6,12 @@ in the repo); with paths, the layer of those documents in ``data_dir/plain.json`
 
 from __future__ import annotations
 
-import argparse
 import logging
 import statistics
 import sys
 from pathlib import Path
 
-from core.cli import run_guarded
+from core.cli import command_parser, run_guarded
 from core.errors import GuideError
 from core.logs import configure_logging
 from core.settings import Settings
@@ -21,13 +20,13 @@ log = logging.getLogger("plain")
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m plain", description="The plain-language layer of the guides.")
-    parser.add_argument("-v", "--verbose", action="store_true", help="show library logs")
-    commands = parser.add_subparsers(dest="command", required=True)
+    parser, commands = command_parser("python -m plain", "The plain-language layer of the guides.")
     build = commands.add_parser("build", help="rewrite and check every sentence not yet in the layer (cached)")
     build.add_argument("paths", nargs="*", type=Path, help="documents (default: the shipped guides)")
     build.add_argument("--out", type=Path, help="layer file (default: corpus/guides/plain.json, or data_dir/plain.json for PATHS)")
     build.add_argument("--limit", type=int, help="rewrite at most this many sentences (a trial run)")
+    build.add_argument("--with-model", action="store_true",
+                       help="also let the local model rewrite what the rules could not make pass the checks (slow)")
     recheck = commands.add_parser("recheck", help="re-apply the judge thresholds to the stored scores (no model)")
     recheck.add_argument("layer", nargs="?", type=Path, help="layer file (default: the shipped one)")
     report = commands.add_parser("report", help="share of sentences with a plain version, grades before and after")
@@ -64,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
         store = PlainStore(out)
         from plain.build import make_builder  # noqa: PLC0415
 
-        stats = make_builder(settings).build(documents, store, limit=args.limit)
+        stats = make_builder(settings, use_model=args.with_model, rules=True).build(documents, store, limit=args.limit)
         print(stats.summary())
         print(layer_report(store))
         return 0

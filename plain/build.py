@@ -29,10 +29,12 @@ from index.plain import PlainEntry, PlainLayer, PlainStore, document_sentences, 
 from index.chunking import sentence_spans
 from plain.checks import JUDGE_MIN, MIN_COSINE, grade_problem, term_problems
 from plain.rewrite import PROMPT_VERSION, guide_glossary, rewrite
+from plain.rules import plain_version, rules_model_name
 
 log = logging.getLogger(__name__)
 
 PENDING = "pending checks"
+NO_PLAIN_MEANS = "no plain means applies"  # the rules changed nothing and no model was asked
 AUDIT_REFUSED = "audit:"  # a rewrite a person found unfaithful (evals/plain_audit.jsonl); no check overrules it
 MIN_WORDS = 6  # shorter sentences (and headings) are left as the guide wrote them
 ALREADY_PLAIN_GRADE = 6.0
@@ -168,21 +170,29 @@ def recheck(store: PlainStore, calibrated: float, grade: Callable[[str], float |
 
 
 class PlainBuilder:
-    """Rewrites and checks the sentences of documents into a ``PlainStore``."""
+    """Rewrites and checks the sentences of documents into a ``PlainStore``.
+
+    With ``rules``, a sentence is first rewritten without a model (``plain.rules``: clause
+    splits, the guide's own words for a term, a published plain-word list); the model (when
+    given) rewrites only what that version could not make pass the checks. Either way the
+    result goes through every check. ``model_name`` names the writers in the cache key.
+    """
 
     def __init__(
         self,
-        model: BaseChatModel,
+        model: BaseChatModel | None,
         judge: Verdicts | None,
         grade: Callable[[str], float | None],
         model_name: str,
         similarity: Similarity | None = None,
+        rules: bool = False,
     ) -> None:
         self.model = model
         self.judge = judge
         self.grade = grade
         self.model_name = model_name
         self.similarity = similarity
+        self.rules = rules
 
     def is_current(self, entry: PlainEntry | None) -> bool:
         return (
@@ -220,14 +230,15 @@ class PlainBuilder:
             entry = store.get(sentence_key(sentence))
             resumed = entry is not None and entry.reason == PENDING and entry.model == self.model_name and entry.prompt_version == PROMPT_VERSION
             if not resumed:  # else rewritten by an interrupted run; only the judge is left
-                entry = cheap_check(sentence, rewrite(self.model, sentence, glossary), self.grade, self.similarity)
-                entry.model = self.model_name
+                entry = self._write(sentence, glossary)
                 stats.rewritten += 1
             assert entry is not None
             if entry.reason == PENDING:
                 store.put(entry)
                 store.save()  # the rewrite is kept even if the judge is interrupted
                 entry = judge_check(entry, self.judge)
+                if entry.plain is None and self.rules and self.model is not None and entry.candidate != "":
+                    entry = self._judged(self._model_rewrite(sentence, glossary))
             store.put(entry)
             store.save()
             log.info("sentence %d/%d (%.1f s): %s\n  -> %s\n  %s", number, len(todo), time.perf_counter() - t0,
@@ -243,6 +254,28 @@ class PlainBuilder:
                 stats.kept_original[kind] = stats.kept_original.get(kind, 0) + 1
         stats.seconds = time.perf_counter() - started
         return stats
+
+    def _write(self, sentence: str, glossary: dict[str, str]) -> PlainEntry:
+        """The first rewrite that passes the cheap checks: the rules', else the model's."""
+        if self.rules:
+            candidate = plain_version(sentence)
+            if candidate is not None:
+                entry = cheap_check(sentence, candidate, self.grade, self.similarity)
+                entry.model = self.model_name
+                if entry.reason == PENDING or self.model is None:
+                    return entry
+            if self.model is None:
+                return self._entry(sentence, None, NO_PLAIN_MEANS)
+        return self._model_rewrite(sentence, glossary)
+
+    def _model_rewrite(self, sentence: str, glossary: dict[str, str]) -> PlainEntry:
+        assert self.model is not None
+        entry = cheap_check(sentence, rewrite(self.model, sentence, glossary), self.grade, self.similarity)
+        entry.model = self.model_name
+        return entry
+
+    def _judged(self, entry: PlainEntry) -> PlainEntry:
+        return judge_check(entry, self.judge) if entry.reason == PENDING else entry
 
     def _entry(self, sentence: str, plain: str | None, reason: str, candidate: str = "") -> PlainEntry:
         return PlainEntry(
@@ -305,8 +338,9 @@ class BackgroundPlainBuilder:
                 self._queue.task_done()
 
 
-def make_builder(settings: Any) -> PlainBuilder:
-    """The local model, the calibrated LLM judge on a second context of it, and the grade formula."""
+def make_builder(settings: Any, use_model: bool = True, rules: bool = False) -> PlainBuilder:
+    """The writers (the rules and/or the local model), the calibrated LLM judge on a context of
+    the local model, and the grade formula."""
     from assistant.llm import load_local_chat_model  # noqa: PLC0415
     from assistant.model_files import local_model_available  # noqa: PLC0415
     from core.errors import GuideError  # noqa: PLC0415
@@ -314,11 +348,13 @@ def make_builder(settings: Any) -> PlainBuilder:
     from evals.readability import flesch_kincaid_grade  # noqa: PLC0415
 
     if not local_model_available(settings):
-        raise GuideError("The plain-language layer is written by the local model: run `make model` first.")
-    model = load_local_chat_model(settings)
-    # A second context for the judge (the weights are mapped once): the writer's keeps its prompt read.
-    judge = make_judge("llm", settings, model=load_local_chat_model(settings))
-    return PlainBuilder(model, judge, flesch_kincaid_grade, model.model_path.name, make_similarity(settings))
+        raise GuideError("The plain-language layer is checked (and written) by the local model: run `make model` first.")
+    judge_model = load_local_chat_model(settings)
+    judge = make_judge("llm", settings, model=judge_model)
+    # A second context for the writer (the weights are mapped once): the judge's keeps its prompt read.
+    model = load_local_chat_model(settings) if use_model else None
+    names = ([rules_model_name()] if rules else []) + ([model.model_path.name] if model is not None else [])
+    return PlainBuilder(model, judge, flesch_kincaid_grade, "+".join(names), make_similarity(settings), rules=rules)
 
 
 def make_similarity(settings: Any) -> Similarity:
@@ -343,4 +379,4 @@ def start_uploads_layer(settings: Any, layer: PlainLayer) -> BackgroundPlainBuil
     if store is None:
         store = PlainStore(uploads_layer_path(settings))
         layer.stores.append(store)
-    return BackgroundPlainBuilder(lambda: make_builder(settings), store, settings.corpus.max_file_mb)
+    return BackgroundPlainBuilder(lambda: make_builder(settings, rules=True), store, settings.corpus.max_file_mb)

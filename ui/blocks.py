@@ -293,7 +293,9 @@ class ChatApp:
         return scrub_links(text, self.allowed_links)
 
     def _scrubbed(self, answer: Answer) -> Answer:
-        return dataclasses.replace(answer, answer=self._scrub(answer.answer))
+        """The answer without such links, in both its wordings."""
+        sentences = [dataclasses.replace(w, text=self._scrub(w.text), guide_text=self._scrub(w.guide_text)) for w in answer.sentences]
+        return dataclasses.replace(answer, answer=self._scrub(answer.answer), sentences=sentences)
 
     def _finish(
         self, question: str, answer: Answer, session: ChatSession, condition: str, note: str = ""

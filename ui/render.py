@@ -16,9 +16,10 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from assistant.phrases import NOT_COVERED
+from assistant.phrases import AS_THE_GUIDE_SAYS, NOT_COVERED, NOT_COVERED_ANSWER
 from assistant.safety import KINDS
 from assistant.types import Answer, Citation, Passage
+from assistant.wording import AnswerSentence
 
 CITATION_MARKER = re.compile(r"\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\]")
 WHOLE_DOCUMENT_CHARS = 12_000  # documents up to this long are shown whole around a passage
@@ -53,6 +54,30 @@ def answer_markdown(text: str) -> str:
         position = match.end()
     parts.append(md_text(text[position:]))
     return "".join(parts).strip()
+
+
+def answer_bubble(answer: Answer) -> str:
+    """A finished answer as the chat shows it: in plain words with its citations, and, one click
+    or tap away, the guide's own sentences ("As the guide says") when any sentence is shown in
+    plain words."""
+    return answer_markdown(answer.answer or NOT_COVERED_ANSWER) + as_guide_says_html(answer.sentences)
+
+
+def as_guide_says_html(sentences: Sequence[AnswerSentence]) -> str:
+    """A closed ``<details>`` with the answer's sentences as the guide words them, or "" when the
+    answer is already in the guide's words. All text escaped; kept on one line so that the
+    chat's Markdown leaves it as one HTML block."""
+    if not any(s.plain for s in sentences):
+        return ""
+    items = []
+    for s in sentences:
+        cite = f" [{s.n}]" if s.n is not None else ""
+        changed = ' class="reworded"' if s.plain else ""
+        items.append(f"<li{changed}>{_e(s.guide_text)}{cite}</li>")
+    return (
+        f'\n\n<details class="as-guide-says"><summary>{_e(AS_THE_GUIDE_SAYS)}</summary>'
+        f'<ul class="guide-words">{"".join(items)}</ul></details>'
+    )
 
 
 def pending_markdown(status: str, passages: Sequence[Passage] = ()) -> str:

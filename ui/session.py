@@ -19,7 +19,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from assistant.phrases import NOT_COVERED_ANSWER
 from assistant.types import Answer, Turn
 from ui import render
 
@@ -55,7 +54,7 @@ class ChatTurn:
     def bubble(self) -> str:
         """The answer bubble as Markdown (all text escaped; only [n] markers kept)."""
         if self.finished is not None:
-            return render.answer_markdown(self.finished.answer or NOT_COVERED_ANSWER)
+            return render.answer_bubble(self.finished)
         if self.state == "stopped":
             so_far = render.answer_markdown(self.shown) + "\n\n" if self.shown else ""
             return f"{so_far}_{STOPPED if self.shown else STOPPED_EARLY}_"

@@ -89,6 +89,14 @@ CSS = """
   background: var(--button-secondary-background-fill); border: 2px solid var(--pg-border); border-radius: 8px;
   padding: .55rem .9rem; cursor: pointer; max-width: none; }
 #chat .options button.option:hover { background: var(--button-secondary-background-fill-hover); }
+/* "As the guide says": the guide's own sentences under an answer given in plain words */
+#chat details.as-guide-says { margin: .5rem 0 .2rem; border: 2px solid var(--pg-border); border-radius: 8px; background: var(--pg-panel); }
+#chat details.as-guide-says > summary { cursor: pointer; min-height: 44px; min-width: 44px; display: flex; align-items: center;
+  padding: .3rem .8rem; font-weight: 700; color: var(--pg-text); }
+#chat details.as-guide-says > summary:focus-visible { outline: 3px solid var(--pg-cite-border); outline-offset: 2px; }
+#chat details.as-guide-says[open] > summary { border-bottom: 1px solid var(--pg-border); }
+#chat .guide-words { margin: .4rem 0; padding: 0 .8rem 0 1.8rem; color: var(--pg-text); }
+#chat .guide-words li { margin: .25rem 0; color: var(--pg-text); }
 .kept-note { margin: .2rem 0; color: var(--pg-text-soft); font-size: .95em; }
 
 /* emergency and crisis guidance: first thing on the page */
@@ -256,12 +264,20 @@ HEAD_JS = r"""
     });
   }
 
+  // --- copy: an answer in plain words carries its "As the guide says" toggle as markup
+  // (ui/render.py as_guide_says_html); the chat's copy button copies the answer without it.
+  const GUIDE_WORDS = /\s*<details class="as-guide-says">[\s\S]*?<\/details>/g;
+  if (navigator.clipboard && navigator.clipboard.writeText) {
+    const write = navigator.clipboard.writeText.bind(navigator.clipboard);
+    navigator.clipboard.writeText = (text) => write(typeof text === 'string' ? text.replace(GUIDE_WORDS, '') : text);
+  }
+
   // --- read aloud --------------------------------------------------------------------------
   const speech = window.speechSynthesis;
   let speaking = null;  // the button whose answer is being read
   function spokenText(message) {
     const copy = message.querySelector('.message-content').cloneNode(true);
-    copy.querySelectorAll('button, .read-aloud').forEach((el) => el.remove());
+    copy.querySelectorAll('button, .read-aloud, details.as-guide-says').forEach((el) => el.remove());
     return copy.textContent.replace(MARKER, ' ').replace(/\s+/g, ' ').trim();
   }
   function setReading(button, on) {

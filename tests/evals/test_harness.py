@@ -88,7 +88,7 @@ def test_the_reports_are_written_and_the_html_needs_nothing_from_outside(tmp_pat
     out = tmp_path / "run"
     report = json.loads((out / "report.json").read_text())
     item = report["items"][0]
-    assert {"question", "answer", "citations", "scores", "retrieved", "sentences"} <= set(item)
+    assert {"question", "answer", "citations", "scores", "retrieved", "sentences", "answer_sentences"} <= set(item)
     assert item["citations"][0]["document_title"] == TITLE
     html = (out / "report.html").read_text()
     assert html.count("data:image/png;base64,") == 4

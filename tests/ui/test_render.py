@@ -10,7 +10,7 @@ import pytest
 from markdown_it import MarkdownIt
 
 from assistant.phrases import CRISIS, EMERGENCY
-from assistant.types import Citation
+from assistant.types import Answer, Citation
 from ui import render
 
 MARKDOWN = MarkdownIt("commonmark", {"html": True})  # raw HTML on: the escaping alone must hold
@@ -135,3 +135,42 @@ def test_status_line_says_what_is_happening():
     line = render.status_html("Searching the guides…", turn=3)
     assert 'role="status"' in line and 'data-turn="3"' in line and 'data-state="working"' in line
     assert render.status_html("") == ""
+
+
+GUIDE_SENTENCE = "Currently, the only FDA-approved medication specifically for ALS is riluzole, which modestly prolongs survival."
+PLAIN_SENTENCE = "The only FDA-approved medication for ALS is riluzole. It modestly prolongs survival."
+
+
+def _answer(*sentences: dict) -> Answer:
+    """An answer as the browser sends a saved one back."""
+    text = " ".join(f"{s['text']} [{s['n']}]" for s in sentences)
+    return Answer.from_dict({"question": "q", "answer": text, "coverage": "full", "sentences": list(sentences)})
+
+
+def test_an_answer_in_plain_words_has_the_guides_wording_one_click_away():
+    plain = {"text": PLAIN_SENTENCE, "guide_text": GUIDE_SENTENCE, "n": 1, "plain": True}
+    same = {"text": "Edaravone may slow decline.", "guide_text": "Edaravone may slow decline.", "n": 2, "plain": False}
+    bubble = render.answer_bubble(_answer(plain, same))
+    rendered = MARKDOWN.render(bubble)
+    before, details = rendered.split("<details", 1)
+    assert PLAIN_SENTENCE in html.unescape(before) and GUIDE_SENTENCE not in html.unescape(before)
+    assert "<summary>As the guide says</summary>" in details and "open" not in details.split(">", 1)[0]  # closed until asked
+    shown_guide = html.unescape(re.sub(r"<[^>]+>", " ", details))
+    assert f"{GUIDE_SENTENCE} [1]" in shown_guide and "Edaravone may slow decline. [2]" in shown_guide  # in the answer's order
+
+
+def test_an_answer_in_the_guides_words_has_no_toggle():
+    same = {"text": GUIDE_SENTENCE, "guide_text": GUIDE_SENTENCE, "n": 1, "plain": False}
+    assert "<details" not in render.answer_bubble(_answer(same))
+    old = Answer.from_dict({"question": "q", "answer": "Old saved answer [1]", "coverage": "full"})  # saved before this existed
+    assert "<details" not in render.answer_bubble(old)
+
+
+def test_guide_wording_from_a_saved_conversation_is_shown_as_text():
+    hostile = {"text": "Plain [1]", "guide_text": '<img src=x onerror="alert(1)"> **bold**', "n": 1, "plain": True}
+    rendered = MARKDOWN.render(render.answer_bubble(_answer(hostile)))
+    assert "<img" not in rendered and "<b>" not in rendered
+    assert "&lt;img src=x" in rendered  # shown as the text it is
+    for damaged in ({**hostile, "n": "<b>1</b>"}, "not a sentence", {"plain": True}):
+        with pytest.raises((ValueError, TypeError)):  # a damaged saved answer is refused, never rendered
+            Answer.from_dict({"question": "q", "answer": "Plain [1]", "coverage": "full", "sentences": [damaged]})
