@@ -26,7 +26,7 @@ import math
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from core.errors import GuideError
 
@@ -87,29 +87,31 @@ class Logistic:
 
 
 @dataclass(frozen=True)
-class CoverageModel:
+class _Decision:
+    """A fitted logistic model and the cut-offs chosen with it (``CUTS``, saved beside its weights)."""
+
     logistic: Logistic
-    t_none: float
-    t_full: float
+    CUTS: ClassVar[tuple[str, ...]] = ()
 
     def probability(self, signals: dict[str, float]) -> float:
         return self.logistic.probability(signals)
 
     def to_dict(self) -> dict[str, Any]:
-        return {**self.logistic.to_dict(), "t_none": self.t_none, "t_full": self.t_full}
+        return {**self.logistic.to_dict(), **{name: getattr(self, name) for name in self.CUTS}}
 
 
 @dataclass(frozen=True)
-class SentenceModel:
-    logistic: Logistic
-    p_min: float
-    word_budget: int
+class CoverageModel(_Decision):
+    t_none: float = 0.0
+    t_full: float = 1.0
+    CUTS: ClassVar[tuple[str, ...]] = ("t_none", "t_full")
 
-    def probability(self, signals: dict[str, float]) -> float:
-        return self.logistic.probability(signals)
 
-    def to_dict(self) -> dict[str, Any]:
-        return {**self.logistic.to_dict(), "p_min": self.p_min, "word_budget": self.word_budget}
+@dataclass(frozen=True)
+class SentenceModel(_Decision):
+    p_min: float = 0.0
+    word_budget: int = 0
+    CUTS: ClassVar[tuple[str, ...]] = ("p_min", "word_budget")
 
 
 def _read(path: Path) -> dict[str, Any]:
