@@ -12,12 +12,11 @@ from index.chunking import sentence_spans
 from index.plain import PlainEntry, PlainLayer, PlainStore
 from plain.rewrite import PROMPT_VERSION
 from tests.ui.chat_page import ask, contrast_ratio
-from tests.ui.conftest import CHROMIUM_ARGS, InProcessApp, free_port, open_chat
+from tests.ui.conftest import ARTIFACTS, CHROMIUM_ARGS, InProcessApp, free_port, open_chat
 
 pytestmark = pytest.mark.browser
 
 QUESTION = "What does riluzole do?"
-ARTIFACTS = "/work/wt/artifacts/plain2"
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +69,8 @@ def test_plain_words_first_and_the_guides_sentence_one_tap_away(chromium, plain_
         assert contrast_ratio(page, "#chat details.as-guide-says .guide-words li") >= 4.5  # readable in dark mode
         assert contrast_ratio(page, "#chat details.as-guide-says > summary") >= 4.5
         assert page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing runs off the phone's side
-        page.screenshot(path=f"{ARTIFACTS}/as-the-guide-says-phone-dark.png")
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "as-the-guide-says-phone-dark.png"))
 
         page.keyboard.press("Enter")  # and closed again
         guide_words.wait_for(state="hidden")
