@@ -9,6 +9,7 @@ import time
 from dataclasses import dataclass
 
 from assistant.generators import ExtractiveGenerator
+from assistant.types import Answer, Citation
 
 
 @dataclass
@@ -43,3 +44,16 @@ class SlowWordsGenerator(ExtractiveGenerator):
         except GeneratorExit:
             run.closed = True
             raise
+
+
+# A finished answer as the chain makes one (for the chat's bookkeeping: feedback, saved conversations).
+RILUZOLE_ANSWER = Answer(
+    question="What does riluzole do?",
+    answer="It modestly prolongs survival. [1]",
+    coverage="full",
+    safety=None,
+    citations=[Citation(1, "als", "ALS guide", "als-0", "Riluzole...", 0, 10, 0.8)],
+    standalone_question="What does riluzole do?",
+    generator="extractive",
+    timings_ms={"total": 12.0},
+)

@@ -4,21 +4,10 @@ from __future__ import annotations
 
 import json
 
-from assistant.types import Answer, Citation
 from core.settings import Settings
+from tests.ui.fakes import RILUZOLE_ANSWER as ANSWER
 from ui.feedback import FeedbackStore, answer_settings, main
 
-ANSWER = Answer(
-    question="What does riluzole do?",
-    answer="It modestly prolongs survival. [1]",
-    coverage="full",
-    safety=None,
-    citations=[Citation(1, "als", "ALS guide", "als-0", "Riluzole...", 0, 10, 0.8)],
-    standalone_question="What does riluzole do?",
-    generator="extractive",
-    timings_ms={"total": 12.0},
-    provenance={"collection": "guides-abc"},
-)
 
 
 def test_a_rating_and_comment_are_stored_and_survive_a_restart(tmp_path):

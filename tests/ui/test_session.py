@@ -7,20 +7,10 @@ import json
 
 import pytest
 
-from assistant.types import Answer, Citation
+from tests.ui.fakes import RILUZOLE_ANSWER as ANSWER
 from ui import render
 from ui.session import SAVED_VERSION, STOPPED, STOPPED_EARLY, ChatSession, ChatTurn
 
-ANSWER = Answer(
-    question="What does riluzole do?",
-    answer="It modestly prolongs survival. [1]",
-    coverage="full",
-    safety=None,
-    citations=[Citation(1, "als-treatment", "Treatment for ALS", "als-treatment-0", "Riluzole ...", 0, 11, 0.8)],
-    standalone_question="What does riluzole do?",
-    generator="extractive",
-    timings_ms={"total": 12.0},
-)
 
 
 def conversation() -> ChatSession:
