@@ -186,7 +186,6 @@ class ExtractiveGenerator(Generator):
             out.append(Candidate(passage, text, following, signals))
         return out
 
-
     def _focus_similarity(self, focus_vectors: np.ndarray, text: str) -> float:
         """How near the sentence's words come to each focus word, on average: a lay word meets
         the guide's word for it ("breathe" ~ "respiratory", "eat" ~ "feeding"), which the
