@@ -101,6 +101,11 @@ class AppSettings(_Section):
     host: str = Field("127.0.0.1", description="Address the chat binds to.")
     port: int = Field(7860, ge=1, le=65535, description="Port the chat listens on.")
     uploads_enabled: bool = Field(True, description="Let users add documents from the chat.")
+    plain_uploads: bool = Field(
+        True,
+        description="When answers come from the local model, write checked plain-language versions of added "
+        "documents' sentences in the background (answers quote a document as written until then).",
+    )
     max_upload_mb: float = Field(10.0, gt=0, description="Largest upload accepted.")
     max_waiting: int = Field(
         6, ge=0, le=100,

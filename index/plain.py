@@ -80,8 +80,11 @@ class PlainEntry:
 class PlainStore:
     """One JSON file of entries keyed by sentence hash; written whole, atomically."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, make_folder: bool = True) -> None:
         self.path = Path(path)
+        # False for a chat session's own layer: once its folder is gone (the session ended and
+        # its documents were deleted), nothing of them may be written back to disk.
+        self.make_folder = make_folder
         self.entries: dict[str, PlainEntry] = {}
         self._lock = threading.Lock()
         self._mtime: float | None = None
@@ -121,6 +124,9 @@ class PlainStore:
                 "format": FORMAT_VERSION,
                 "entries": {k: v.to_dict() for k, v in sorted(self.entries.items())},
             }
+            if not self.make_folder and not self.path.parent.is_dir():
+                log.info("not saving %s: its folder is gone", self.path)
+                return
             self.path.parent.mkdir(parents=True, exist_ok=True)
             tmp = self.path.with_suffix(".json.tmp")
             tmp.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -139,13 +145,20 @@ def uploads_layer_path(settings: Settings) -> Path:
 class PlainLayer:
     """The lookup answers use: ``plain(sentence)`` is the checked plain version, or None."""
 
-    def __init__(self, paths: Iterable[Path]) -> None:
+    def __init__(self, paths: Iterable[Path], own: Path | None = None) -> None:
         self.stores = [PlainStore(p) for p in paths]
+        if own is not None:  # a chat session's own documents' layer, kept in the session's folder
+            self.stores.append(PlainStore(own, make_folder=False))
 
     @classmethod
-    def load(cls, settings: Settings) -> PlainLayer:
-        """The shipped guides' layer and the uploads' layer of ``settings.data_dir``."""
-        return cls([shipped_layer_path(settings), uploads_layer_path(settings)])
+    def load(cls, settings: Settings, own: Path | None = None) -> PlainLayer:
+        """The shipped guides' layer and the uploads' layer of ``settings.data_dir`` (and, for
+        a chat session, ``own``: the layer of the documents only that session added)."""
+        return cls([shipped_layer_path(settings), uploads_layer_path(settings)], own)
+
+    def store(self, path: Path) -> PlainStore | None:
+        """The store of this layer kept in ``path``, if any."""
+        return next((s for s in self.stores if s.path == Path(path)), None)
 
     def plain(self, sentence: str) -> str | None:
         """The checked plain version of a guide sentence (its exact text), or None."""

@@ -287,8 +287,9 @@ class BackgroundPlainBuilder:
     """Builds the layer of uploaded documents on one worker thread, one document at a time.
 
     ``submit`` returns at once; answers quote the original sentences until the document's
-    entries land in ``store`` (the same ``PlainStore`` the answers' ``PlainLayer`` reads).
-    The builder (model, judge) is made on the worker, on first use, by ``make_builder``.
+    entries land in its store (``store``, or the one given with the document: a chat session's
+    own), which the answers' ``PlainLayer`` reads. The builder (model, judge) is made on the
+    worker, on first use, by ``make_builder``.
     """
 
     def __init__(self, make_builder: Callable[[], PlainBuilder], store: PlainStore, max_file_mb: float = 20.0) -> None:
@@ -296,13 +297,13 @@ class BackgroundPlainBuilder:
         self._builder: PlainBuilder | None = None
         self.store = store
         self.max_file_mb = max_file_mb
-        self._queue: queue.Queue[Document | Path | None] = queue.Queue()
+        self._queue: queue.Queue[tuple[Document | Path, PlainStore] | None] = queue.Queue()
         self._thread = threading.Thread(target=self._run, name="plain-layer", daemon=True)
         self._thread.start()
 
-    def submit(self, document: Document | Path) -> None:
+    def submit(self, document: Document | Path, store: PlainStore | None = None) -> None:
         """Queue a document (or the file of one, read on the worker) and return at once."""
-        self._queue.put(document)
+        self._queue.put((document, store or self.store))
 
     def join(self, timeout: float | None = None) -> bool:
         """Wait until every submitted document is done; False on timeout."""
@@ -321,19 +322,23 @@ class BackgroundPlainBuilder:
         with contextlib.suppress(OSError, AttributeError):
             os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), BACKGROUND_NICENESS)
         while True:
-            document = self._queue.get()
+            item = self._queue.get()
             try:
-                if document is None:
+                if item is None:
                     return
+                document, store = item
                 if isinstance(document, Path):
+                    if not document.is_file():  # removed meanwhile (a chat session that ended)
+                        log.info("%s is gone; no plain-language layer is written for it", document.name)
+                        continue
                     document = load_file(document, max_file_mb=self.max_file_mb)
                 if self._builder is None:
                     self._builder = self._make_builder()
-                stats = self._builder.build([document], self.store)
+                stats = self._builder.build([document], store)
                 log.info("plain-language layer of %s: %s", document.doc_id, stats.summary())
             except Exception:  # noqa: BLE001 - a failed layer costs plainness only; the answers keep the originals
                 log.exception("The plain-language layer of %s failed; its answers quote the document as written.",
-                              getattr(document, "doc_id", "?"))
+                              getattr(item[0], "name", getattr(item[0], "doc_id", "?")) if item else "?")
             finally:
                 self._queue.task_done()
 
@@ -373,10 +378,12 @@ def make_similarity(settings: Any) -> Similarity:
 
 
 def start_uploads_layer(settings: Any, layer: PlainLayer) -> BackgroundPlainBuilder:
-    """The background builder of uploaded documents' layer, writing into ``layer``'s uploads file.
-    The model loads on the worker at the first upload; without it nothing is built (logged)."""
-    store = next((s for s in layer.stores if s.path == uploads_layer_path(settings)), None)
+    """The background builder of uploaded documents' layer, writing into ``layer``'s uploads file
+    (or, per document, into a chat session's own store). Written as the shipped layer is: by the
+    rules, each version checked by the calibrated judge on the local model (loaded on the worker
+    at the first upload; without it nothing is built, and that is logged)."""
+    store = layer.store(uploads_layer_path(settings))
     if store is None:
         store = PlainStore(uploads_layer_path(settings))
         layer.stores.append(store)
-    return BackgroundPlainBuilder(lambda: make_builder(settings, rules=True), store, settings.corpus.max_file_mb)
+    return BackgroundPlainBuilder(lambda: make_builder(settings, use_model=False, rules=True), store, settings.corpus.max_file_mb)

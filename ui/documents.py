@@ -17,20 +17,27 @@ from core.settings import Settings
 from ui import render
 from ui.layout import UPLOAD_OUTPUTS
 from ui.libraries import Libraries, owner_id
-from ui.uploads import add_document
+from index.plain import PlainLayer
+from plain.build import BackgroundPlainBuilder, start_uploads_layer
+from ui.uploads import AddedDocument, add_document, session_plain_path
 
 log = logging.getLogger(__name__)
 
+PLAIN_LATER = "Plainer wording of its sentences is being written in the background; until then, answers quote it as written."
 ADMIN_REFUSED = "That admin token is not right, so nothing was added. Leave it empty to add documents just for yourself."
 
 
 class DocumentUploads:
     """The upload section's handler and the library list it shows."""
 
-    def __init__(self, assistant: Assistant, libraries: Libraries, settings: Settings) -> None:
+    def __init__(
+        self, assistant: Assistant, libraries: Libraries, settings: Settings, plain: BackgroundPlainBuilder | None = None
+    ) -> None:
         self.assistant = assistant
         self.libraries = libraries
         self.admin_token = admin_token(settings)
+        # writes plain-language versions of added documents' sentences while people go on asking
+        self.plain = plain if plain is not None else plain_builder(assistant)
 
     def add_files(
         self,
@@ -60,7 +67,7 @@ class DocumentUploads:
                     self.assistant, Path(path), Path(path).name, step, owner="" if shared else owner,
                     added_by="the administrator, from the chat" if shared else "a chat session",
                 )
-                lines.append((True, added.message()))
+                lines.append((True, added.message() + self._plain_later(added, owner, shared)))
             except GuideError as error:
                 log.info("upload refused: %s", error)
                 lines.append((False, str(error)))
@@ -86,8 +93,30 @@ class DocumentUploads:
                 titles.append(record.title)
         return render.library_html(titles)
 
+    def _plain_later(self, added: AddedDocument, owner: str, shared: bool) -> str:
+        """Queue the plain-language layer of an added document; the sentence that says so, or ""."""
+        if self.plain is None or added.status == "unchanged" or added.path is None:
+            return ""
+        store = None  # the shared library's: the builder's own
+        if not shared:  # the session's own layer, which only its chain reads and which goes with it
+            layer = self.libraries.for_owner(owner).chain.plain
+            store = layer.store(session_plain_path(self.assistant.settings, owner)) if isinstance(layer, PlainLayer) else None
+            if store is None:
+                return ""
+        self.plain.submit(added.path, store)
+        return " " + PLAIN_LATER
+
     def _is_admin(self, token: str) -> bool:
         return self.admin_token is not None and hmac.compare_digest(token.strip().encode(), self.admin_token.encode())
+
+
+def plain_builder(assistant: Assistant) -> BackgroundPlainBuilder | None:
+    """The background writer of added documents' plain-language layer: only where answers come
+    from the local model (which also checks each plain version), and ``app.plain_uploads`` is on."""
+    settings = assistant.settings
+    layer = assistant.chain.plain
+    wanted = settings.app.plain_uploads and settings.app.uploads_enabled and assistant.generator.name == "local"
+    return start_uploads_layer(settings, layer) if wanted and isinstance(layer, PlainLayer) else None
 
 
 def admin_token(settings: Settings) -> str | None:

@@ -19,8 +19,9 @@ from assistant.api import Assistant
 from assistant.chain import AnswerChain
 from assistant.generators import ExtractiveGenerator
 from assistant.retrieval import HybridRetriever
+from index.plain import PlainLayer
 from index.store import DocumentRecord
-from ui.uploads import remove_session_documents
+from ui.uploads import remove_session_documents, session_plain_path
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +63,8 @@ class Libraries:
                 base = self.assistant.retriever
                 retriever = HybridRetriever(store=base.store, settings=base.settings, reranker=base.reranker, owner=owner)
                 main = self.assistant.chain
-                chain = AnswerChain(main.settings, retriever, main.vectors, main.generator, main.provenance)
+                plain = PlainLayer.load(main.settings, own=session_plain_path(main.settings, owner))
+                chain = AnswerChain(main.settings, retriever, main.vectors, main.generator, main.provenance, plain=plain)
                 self._own[owner] = Chains(owner, chain, self._quick(retriever, chain))
             return self._own[owner]
 
@@ -88,4 +90,4 @@ class Libraries:
     def _quick(retriever: HybridRetriever, chain: AnswerChain) -> AnswerChain:
         if isinstance(chain.generator, ExtractiveGenerator):
             return chain
-        return AnswerChain(chain.settings, retriever, chain.vectors, chain.fallback, chain.provenance)
+        return AnswerChain(chain.settings, retriever, chain.vectors, chain.fallback, chain.provenance, plain=chain.plain)

@@ -49,6 +49,7 @@ class AddedDocument:
     passages: int
     conditions: tuple[str, ...]
     status: str  # "added", "updated" or "unchanged"
+    path: Path | None = None  # where the added file is kept
     shared: bool = False  # added to the library everyone searches (admin), not just this session's
     flagged: list[Finding] = field(default_factory=list)  # sentences aimed at the assistant, set aside
 
@@ -86,6 +87,11 @@ def uploads_dir(settings: Settings) -> Path:
 def sessions_dir(settings: Settings) -> Path:
     """Chat sessions' own documents, a folder per session (never indexed at start)."""
     return settings.data_dir / "sessions"
+
+
+def session_plain_path(settings: Settings, owner: str) -> Path:
+    """The plain-language layer of a session's own documents: in its folder, gone with it."""
+    return sessions_dir(settings) / owner / "plain.json"
 
 
 def private_doc_id(owner: str, doc_id: str) -> str:
@@ -172,6 +178,7 @@ def add_document(
         passages=(record.n_chunks - record.flagged_chunks) if record else 0,
         conditions=record.conditions if record else document.conditions,
         status=status,
+        path=target,
         shared=not owner,
         flagged=build.flagged.get(doc_id, []),
     )

@@ -144,3 +144,57 @@ def test_the_shared_library_records_who_added_what_and_when(assistant, tmp_path)
     assert record.added_at[:2] == "20" and not record.owner
     shipped = [r for r in records.values() if "corpus/guides" in r.source_path]
     assert len(shipped) == 4 and all(r.origin == "shipped" and r.added_by == "shipped with the assistant" for r in shipped)
+
+
+SPEECH = (
+    "Speech help from the Alder clinic\n\n"
+    "The Alder clinic's speech-language pathologists subsequently endeavour to facilitate communication "
+    "utilising alphabet boards prior to progressing to speech-generating devices.\n"
+)
+SPEECH_PLAIN = "The Alder clinic's speech-language pathologists first help people talk with alphabet boards, then with speech-generating devices."
+
+
+def test_an_upload_gets_plainer_wording_in_the_background_and_a_private_one_stays_private(assistant, tmp_path):
+    """The chat queues the added file's plain-language layer and says so; once written, the
+    session's answers show the plain version (the document's own sentence one tap away); other
+    sessions never read it, nothing of it is in the shared layer, and it goes with the session."""
+    from types import SimpleNamespace
+
+    from langchain_core.language_models.fake_chat_models import FakeListChatModel
+
+    from evals.judge import CachedJudge
+    from evals.readability import flesch_kincaid_grade
+    from index.plain import uploads_layer_path
+    from plain.build import BackgroundPlainBuilder, PlainBuilder
+    from tests.plain.test_build import ScriptedJudge
+    from ui.documents import PLAIN_LATER, DocumentUploads
+    from ui.libraries import Libraries, owner_id
+    from ui.uploads import session_plain_path
+
+    libraries = Libraries(assistant)
+    builder = BackgroundPlainBuilder(
+        # a scripted writer and judge stand in for the local model; the queue, stores and answers are real
+        lambda: PlainBuilder(FakeListChatModel(responses=[SPEECH_PLAIN]), CachedJudge(ScriptedJudge()), flesch_kincaid_grade, "m"),
+        assistant.chain.plain.store(uploads_layer_path(assistant.settings)),
+    )
+    uploads = DocumentUploads(assistant, libraries, assistant.settings, plain=builder)
+    path = write(tmp_path, "speech help.txt", SPEECH)
+    session = SimpleNamespace(session_hash="plain-layer-test")
+    owner = owner_id(session.session_hash)
+    shown = uploads.add_files([str(path)], "", session, progress=lambda *a, **k: None)
+    assert PLAIN_LATER in str(shown)
+    assert builder.join(timeout=60)
+
+    question = "How does the Alder clinic help with communication?"
+    answer = _answer(libraries.for_owner(owner), question)
+    from_upload = [s for s in answer.sentences if "Alder" in s.guide_text]
+    assert [(s.text, s.plain) for s in from_upload] == [(SPEECH_PLAIN, True)]
+    assert "alphabet boards prior to" in from_upload[0].guide_text  # "as the document says", one tap away
+    assert session_plain_path(assistant.settings, owner).is_file()
+    shared_layer = uploads_layer_path(assistant.settings)
+    assert not shared_layer.exists() or "Alder" not in shared_layer.read_text(encoding="utf-8")
+    assert not any("Alder" in s.text for s in _answer(libraries.for_owner("c" * 32), question).sentences)
+
+    libraries.close(owner)
+    assert not session_plain_path(assistant.settings, owner).parent.exists()
+    builder.close()
