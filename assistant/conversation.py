@@ -2,9 +2,13 @@
 
 "Who can get it?" after "What is tofersen?" cannot be searched on its own. A follow-up is
 a question that does not name its own subject (no condition, no medicine or other guide
-term) and either points back ("it", "those", "the study"), starts as a continuation
-("and", "what about") or is only a few words ("side effects"). It is resolved:
+term) and either points back ("it", "those", "the infusions": a definite "the" before a
+thing not yet named in this question), starts as a continuation ("and", "what about") or is
+only a few words ("side effects"); or one whose only subject is a condition and which points
+back with a pronoun ("when is the time to get it for ALS"). It is resolved:
 - by the chat model's rewrite when there is one and it adds the subject;
+- a question that only names another condition ("and for scleroderma?", "same for sclero")
+  asks the previous question again about that condition;
 - otherwise by the previous turn's subject: put in place of a lone "it"
   ("Who can get tofersen?"), or added once as "(about: tofersen)". The subject is taken
   from the previous question without its own "(about: ...)", so rewrites never nest.
@@ -28,6 +32,13 @@ _REFERS_BACK = re.compile(
     r"|\bthe (study|studies|trial|trials|drug|drugs|medicine|medicines|treatment|therapy|procedure|results?|research|device|machine|test)\b",
     re.IGNORECASE,
 )
+# "the sessions", "the infusions": a definite article before a thing this question has not named
+# points back to the conversation; "the guide(s)", "the best/same/right ..." and idioms
+# ("all the time", "by the way", "at night") do not.
+_DEFINITE = re.compile(r"\bthe (?!guides?\b|best\b|right\b|same\b|most\b|first\b|last\b|next\b|other\b|new\b|time\b|way\b|day\b|moment\b|future\b|world\b|morning\b|night\b)[a-z]+", re.IGNORECASE)
+_PRONOUN = re.compile(r"\b(it|its|they|them|their|those|these|that|this)\b", re.IGNORECASE)
+# Words around a condition's name in "and for scleroderma?", "same for sclero", "what about ALS"
+_SWITCH_WORDS = frozenset("and for same what about how also the thing question meaning too".split())
 _CONTINUES = re.compile(r"^\s*(and|but|also|so|what about|how about|and what|what else|why|how come|anything else|more|then)\b", re.IGNORECASE)
 _LEADING_ASK = re.compile(
     r"^\s*(?:(?:can|could) you )?(?:tell me (?:more )?about|explain|what|which|who|how|why|when|where|is|are|do|does|did|can|could|should|will|would)\b"
@@ -57,10 +68,23 @@ def names_subject(question: str, reader: QueryReader) -> bool:
 
 def is_follow_up(question: str, reader: QueryReader) -> bool:
     """True when the question leans on what was said before."""
-    if names_subject(question, reader):
-        return False
+    query = reader.read(question)
+    if any(w in reader.names for w in words(query.text)):
+        return False  # it names its medicine, gene or procedure
+    if query.conditions:  # only a condition: still a follow-up when a pronoun points back
+        return bool(_PRONOUN.search(question)) or bool(_condition_switch(question, reader))
     short = len(words(question)) <= SHORT_QUESTION_WORDS
-    return short or bool(_REFERS_BACK.search(question) or _CONTINUES.search(question))
+    return short or bool(_REFERS_BACK.search(question) or _CONTINUES.search(question) or _DEFINITE.search(question))
+
+
+def _condition_switch(question: str, reader: QueryReader) -> str | None:
+    """The condition a question only names ("and for scleroderma?" -> its label), else None."""
+    query = reader.read(question)
+    if len(query.conditions) != 1:
+        return None
+    label = next((c.label for c in reader.domain.conditions if c.key == query.conditions[0]), None)
+    rest = [w for w in words(query.text) if w not in _SWITCH_WORDS and label and w not in words(label)]
+    return label if not rest else None
 
 
 def subject_of(turn: Turn, reader: QueryReader) -> str:
@@ -88,7 +112,20 @@ def standalone_question(
             rewritten = None
         if rewritten and "(about:" not in rewritten and set(focus_words(rewritten)) - set(focus_words(question)):
             return rewritten
+    switched = _condition_switch(question, reader)
+    if switched:
+        return _with_condition(bare_question(history[-1].standalone_question or history[-1].question), switched, reader)
     subject = subject_of(history[-1], reader)
     if len(subject.split()) <= 3 and len(_LONE_IT.findall(question)) == 1:
         return _LONE_IT.sub(subject, question, count=1)
     return about(question, subject)
+
+
+def _with_condition(question: str, label: str, reader: QueryReader) -> str:
+    """The question asked about another condition: its condition's names replaced, or "for" it added."""
+    read = reader.read(question).text
+    swapped = read
+    for condition in reader.domain.conditions:
+        if condition.label != label:
+            swapped = re.sub(rf"(?<![\w-]){re.escape(condition.label)}(?![\w-])", label, swapped, flags=re.IGNORECASE)
+    return swapped if swapped != read else f"{read.rstrip(' ?.!')} for {label}?"

@@ -39,6 +39,7 @@ from assistant.lexical import (
 from corpus.domain import Domain
 
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9'-]*")
+_NAME = re.compile(r"[a-z]+[0-9a-z]*")  # a word, or a gene's letters and digits ("sod1", "c9orf72"); no figures
 SPELLING_CUTOFF = 0.8  # difflib ratio at which an unknown word is taken for a guide word misspelt
 
 
@@ -84,7 +85,7 @@ class QueryReader:
         self.vocabulary = frozenset(w for t in texts for w in words(t) if len(w) > 2)
         # Guide words no dictionary knows: medicines, genes, named procedures ("tofersen", "c9orf72").
         english = english_words()
-        self.names = frozenset(w for w in self.vocabulary if w not in english and w.isalpha())
+        self.names = frozenset(w for w in self.vocabulary if w not in english and _NAME.fullmatch(w))
         about: dict[str, set[str]] = {}
         for text, its_conditions in zip(texts, conditions, strict=False):
             for name in self.names.intersection(words(text)):

@@ -57,6 +57,22 @@ def test_a_follow_up_without_a_pointer_word_is_resolved_and_never_nested(guides_
     assert "comfort" in fresh.answer
 
 
+def test_a_follow_up_that_says_the_thing_or_only_the_other_condition_is_resolved(guides_assistant):
+    chat = guides_assistant.conversation()
+    chat.ask("Is rituximab used for scleroderma?")
+    second = chat.ask("how often are the infusions")  # no pronoun: "the infusions" points back
+    assert "rituximab" in second.standalone_question
+    chat = guides_assistant.conversation()
+    chat.ask("Which medicines are approved for ALS?")
+    other = chat.ask("and for sclero?")  # the same question, about the other condition
+    assert other.standalone_question == "Which medicines are approved for scleroderma?"
+    assert any(drug in other.answer for drug in ("methotrexate", "mycophenolate", "nintedanib", "rituximab")), other.answer
+    chat = guides_assistant.conversation()
+    chat.ask("What is tofersen?")
+    fresh = chat.ask("how can I cope with feeling sad all the time")  # a new question, not about tofersen
+    assert "tofersen" not in fresh.standalone_question
+
+
 def test_a_number_asked_as_a_count_gets_the_figures_the_guide_gives(guides_assistant):
     answer = guides_assistant.ask("how many patients were still off a breathing machine after two years of the magnetic stimulation")
     assert NOT_COVERED not in answer.answer
