@@ -24,7 +24,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from assistant.lexical import (
     ALTERNATIVES,
@@ -40,6 +40,7 @@ from corpus.domain import Domain
 
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9'-]*")
 _NAME = re.compile(r"[a-z]+[0-9a-z]*")  # a word, or a gene's letters and digits ("sod1", "c9orf72"); no figures
+READINGS_KEPT = 512  # questions whose reading is kept for reuse
 SPELLING_CUTOFF = 0.8  # difflib ratio at which an unknown word is taken for a guide word misspelt
 
 
@@ -71,6 +72,9 @@ class QueryReader:
         self.names: frozenset[str] = frozenset()
         self.idf: dict[str, float] = {}
         self.name_conditions: dict[str, frozenset[str]] = {}
+        # Readings of recent questions: the chain reads a question, and the extractive generator
+        # and the follow-up resolver ask for the same reading again (cleared when the index changes).
+        self._read: dict[str, Query] = {}
         self.update(passages)
 
     def update(self, passages: Iterable[str], conditions: Sequence[Sequence[str]] = ()) -> None:
@@ -92,8 +96,22 @@ class QueryReader:
                 about.setdefault(name, set()).update(its_conditions)
         self.name_conditions = {name: frozenset(c) for name, c in about.items() if c}
         self._sorted = sorted(self.vocabulary)
+        self._read = {}
 
     def read(self, question: str) -> Query:
+        """The question as the guides would word it (see the module's docstring); the same
+        question is read once while the index is unchanged."""
+        known = self._read.get(question)
+        if known is not None:
+            return known
+        if len(self._read) >= READINGS_KEPT:
+            self._read = {}
+        self._read[question] = query = self._reading(question)
+        # what the chain hands on is the text as read; reading it again would give the same
+        self._read.setdefault(query.text, replace(query, original=query.text))
+        return query
+
+    def _reading(self, question: str) -> Query:
         text = self.domain.canonical_names(expand_shorthand(question))
         text = _TOKEN.sub(lambda m: self._spelled(m.group(0)), text)
         conditions = self.domain.named_conditions(text) or self._implied_conditions(text)
