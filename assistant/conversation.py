@@ -34,8 +34,9 @@ _REFERS_BACK = re.compile(
 )
 # "the sessions", "the infusions": a definite article before a thing this question has not named
 # points back to the conversation; "the guide(s)", "the best/same/right ..." and idioms
-# ("all the time", "by the way", "at night") do not.
-_DEFINITE = re.compile(r"\bthe (?!guides?\b|best\b|right\b|same\b|most\b|first\b|last\b|next\b|other\b|new\b|time\b|way\b|day\b|moment\b|future\b|world\b|morning\b|night\b)[a-z]+", re.IGNORECASE)
+# ("all the time", "by the way", "at night") do not, nor "the X of Y", which its "of" anchors
+# ("the capital of France", "the side effects of tofersen").
+_DEFINITE = re.compile(r"\bthe (?!guides?\b|best\b|right\b|same\b|most\b|first\b|last\b|next\b|other\b|new\b|time\b|way\b|day\b|moment\b|future\b|world\b|morning\b|night\b)[a-z]+\b(?!\s+of\b)", re.IGNORECASE)
 _PRONOUN = re.compile(r"\b(it|its|they|them|their|those|these|that|this)\b", re.IGNORECASE)
 # Words around a condition's name in "and for scleroderma?", "same for sclero", "what about ALS"
 _SWITCH_WORDS = frozenset("and for same what about how also the thing question meaning too".split())
