@@ -29,7 +29,7 @@ from assistant.types import Answer, AnswerEvent, Turn
 from assistant.vectors import TextVectors
 from core.errors import GuideError
 from core.settings import Settings
-from corpus.types import CONDITIONS
+from corpus.domain import load_domain
 from index.build import BuildReport, build_index
 from index.embeddings import make_embedder
 from index.store import DocumentRecord, Store, StoredDocument, index_shape, open_store
@@ -82,7 +82,16 @@ class Assistant:
     ) -> Iterator[AnswerEvent]:
         """Status, passages, checked answer text as it is written, then the final ``Answer``.
         Setting ``stop`` ends the model's work at its next token."""
-        return self.chain.stream(question, history, _condition(condition), stop)
+        return self.chain.stream(question, history, self.condition_key(condition), stop)
+
+    def condition_key(self, condition: str | None) -> str | None:
+        """A condition key of the domain file (None for all guides), or GuideError."""
+        if condition in (None, "", "all"):
+            return None
+        keys = load_domain(self.settings.corpus.guides_dir).keys
+        if condition not in keys:
+            raise GuideError(f"Unknown condition '{condition}'; use one of: all, {', '.join(keys)}.")
+        return condition
 
     def conversation(self, condition: str | None = None) -> Conversation:
         return Conversation(self, condition)
@@ -168,10 +177,3 @@ def _unpack(value: Any) -> tuple[str, list[Turn], str | None]:
         return str(value["question"]), history, value.get("condition")
     raise GuideError('Give the chain a question, or a dict {"question": ..., "history": [...], "condition": ...}.')
 
-
-def _condition(condition: str | None) -> str | None:
-    if condition in (None, "", "all"):
-        return None
-    if condition not in CONDITIONS:
-        raise GuideError(f"Unknown condition '{condition}'; use one of: all, {', '.join(CONDITIONS)}.")
-    return condition

@@ -46,6 +46,7 @@ class AnswerChain:
         generator: Generator,
         provenance: dict[str, Any] | None = None,
         plain: PlainLookup | None = None,
+        reader: QueryReader | None = None,
     ) -> None:
         self.settings = settings
         # the plain-language layer (index/plain.py): checked plain versions of guide sentences
@@ -53,11 +54,11 @@ class AnswerChain:
         self.retriever = retriever
         self.vectors = vectors
         self.generator = generator
-        self.reader = QueryReader(load_domain(settings.corpus.guides_dir))
+        # how questions are read; a chat session's chain shares the main one's, which knows the guides' words
+        self.reader = reader if reader is not None else QueryReader(load_domain(settings.corpus.guides_dir))
         self.fallback = generator if isinstance(generator, ExtractiveGenerator) else ExtractiveGenerator(vectors)
-        self.fallback.reader = self.reader
-        if isinstance(generator, ExtractiveGenerator):
-            generator.reader = self.reader
+        if self.fallback.reader is None:  # a generator shared with another chain keeps the reader it has
+            self.fallback.reader = self.reader
         self.judge = EvidenceJudge(vectors, settings)
         self.provenance = provenance or {}
 
@@ -82,7 +83,7 @@ class AnswerChain:
     ) -> Iterator[AnswerEvent]:
         """``stop``, once set, ends the generator's work at its next piece (the user pressed Stop)."""
         run = _Run(question=_validated(question), started=time.perf_counter())
-        flag = check_safety(run.question)
+        flag = check_safety(run.question, self.reader.names)
         run.safety = flag.kind if flag else None
         if flag and flag.blocking:
             yield run.emit(flag.message)

@@ -26,6 +26,7 @@ from assistant.query import Query
 from assistant.types import Coverage, Passage
 from assistant.vectors import TextVectors
 from core.settings import Settings
+from corpus.domain import load_domain
 
 WORD_MATCH_COSINE = 0.72  # a focus word matches a passage word this close in meaning
 _I = re.IGNORECASE
@@ -59,16 +60,6 @@ ASPECTS = (
 )
 
 
-# Conditions the guides are not about; named in a question, they must be named in the passages
-# too, or an ALS or scleroderma passage would answer a question about another disease.
-OTHER_CONDITIONS = re.compile(
-    r"\b(multiple sclerosis|lupus|parkinson'?s?|alzheimer'?s?|huntington'?s?|myasthenia( gravis)?|muscular dystrophy"
-    r"|spinal muscular atrophy|rheumatoid arthritis|morphea|raynaud'?s?|sj[oö]gren'?s?|dermatomyositis|polymyositis"
-    r"|primary lateral sclerosis|kennedy'?s disease|cancer|diabetes|dementia|stroke|covid(-19)?|asthma)\b",
-    _I,
-)
-
-
 @dataclass(frozen=True)
 class Evidence:
     coverage: Coverage
@@ -95,6 +86,9 @@ class EvidenceJudge:
         self.vectors = vectors
         self.settings = settings
         self.model = model or load_coverage_model()
+        # Diseases the guides are not about (the domain file's "not_about"); named in a question,
+        # they must be named in the passages too, or a passage would answer about another disease.
+        self.other_diseases = load_domain(settings.corpus.guides_dir).other_diseases
 
     def signals(self, query: Query, passages: Sequence[Passage]) -> tuple[dict[str, float], tuple[str, ...], tuple[str, ...], tuple[str, ...], bool]:
         """The measured signals, the focus words, those matched, the missing aspects, and
@@ -139,7 +133,8 @@ class EvidenceJudge:
         text = " ".join(p.chunk.embedding_text() for p in passages).lower()
         # A question about another disease alone is not answered from these guides; one that
         # compares it with a condition the guides cover goes to the model like any other.
-        other = [m.group(0) for m in OTHER_CONDITIONS.finditer(query.text) if m.group(0).lower() not in text]
+        found = self.other_diseases.finditer(query.text) if self.other_diseases else ()
+        other = [m.group(0) for m in found if m.group(0).lower() not in text]
         if other and not query.conditions:
             return _with(evidence, "none", f"the guides are not about {', '.join(other)}")
         if probability < self.model.t_none:

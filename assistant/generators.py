@@ -18,16 +18,25 @@ from dataclasses import dataclass
 import numpy as np
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import BaseMessage
+from langchain_core.prompts import ChatPromptTemplate
 
 from assistant.context import relevant_excerpts
 from assistant.coverage import SentenceModel, load_sentence_model
 from assistant.lexical import STOPWORDS, content_terms, focus_words, numbers, words
-from assistant.prompts import ANSWER_PROMPT, REWRITE_PROMPT, format_excerpts, format_history, format_passages
+from assistant.prompts import (
+    ANSWER_PROMPT,
+    REWRITE_PROMPT,
+    answer_prompt,
+    format_excerpts,
+    format_history,
+    format_passages,
+)
 from assistant.query import QueryReader
 from assistant.types import Passage, Turn
 from assistant.vectors import TextVectors
 from core.errors import GuideError
 from core.settings import GENERATOR_KINDS, Settings
+from corpus.domain import load_domain
 from index.chunking import sentence_spans
 
 log = logging.getLogger(__name__)
@@ -49,11 +58,19 @@ class Generator(ABC):
 
 
 class ChatGenerator(Generator):
-    def __init__(self, chat_model: BaseChatModel, name: str, model: str = "", vectors: TextVectors | None = None) -> None:
+    def __init__(
+        self,
+        chat_model: BaseChatModel,
+        name: str,
+        model: str = "",
+        vectors: TextVectors | None = None,
+        prompt: ChatPromptTemplate = ANSWER_PROMPT,
+    ) -> None:
         self.chat_model = chat_model
         self.name = name
         self.model = model
         self.vectors = vectors
+        self.answer_prompt = prompt  # for the guides' audience (the domain file's)
 
     def prompt(self, question: str, passages: Sequence[Passage]) -> list[BaseMessage]:
         """The answer prompt: the fixed system prompt first (so a model server can reuse it),
@@ -62,13 +79,13 @@ class ChatGenerator(Generator):
             context = format_passages(passages)
         else:
             context = format_excerpts(relevant_excerpts(question, passages, self.vectors))
-        return ANSWER_PROMPT.format_messages(passages=context, question=question)
+        return self.answer_prompt.format_messages(passages=context, question=question)
 
     def warm_up(self) -> int:
         """Have a local model read the fixed start of the answer prompt now, not on the first
         question; returns the tokens read (0 for a model that cannot keep them)."""
         warm = getattr(self.chat_model, "warm_prefix", None)
-        return warm(ANSWER_PROMPT.format_messages(passages="", question="")) if warm else 0
+        return warm(self.answer_prompt.format_messages(passages="", question="")) if warm else 0
 
     def stream(self, question: str, passages: Sequence[Passage]) -> Iterator[str]:
         messages = self.prompt(question, passages)
@@ -238,12 +255,13 @@ _SUMMING_UP = re.compile(r"^(in conclusion|in summary|to sum up|overall|ultimate
 def make_generator(settings: Settings, vectors: TextVectors, kind: str | None = None) -> Generator:
     """The configured generator; ``auto`` means local when its model is present, else extractive."""
     kind = kind or settings.generator.kind
+    prompt = answer_prompt(load_domain(settings.corpus.guides_dir).audience)
     if kind == "extractive":
         return ExtractiveGenerator(vectors)
     if kind == "openai":
         from assistant.llm import load_openai_chat_model  # noqa: PLC0415
 
-        return ChatGenerator(load_openai_chat_model(settings), "openai", settings.generator.openai_model, vectors)
+        return ChatGenerator(load_openai_chat_model(settings), "openai", settings.generator.openai_model, vectors, prompt)
     from assistant.model_files import local_model_available  # noqa: PLC0415
 
     if kind == "auto" and not local_model_available(settings):
@@ -253,7 +271,7 @@ def make_generator(settings: Settings, vectors: TextVectors, kind: str | None = 
         from assistant.llm import load_local_chat_model  # noqa: PLC0415
         from assistant.model_files import local_model_path  # noqa: PLC0415
 
-        generator = ChatGenerator(load_local_chat_model(settings), "local", local_model_path(settings).name, vectors)
+        generator = ChatGenerator(load_local_chat_model(settings), "local", local_model_path(settings).name, vectors, prompt)
         generator.warm_up()
         return generator
     raise GuideError(f"Unknown generator '{kind}'; use one of: {', '.join(GENERATOR_KINDS)}.")

@@ -12,10 +12,12 @@ from langchain_core.prompts import ChatPromptTemplate
 
 from assistant.context import Excerpt
 from assistant.types import Passage, Turn
+from core.settings import CorpusSettings
+from corpus.domain import load_domain
 
 NOT_IN_GUIDES = "NOT_IN_GUIDES"
 
-SYSTEM_PROMPT = f"""You help people living with ALS or scleroderma, and their caregivers, understand their patient guides.
+_SYSTEM = f"""You help {{audience}} understand their patient guides.
 You answer ONLY from the numbered passages you are given.
 Rules:
 1. Write 2 to 4 short sentences in plain, everyday words.
@@ -41,7 +43,19 @@ Follow-up question: {question}
 
 Standalone question:"""
 
-ANSWER_PROMPT = ChatPromptTemplate.from_messages([("system", SYSTEM_PROMPT), ("human", ANSWER_HUMAN)])
+
+
+def system_prompt(audience: str) -> str:
+    """The answer prompt's fixed part, for the guides' audience (the domain file's "audience")."""
+    return _SYSTEM.replace("{audience}", audience.replace("{", "").replace("}", ""))
+
+
+def answer_prompt(audience: str) -> ChatPromptTemplate:
+    return ChatPromptTemplate.from_messages([("system", system_prompt(audience)), ("human", ANSWER_HUMAN)])
+
+
+SYSTEM_PROMPT = system_prompt(load_domain(CorpusSettings().guides_dir).audience)  # the shipped guides'
+ANSWER_PROMPT = answer_prompt(load_domain(CorpusSettings().guides_dir).audience)
 REWRITE_PROMPT = ChatPromptTemplate.from_messages([("system", REWRITE_SYSTEM), ("human", REWRITE_HUMAN)])
 
 

@@ -9,6 +9,7 @@ Instruction-like text is flagged and then treated as plain text.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from assistant.phrases import (
@@ -25,6 +26,7 @@ from assistant.phrases import (
 )
 
 _I = re.IGNORECASE
+_STOPPING = r"\b(stop|stopping|quit|quitting|come off|coming off|skip|skipping|halve|cut down)\b"
 
 
 @dataclass(frozen=True)
@@ -85,9 +87,8 @@ KINDS: tuple[SafetyKind, ...] = (
     SafetyKind(
         "stop_medication",
         re.compile(
-            r"\b(stop|stopping|quit|quitting|come off|coming off|skip|skipping|halve|cut down)\b (\w+ ){0,3}"
-            r"(riluzole|edaravone|tofersen|nintedanib|rituximab|tocilizumab|abatacept|methotrexate|mycophenolate|cyclophosphamide|"
-            r"medicines?|medications?|meds|drugs?|pills?|tablets?|treatments?|infusions?|injections?)\b",
+            rf"{_STOPPING} (\w+ ){{0,3}}"
+            r"(medicines?|medications?|meds|drugs?|pills?|tablets?|treatments?|infusions?|injections?)\b",
             _I,
         ),
         notice=STOP_MEDICATION_NOTICE,
@@ -114,6 +115,9 @@ KINDS: tuple[SafetyKind, ...] = (
     ),
 )
 SAFETY_KINDS = tuple(kind.name for kind in KINDS)
+# "stop the edaravone": a stopping word, then within three words a medicine the guides name (the
+# query reader's guide terms no dictionary knows, so another corpus brings its own medicines)
+_STOPS_A_NAMED_MEDICINE = re.compile(rf"{_STOPPING}((?: [\w-]+){{1,4}})", _I)
 BLOCKING = {kind.name: kind.notice for kind in KINDS if kind.blocking}  # emergency and crisis
 _BY_NAME = {kind.name: kind for kind in KINDS}
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'"})
@@ -126,14 +130,21 @@ class SafetyFlag:
     blocking: bool  # True: answer with the message only, no retrieval, no model
 
 
-def check_safety(question: str) -> SafetyFlag | None:
-    """The most serious red flag in a question, or None."""
+def check_safety(question: str, guide_terms: Collection[str] = ()) -> SafetyFlag | None:
+    """The most serious red flag in a question, or None. ``guide_terms``: the medicines (and other
+    names) of the guides, so that "can he stop the edaravone" is a stop-medication question."""
     # Phones type curly apostrophes ("can’t breathe"); the patterns are written with straight ones.
     question = question.translate(_APOSTROPHES)
     for kind in KINDS:
-        if kind.pattern.search(question):
+        if kind.pattern.search(question) or (kind.name == "stop_medication" and _stops_named(question, guide_terms)):
             return SafetyFlag(kind.name, kind.notice, kind.blocking)
     return None
+
+
+def _stops_named(question: str, guide_terms: Collection[str]) -> bool:
+    return bool(guide_terms) and any(
+        word in guide_terms for match in _STOPS_A_NAMED_MEDICINE.finditer(question) for word in match.group(2).lower().split()
+    )
 
 
 def without_instructions(question: str) -> str:

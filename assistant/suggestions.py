@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from assistant.lexical import STOPWORDS, TOPIC_WORDS, focus_words, stem, words
 from assistant.safety import BLOCKING, check_safety
 from assistant.types import Answer
+from corpus.domain import Domain, load_domain
 from index.chunking import Chunk
 
 if TYPE_CHECKING:
@@ -29,7 +30,6 @@ log = logging.getLogger(__name__)
 
 MAX_SUGGESTIONS = 3
 MAX_CHECKED = 16  # candidates put to the evidence gate per answer, at most (a retrieval each)
-CONDITION_NAMES = {"als": "ALS", "scleroderma": "scleroderma"}
 
 # "such as methotrexate, mycophenolate mofetil, or cyclophosphamide"; "like rituximab"
 _LIST = re.compile(r"\b(?:such as|like|including|includes?)\s+([^.;:()]+)", re.IGNORECASE)
@@ -99,7 +99,8 @@ def suggest_questions(
     done = [_topic(q) for q in [*asked, answer.question, answer.standalone_question] if q]
     found: list[str] = []
     checked = 0
-    for question in candidate_questions([*chunks, *sorted(rest, key=lambda c: (c.doc_id, c.ordinal))]):
+    domain = load_domain(assistant.settings.corpus.guides_dir)
+    for question in candidate_questions([*chunks, *sorted(rest, key=lambda c: (c.doc_id, c.ordinal))], domain):
         if len(found) >= limit or checked >= MAX_CHECKED:
             break
         wanted = _topic(question)
@@ -122,12 +123,13 @@ def answered_by_guides(assistant: Assistant, question: str, condition: str | Non
     return evidence.coverage == "full"
 
 
-def candidate_questions(chunks: Sequence[Chunk]) -> list[str]:
-    """Plain questions about what the passages name and discuss, in the passages' order, each topic once."""
+def candidate_questions(chunks: Sequence[Chunk], domain: Domain | None = None) -> list[str]:
+    """Plain questions about what the passages name and discuss, in the passages' order, each topic
+    once; a passage's condition is named as the domain file labels it (as its key without one)."""
     seen: list[set[str]] = []
     out: list[str] = []
     for chunk in chunks:
-        condition = _condition_name(chunk.conditions)
+        condition = _condition_name(chunk.conditions, domain)
         for question in _from_passage(chunk.text, condition):
             topic = _topic(question)
             # once per topic: "brain magnetic stimulation" adds nothing to "magnetic stimulation"
@@ -225,6 +227,6 @@ def _listed_terms(text: str) -> list[str]:
     return terms
 
 
-def _condition_name(conditions: Sequence[str]) -> str:
-    names = [CONDITION_NAMES.get(c, c) for c in conditions]
+def _condition_name(conditions: Sequence[str], domain: Domain | None) -> str:
+    names = [domain.label(c) if domain else c for c in conditions]
     return names[0] if len(names) == 1 else ""

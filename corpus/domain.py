@@ -1,7 +1,8 @@
-"""What a corpus is about: its conditions and the names people use for them.
+"""What a corpus is about: its conditions, the names people use for them, the diseases it
+is not about, who it is for, and the example questions the chat offers.
 
 Read from ``domain.json`` beside the guides, so that pointing the app at other guides
-means another data file, not other code.
+means another data file, not other code. Every field is described in the file's ``_about``.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+
+from core.errors import GuideError
 
 DOMAIN_FILE = "domain.json"
 
@@ -23,8 +26,37 @@ class Condition:
 
 
 @dataclass(frozen=True)
+class Examples:
+    """Example questions the chat offers under one heading."""
+
+    id: str  # a word, for the page's element ids ("patient")
+    heading: str
+    questions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Domain:
     conditions: tuple[Condition, ...]
+    topic: str = "the guides' subject"  # "ALS and scleroderma": said in the chat's title line
+    audience: str = "people who use these patient guides"  # whom the answer prompt says it helps
+    not_about: tuple[str, ...] = ()  # other diseases; named in a question, the passages must name them too
+    examples: tuple[Examples, ...] = ()
+
+    def label(self, key: str) -> str:
+        """A condition's name as shown ("als" -> "ALS"); an unknown key as it is."""
+        return next((c.label for c in self.conditions if c.key == key), key)
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(c.key for c in self.conditions)
+
+    @property
+    def other_diseases(self) -> re.Pattern[str] | None:
+        """A pattern matching any disease the guides are not about (None when the file names none)."""
+        if not self.not_about:
+            return None
+        names = sorted(self.not_about, key=len, reverse=True)
+        return re.compile(r"\b(" + "|".join(names) + r")\b", re.IGNORECASE)
 
     @property
     def _names(self) -> list[tuple[str, Condition]]:
@@ -49,13 +81,28 @@ class Domain:
 
 @lru_cache(maxsize=8)
 def load_domain(guides_dir: Path) -> Domain:
+    """The domain file of a guides folder (an empty domain when the folder has none)."""
     path = Path(guides_dir) / DOMAIN_FILE
     if not path.is_file():
         return Domain(())
-    data = json.loads(path.read_text(encoding="utf-8"))
-    return Domain(
-        tuple(
-            Condition(key, entry["label"], tuple(n.lower() for n in entry.get("names", [])))
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        conditions = tuple(
+            Condition(key, str(entry["label"]), tuple(str(n).lower() for n in entry.get("names", [])))
             for key, entry in data.get("conditions", {}).items()
         )
-    )
+        not_about = tuple(str(p) for p in data.get("not_about", []))
+        for pattern in not_about:
+            re.compile(pattern)
+        examples = tuple(
+            Examples(str(e["id"]), str(e["heading"]), tuple(str(q) for q in e["questions"])) for e in data.get("examples", [])
+        )
+        return Domain(
+            conditions, str(data.get("topic", Domain.topic)), str(data.get("audience", Domain.audience)), not_about, examples
+        )
+    except (json.JSONDecodeError, KeyError, TypeError, AttributeError, re.error) as error:
+        raise GuideError(
+            f"{path} is not a valid domain file ({type(error).__name__}: {error}). Fix it as its \"_about\" "
+            "describes: each condition needs a \"label\" and a list of \"names\"; \"not_about\" is a list of "
+            "patterns; each of \"examples\" has an \"id\", a \"heading\" and \"questions\"."
+        ) from error

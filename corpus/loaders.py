@@ -15,6 +15,7 @@ from pathlib import Path
 
 from core.errors import GuideError
 from corpus.cleaning import clean_text
+from corpus.domain import load_domain
 from corpus.types import CONDITIONS, Document, LoadProblem
 
 log = logging.getLogger(__name__)
@@ -124,9 +125,10 @@ def _catalog_entry(path: Path) -> dict:
         entry = json.loads(catalog.read_text(encoding="utf-8")).get(path.name, {})
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise UnreadableFile(f"its {catalog} is not valid JSON ({error}); fix or remove it") from error
-    unknown = set(entry.get("conditions", [])) - set(CONDITIONS)
+    known = load_domain(path.parent).keys or CONDITIONS  # the conditions of the folder's domain file
+    unknown = set(entry.get("conditions", [])) - set(known)
     if unknown:
-        raise UnreadableFile(f"{catalog} names unknown conditions {sorted(unknown)}; use {list(CONDITIONS)}")
+        raise UnreadableFile(f"{catalog} names unknown conditions {sorted(unknown)}; use {list(known)} (from domain.json)")
     return entry
 
 

@@ -26,7 +26,7 @@ from typing import Any
 
 import gradio as gr
 
-from assistant.api import Assistant, _condition
+from assistant.api import Assistant
 from assistant.chain import AnswerChain
 from assistant.phrases import NOT_COVERED_ANSWER
 from assistant.safety import check_safety
@@ -192,7 +192,7 @@ class ChatApp:
         )
         chains = self.libraries.for_owner(owner_id(request.session_hash) if request else None)
         try:
-            where = _condition(condition)
+            where = self.assistant.condition_key(condition)
             flag = check_safety(question)
             note = ""
             if (flag is not None and flag.blocking) or not chains.uses_model:  # no model: no waiting
@@ -353,7 +353,7 @@ class ChatApp:
         `python -m assistant ask --json` prints it. condition: all, als or scleroderma."""
         chains = self.libraries.shared
         try:
-            where = _condition(condition)
+            where = self.assistant.condition_key(condition)
             flag = check_safety(question or "")
             if (flag is not None and flag.blocking) or not chains.uses_model:
                 answer = final(chains.chain.stream(question, (), where))

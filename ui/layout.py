@@ -14,32 +14,16 @@ from typing import Any
 import gradio as gr
 
 from core.settings import Settings
+from corpus.domain import Domain, load_domain
 from ui import render
 from ui.session import STORAGE_KEY, STORAGE_SECRET
 from ui.uploads import ACCEPTED_SUFFIXES
 
 TITLE = "Ask the patient guides"
-SUBTITLE = "Answers about ALS and scleroderma, taken only from patient guides, with the source of every statement."
 NOTICE = (
     "This is information from patient guides, not medical advice. It doesn't know your situation, so talk to "
     "your doctor or nurse before you change anything. In an emergency, call your local emergency number."
 )
-PLACEHOLDER = (
-    "**Ask a question about ALS or scleroderma.**\n\n"
-    "Answers come only from the patient guides. Each statement has a number, like [1], "
-    "that opens the passage it comes from."
-)
-PATIENT_EXAMPLES = (
-    "What treatments are approved for ALS?",
-    "How does magnetic stimulation work for ALS?",
-    "What lifestyle changes help with scleroderma?",
-)
-CAREGIVER_EXAMPLES = (
-    "How can I help someone with ALS stay independent?",
-    "What support helps with the emotional side of ALS?",
-    "What should I do if ALS treatments stop working?",
-)
-CONDITION_CHOICES = [("All guides", "all"), ("ALS", "als"), ("Scleroderma", "scleroderma")]
 KEPT_NOTE = (
     "This conversation is kept in this browser only, so it is still here if you reload the page. "
     "“New conversation” clears it; on a shared computer, press it when you are done."
@@ -110,26 +94,27 @@ def build_page(settings: Settings, *, admin_token: bool, library: str) -> Page:
     ``library``: the library list shown at first."""
     session = gr.State(None)  # each tab's ChatSession, made by its first question or restored
     saved = gr.BrowserState(None, storage_key=STORAGE_KEY, secret=STORAGE_SECRET)  # the tab's copy
-    gr.HTML(f"<h1>{html.escape(TITLE)}</h1><p>{html.escape(SUBTITLE)}</p>", elem_id="app-title", js_on_load=None)
+    domain = load_domain(settings.corpus.guides_dir)  # the subject, its guides and examples: corpus/guides/domain.json
+    gr.HTML(f"<h1>{html.escape(TITLE)}</h1><p>{html.escape(subtitle(domain))}</p>", elem_id="app-title", js_on_load=None)
     gr.HTML(f'<p role="note"><strong>Please note:</strong> {html.escape(NOTICE)}</p>', elem_id="notice", js_on_load=None)
     uploads: dict[str, Any] = {}
     with gr.Row(equal_height=False, elem_id="columns"):
         with gr.Column(scale=3, min_width=360, elem_id="chat-column"):
-            chat = _chat_column()
+            chat = _chat_column(domain)
         with gr.Column(scale=2, min_width=300, elem_id="side-column"):
             sources = gr.HTML(render.sources_panel_html([]), elem_id="sources", js_on_load=None)
-            examples = _examples()
+            examples = _examples(domain)
             handout = _handout_section()
             if settings.app.uploads_enabled:
                 uploads = _upload_section(settings, admin_token, library)
     return Page(session=session, saved=saved, sources=sources, examples=examples, **chat, **handout, **uploads)
 
 
-def _chat_column() -> dict[str, Any]:
+def _chat_column(domain: Domain) -> dict[str, Any]:
     parts: dict[str, Any] = {"alert": gr.HTML("", elem_id="alert", js_on_load=None)}
     parts["chatbot"] = gr.Chatbot(
         label="Conversation", show_label=False, elem_id="chat", height=520, min_height=280, buttons=["copy"],
-        latex_delimiters=[], placeholder=PLACEHOLDER, autoscroll=True, layout="bubble",
+        latex_delimiters=[], placeholder=placeholder(domain), autoscroll=True, layout="bubble",
     )
     parts["notice"] = gr.HTML("", elem_id="care-team", js_on_load=None)
     with gr.Group(visible=False, elem_classes=["feedback-box"]) as parts["feedback_box"]:
@@ -138,7 +123,7 @@ def _chat_column() -> dict[str, Any]:
         parts["send_comment"] = gr.Button("Send comment", elem_id="send-comment")
     parts.update(_composer())
     with gr.Row(equal_height=True, elem_id="conversation-controls"):
-        parts["condition"] = gr.Radio(CONDITION_CHOICES, value="all", label="Search these guides", elem_id="condition", scale=3)
+        parts["condition"] = gr.Radio(condition_choices(domain), value="all", label="Search these guides", elem_id="condition", scale=3)
         parts["new"] = gr.Button("New conversation", elem_id="new-conversation", scale=1, min_width=160)
     gr.HTML(f'<p class="kept-note">{html.escape(KEPT_NOTE)}</p>', elem_id="kept-note", js_on_load=None)
     return parts
@@ -162,17 +147,31 @@ def _composer() -> dict[str, Any]:
     return parts
 
 
-def _examples() -> list[tuple[gr.Button, str]]:
+def subtitle(domain: Domain) -> str:
+    return f"Answers about {domain.topic}, taken only from patient guides, with the source of every statement."
+
+
+def placeholder(domain: Domain) -> str:
+    return (
+        f"**Ask a question about {domain.topic}.**\n\n"
+        "Answers come only from the patient guides. Each statement has a number, like [1], "
+        "that opens the passage it comes from."
+    )
+
+
+def condition_choices(domain: Domain) -> list[tuple[str, str]]:
+    """The guides a question can be limited to: all, or one condition's."""
+    return [("All guides", "all"), *((c.label[:1].upper() + c.label[1:], c.key) for c in domain.conditions)]
+
+
+def _examples(domain: Domain) -> list[tuple[gr.Button, str]]:
     """Questions that run on a click; beside the chat on a wide screen, under the sources on a phone."""
     examples: list[tuple[gr.Button, str]] = []
     with gr.Column(elem_id="examples", variant="panel"):
-        for heading, texts, key in (
-            ("Questions patients often ask", PATIENT_EXAMPLES, "patient"),
-            ("Questions caregivers often ask", CAREGIVER_EXAMPLES, "caregiver"),
-        ):
-            gr.Markdown(f"**{heading}** (click one to ask it)", elem_classes=["examples-heading"])
-            for i, text in enumerate(texts):
-                examples.append((gr.Button(text, elem_id=f"example-{key}-{i}", elem_classes=["example"]), text))
+        for group in domain.examples:
+            gr.Markdown(f"**{group.heading}** (click one to ask it)", elem_classes=["examples-heading"])
+            for i, text in enumerate(group.questions):
+                examples.append((gr.Button(text, elem_id=f"example-{group.id}-{i}", elem_classes=["example"]), text))
     return examples
 
 

@@ -64,7 +64,9 @@ class Libraries:
                 retriever = HybridRetriever(store=base.store, settings=base.settings, reranker=base.reranker, owner=owner)
                 main = self.assistant.chain
                 plain = PlainLayer.load(main.settings, own=session_plain_path(main.settings, owner))
-                chain = AnswerChain(main.settings, retriever, main.vectors, main.generator, main.provenance, plain=plain)
+                chain = AnswerChain(
+                    main.settings, retriever, main.vectors, main.generator, main.provenance, plain=plain, reader=main.reader
+                )
                 self._own[owner] = Chains(owner, chain, self._quick(retriever, chain))
             return self._own[owner]
 
@@ -90,4 +92,6 @@ class Libraries:
     def _quick(retriever: HybridRetriever, chain: AnswerChain) -> AnswerChain:
         if isinstance(chain.generator, ExtractiveGenerator):
             return chain
-        return AnswerChain(chain.settings, retriever, chain.vectors, chain.fallback, chain.provenance, plain=chain.plain)
+        return AnswerChain(
+            chain.settings, retriever, chain.vectors, chain.fallback, chain.provenance, plain=chain.plain, reader=chain.reader
+        )

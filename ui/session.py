@@ -14,6 +14,7 @@ saved in another ``SAVED_VERSION``, starts a fresh conversation rather than fail
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -32,7 +33,7 @@ STORAGE_SECRET = "patient-guides-chat"
 STOPPED = "You stopped this answer."
 STOPPED_EARLY = "You stopped this answer before it was written."
 TurnState = Literal["done", "failed", "stopped"]
-CONDITIONS = ("all", "als", "scleroderma")
+_CONDITION_KEY = re.compile(r"[a-z0-9_-]{1,40}")  # "all", or a condition key of the domain file
 
 
 @dataclass
@@ -152,7 +153,7 @@ def _turn(data: Any) -> ChatTurn:
             raise ValueError("a finished turn has no answer")
         answer = Answer.from_dict(data["answer"])
     condition = _text(data.get("condition"))
-    condition = condition if condition in CONDITIONS else "all"
+    condition = condition if _CONDITION_KEY.fullmatch(condition) else "all"
     return ChatTurn(_text(data.get("question")), condition, answer, _text(data.get("shown")), state)
 
 

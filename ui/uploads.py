@@ -29,6 +29,7 @@ from pathlib import Path
 from assistant.api import Assistant
 from core.errors import GuideError
 from core.settings import Settings
+from corpus.domain import load_domain
 from corpus.loaders import SUPPORTED_SUFFIXES, UnreadableFile, load_file
 from corpus.untrusted import Finding
 from index.build import BuildReport, build_index, index_documents
@@ -47,7 +48,7 @@ class AddedDocument:
     doc_id: str
     title: str
     passages: int
-    conditions: tuple[str, ...]
+    conditions: tuple[str, ...]  # as the domain file labels them ("ALS")
     status: str  # "added", "updated" or "unchanged"
     path: Path | None = None  # where the added file is kept
     shared: bool = False  # added to the library everyone searches (admin), not just this session's
@@ -55,7 +56,7 @@ class AddedDocument:
 
     def message(self) -> str:
         where = (
-            f"It is filed under {', '.join(c.upper() if c == 'als' else c.capitalize() for c in self.conditions)}."
+            f"It is filed under {', '.join(c[:1].upper() + c[1:] for c in self.conditions)}."
             if self.conditions
             else "Ask with “All guides” selected to search it."
         )
@@ -168,6 +169,7 @@ def add_document(
         shutil.rmtree(staging, ignore_errors=True)
 
     report(1.0, f"{name} is ready")
+    domain = load_domain(settings.corpus.guides_dir)
     record = next((r for r in assistant.documents() if r.doc_id == doc_id), None)
     status = "added" if doc_id in build.added else "updated" if doc_id in build.updated else "unchanged"
     log.info("upload %s: %s as %s (%s)", name, status, doc_id, build.summary())
@@ -176,7 +178,7 @@ def add_document(
         doc_id=doc_id,
         title=record.title if record else document.title,
         passages=(record.n_chunks - record.flagged_chunks) if record else 0,
-        conditions=record.conditions if record else document.conditions,
+        conditions=tuple(domain.label(c) for c in (record.conditions if record else document.conditions)),
         status=status,
         path=target,
         shared=not owner,
