@@ -29,7 +29,6 @@ from assistant.types import Answer, AnswerEvent, Turn
 from assistant.vectors import TextVectors
 from core.errors import GuideError
 from core.settings import Settings
-from corpus.domain import load_domain
 from index.build import BuildReport, build_index
 from index.embeddings import make_embedder
 from index.store import DocumentRecord, Store, StoredDocument, index_shape, open_store
@@ -88,7 +87,7 @@ class Assistant:
         """A condition key of the domain file (None for all guides), or GuideError."""
         if condition in (None, "", "all"):
             return None
-        keys = load_domain(self.settings.corpus.guides_dir).keys
+        keys = self.settings.domain.keys
         if condition not in keys:
             raise GuideError(f"Unknown condition '{condition}'; use one of: all, {', '.join(keys)}.")
         return condition

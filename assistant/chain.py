@@ -28,7 +28,6 @@ from assistant.vectors import TextVectors
 from assistant.wording import AnswerSentence, PlainLookup, answer_sentence
 from core.errors import GuideError
 from core.settings import Settings
-from corpus.domain import load_domain
 from index.chunking import Chunk
 from index.plain import PlainLayer
 
@@ -55,7 +54,7 @@ class AnswerChain:
         self.vectors = vectors
         self.generator = generator
         # how questions are read; a chat session's chain shares the main one's, which knows the guides' words
-        self.reader = reader if reader is not None else QueryReader(load_domain(settings.corpus.guides_dir))
+        self.reader = reader if reader is not None else QueryReader(settings.domain)
         self.fallback = generator if isinstance(generator, ExtractiveGenerator) else ExtractiveGenerator(vectors)
         if self.fallback.reader is None:  # a generator shared with another chain keeps the reader it has
             self.fallback.reader = self.reader
@@ -83,7 +82,7 @@ class AnswerChain:
     ) -> Iterator[AnswerEvent]:
         """``stop``, once set, ends the generator's work at its next piece (the user pressed Stop)."""
         run = _Run(question=_validated(question), started=time.perf_counter())
-        flag = check_safety(run.question, self.reader.names)
+        flag = check_safety(run.question, self.reader.names, self.settings.domain.names)
         run.safety = flag.kind if flag else None
         if flag and flag.blocking:
             yield run.emit(flag.message)

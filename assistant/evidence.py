@@ -26,7 +26,6 @@ from assistant.query import Query
 from assistant.types import Coverage, Passage
 from assistant.vectors import TextVectors
 from core.settings import Settings
-from corpus.domain import load_domain
 
 WORD_MATCH_COSINE = 0.72  # a focus word matches a passage word this close in meaning
 _I = re.IGNORECASE
@@ -88,7 +87,7 @@ class EvidenceJudge:
         self.model = model or load_coverage_model()
         # Diseases the guides are not about (the domain file's "not_about"); named in a question,
         # they must be named in the passages too, or a passage would answer about another disease.
-        self.other_diseases = load_domain(settings.corpus.guides_dir).other_diseases
+        self.other_diseases = settings.domain.other_diseases
 
     def signals(self, query: Query, passages: Sequence[Passage]) -> tuple[dict[str, float], tuple[str, ...], tuple[str, ...], tuple[str, ...], bool]:
         """The measured signals, the focus words, those matched, the missing aspects, and

@@ -36,7 +36,6 @@ from assistant.types import Passage, Turn
 from assistant.vectors import TextVectors
 from core.errors import GuideError
 from core.settings import GENERATOR_KINDS, Settings
-from corpus.domain import load_domain
 from index.chunking import sentence_spans
 
 log = logging.getLogger(__name__)
@@ -255,7 +254,7 @@ _SUMMING_UP = re.compile(r"^(in conclusion|in summary|to sum up|overall|ultimate
 def make_generator(settings: Settings, vectors: TextVectors, kind: str | None = None) -> Generator:
     """The configured generator; ``auto`` means local when its model is present, else extractive."""
     kind = kind or settings.generator.kind
-    prompt = answer_prompt(load_domain(settings.corpus.guides_dir).audience)
+    prompt = answer_prompt(settings.domain.audience)
     if kind == "extractive":
         return ExtractiveGenerator(vectors)
     if kind == "openai":

@@ -9,8 +9,9 @@ Instruction-like text is flagged and then treated as plain text.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from assistant.phrases import (
     CRISIS,
@@ -97,8 +98,7 @@ KINDS: tuple[SafetyKind, ...] = (
     SafetyKind(
         "diagnosis",
         re.compile(
-            r"\b(do|could|might|may) (i|he|she|my \w+|we) (have|has|be getting) (als|scleroderma|systemic sclerosis|lou gehrig|mnd|motor neuron)"
-            r"|\b(is|could) (it|this|that) (be )?(als|scleroderma)\b|\bdiagnose (me|him|her|my)\b|\bam i (dying|sick)\b"
+            r"\bdiagnose (me|him|her|my)\b|\bam i (dying|sick)\b"
             r"|\bwhat do i have\b|\bdo i have\b",
             _I,
         ),
@@ -130,15 +130,30 @@ class SafetyFlag:
     blocking: bool  # True: answer with the message only, no retrieval, no model
 
 
-def check_safety(question: str, guide_terms: Collection[str] = ()) -> SafetyFlag | None:
+def check_safety(question: str, guide_terms: Collection[str] = (), condition_names: Sequence[str] = ()) -> SafetyFlag | None:
     """The most serious red flag in a question, or None. ``guide_terms``: the medicines (and other
-    names) of the guides, so that "can he stop the edaravone" is a stop-medication question."""
+    names) of the guides, so that "can he stop the edaravone" is a stop-medication question;
+    ``condition_names``: the names of the guides' conditions (their domain file's), so that
+    "could my dad have ALS" asks for a diagnosis."""
     # Phones type curly apostrophes ("can’t breathe"); the patterns are written with straight ones.
     question = question.translate(_APOSTROPHES)
     for kind in KINDS:
-        if kind.pattern.search(question) or (kind.name == "stop_medication" and _stops_named(question, guide_terms)):
+        if (
+            kind.pattern.search(question)
+            or (kind.name == "stop_medication" and _stops_named(question, guide_terms))
+            or (kind.name == "diagnosis" and condition_names and _asks_if_named(tuple(condition_names)).search(question))
+        ):
             return SafetyFlag(kind.name, kind.notice, kind.blocking)
     return None
+
+
+@lru_cache(maxsize=8)
+def _asks_if_named(names: tuple[str, ...]) -> re.Pattern[str]:
+    """ "could he have ALS", "is it scleroderma": whether someone has one of the conditions."""
+    named = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    return re.compile(
+        rf"\b(do|could|might|may) (i|he|she|my \w+|we) (have|has|be getting) ({named})\b|\b(is|could) (it|this|that) (be )?({named})\b", _I
+    )
 
 
 def _stops_named(question: str, guide_terms: Collection[str]) -> bool:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from assistant.lexical import STOPWORDS, TOPIC_WORDS, focus_words, stem, words
 from assistant.safety import BLOCKING, check_safety
 from assistant.types import Answer
-from corpus.domain import Domain, load_domain
+from corpus.domain import Domain
 from index.chunking import Chunk
 
 if TYPE_CHECKING:
@@ -99,7 +99,7 @@ def suggest_questions(
     done = [_topic(q) for q in [*asked, answer.question, answer.standalone_question] if q]
     found: list[str] = []
     checked = 0
-    domain = load_domain(assistant.settings.corpus.guides_dir)
+    domain = assistant.settings.domain
     for question in candidate_questions([*chunks, *sorted(rest, key=lambda c: (c.doc_id, c.ordinal))], domain):
         if len(found) >= limit or checked >= MAX_CHECKED:
             break

@@ -9,10 +9,13 @@ anywhere else; nothing happens at import time.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal, get_args
+from typing import TYPE_CHECKING, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+if TYPE_CHECKING:
+    from corpus.domain import Domain
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -145,6 +148,13 @@ class Settings(BaseSettings):
     @property
     def chroma_dir(self) -> Path:
         return self.data_dir / "chroma"
+
+    @property
+    def domain(self) -> Domain:
+        """What the guides are about: the domain file beside them (``corpus/guides/domain.json``)."""
+        from corpus.domain import load_domain  # noqa: PLC0415 - core is below corpus; read (once) when asked
+
+        return load_domain(self.corpus.guides_dir)
 
     @property
     def uploads_dir(self) -> Path:

@@ -47,6 +47,11 @@ class Domain:
         return next((c.label for c in self.conditions if c.key == key), key)
 
     @property
+    def names(self) -> tuple[str, ...]:
+        """Every name of every condition ("als", "lou gehrig's disease", "sclero", ...)."""
+        return tuple(dict.fromkeys(n for c in self.conditions for n in (c.label.lower(), *c.names)))
+
+    @property
     def keys(self) -> tuple[str, ...]:
         return tuple(c.key for c in self.conditions)
 

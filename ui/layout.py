@@ -14,7 +14,7 @@ from typing import Any
 import gradio as gr
 
 from core.settings import Settings
-from corpus.domain import Domain, load_domain
+from corpus.domain import Domain
 from ui import render
 from ui.session import STORAGE_KEY, STORAGE_SECRET
 from ui.uploads import ACCEPTED_SUFFIXES
@@ -94,7 +94,7 @@ def build_page(settings: Settings, *, admin_token: bool, library: str) -> Page:
     ``library``: the library list shown at first."""
     session = gr.State(None)  # each tab's ChatSession, made by its first question or restored
     saved = gr.BrowserState(None, storage_key=STORAGE_KEY, secret=STORAGE_SECRET)  # the tab's copy
-    domain = load_domain(settings.corpus.guides_dir)  # the subject, its guides and examples: corpus/guides/domain.json
+    domain = settings.domain  # the subject, its guides and examples: corpus/guides/domain.json
     gr.HTML(f"<h1>{html.escape(TITLE)}</h1><p>{html.escape(subtitle(domain))}</p>", elem_id="app-title", js_on_load=None)
     gr.HTML(f'<p role="note"><strong>Please note:</strong> {html.escape(NOTICE)}</p>', elem_id="notice", js_on_load=None)
     uploads: dict[str, Any] = {}

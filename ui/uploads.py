@@ -29,7 +29,6 @@ from pathlib import Path
 from assistant.api import Assistant
 from core.errors import GuideError
 from core.settings import Settings
-from corpus.domain import load_domain
 from corpus.loaders import SUPPORTED_SUFFIXES, UnreadableFile, load_file
 from corpus.untrusted import Finding
 from index.build import BuildReport, build_index, index_documents
@@ -169,7 +168,7 @@ def add_document(
         shutil.rmtree(staging, ignore_errors=True)
 
     report(1.0, f"{name} is ready")
-    domain = load_domain(settings.corpus.guides_dir)
+    domain = settings.domain
     record = next((r for r in assistant.documents() if r.doc_id == doc_id), None)
     status = "added" if doc_id in build.added else "updated" if doc_id in build.updated else "unchanged"
     log.info("upload %s: %s as %s (%s)", name, status, doc_id, build.summary())
