@@ -198,3 +198,15 @@ def test_an_upload_gets_plainer_wording_in_the_background_and_a_private_one_stay
     libraries.close(owner)
     assert not session_plain_path(assistant.settings, owner).parent.exists()
     builder.close()
+
+
+def test_a_chat_adding_a_document_does_not_change_how_others_are_answered(assistant):
+    """A chat's own chain shares the main one's question reader: opening it once replaced the
+    shared extractive generator's reader with an empty one, and everyone's answers got worse."""
+    from ui.libraries import Libraries
+
+    question = "riluzol not working anymore, what else is there"  # a misspelt medicine: the reader's work
+    before = assistant.ask(question)
+    Libraries(assistant).open("d" * 32)
+    after = assistant.ask(question)
+    assert after.answer == before.answer and "riluzole" in after.standalone_question + after.answer
