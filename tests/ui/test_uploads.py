@@ -209,4 +209,4 @@ def test_a_chat_adding_a_document_does_not_change_how_others_are_answered(assist
     before = assistant.ask(question)
     Libraries(assistant).open("d" * 32)
     after = assistant.ask(question)
-    assert after.answer == before.answer and "riluzole" in after.standalone_question + after.answer
+    assert after.answer == before.answer and after.citations == before.citations
