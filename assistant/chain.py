@@ -22,7 +22,7 @@ from assistant.phrases import MAY_BE_INCOMPLETE, NOT_COVERED_ANSWER, PARTLY_COVE
 from assistant.prompts import NOT_IN_GUIDES
 from assistant.query import Query, QueryReader
 from assistant.retrieval import HybridRetriever
-from assistant.safety import check_safety, without_instructions
+from assistant.safety import GuideNames, check_safety, without_instructions
 from assistant.types import Answer, AnswerEvent, Citation, Coverage, Passage, SentenceCheck, Turn
 from assistant.vectors import TextVectors
 from assistant.wording import AnswerSentence, PlainLookup, answer_sentence
@@ -82,7 +82,7 @@ class AnswerChain:
     ) -> Iterator[AnswerEvent]:
         """``stop``, once set, ends the generator's work at its next piece (the user pressed Stop)."""
         run = _Run(question=_validated(question), started=time.perf_counter())
-        flag = check_safety(run.question, self.reader.names, self.settings.domain.names)
+        flag = check_safety(run.question, GuideNames(self.reader.names, self.settings.domain.names))
         run.safety = flag.kind if flag else None
         if flag and flag.blocking:
             yield run.emit(flag.message)

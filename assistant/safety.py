@@ -9,7 +9,7 @@ Instruction-like text is flagged and then treated as plain text.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -31,11 +31,43 @@ _STOPPING = r"\b(stop|stopping|quit|quitting|come off|coming off|skip|skipping|h
 
 
 @dataclass(frozen=True)
+class GuideNames:
+    """The guides' own names some red flags are recognised by, so another corpus brings its own."""
+
+    medicines: Collection[str] = ()  # guide terms no dictionary knows (the query reader's ``names``)
+    conditions: tuple[str, ...] = ()  # every name of the guides' conditions (the domain file's)
+
+
+def _stops_a_named_medicine(question: str, names: GuideNames) -> bool:
+    """ "stop the edaravone": a stopping word, then within four words a medicine the guides name."""
+    return bool(names.medicines) and any(
+        word in names.medicines for match in _STOPS_NAMED.finditer(question) for word in match.group(2).lower().split()
+    )
+
+
+def _asks_if_they_have_one(question: str, names: GuideNames) -> bool:
+    """ "could he have ALS", "is it scleroderma": whether someone has one of the guides' conditions."""
+    return bool(names.conditions) and bool(_having(names.conditions).search(question))
+
+
+@lru_cache(maxsize=8)
+def _having(conditions: tuple[str, ...]) -> re.Pattern[str]:
+    named = "|".join(re.escape(n) for n in sorted(conditions, key=len, reverse=True))
+    return re.compile(
+        rf"\b(do|could|might|may) (i|he|she|my \w+|we) (have|has|be getting) ({named})\b|\b(is|could) (it|this|that) (be )?({named})\b", _I
+    )
+
+
+_STOPS_NAMED = re.compile(rf"{_STOPPING}((?: [\w-]+){{1,4}})", _I)
+
+
+@dataclass(frozen=True)
 class SafetyKind:
     """One kind of red flag: how it is recognised and what the user is told."""
 
     name: str
     pattern: re.Pattern[str]
+    also: Callable[[str, GuideNames], bool] | None = None  # a further test by the guides' own names
     blocking: bool = False  # answer with the notice alone: no retrieval, no model
     notice: str = ""  # shown before anything else; empty for flags the user needs no notice of
     title: str = ""  # heading of the alert a blocking notice is shown in
@@ -92,6 +124,7 @@ KINDS: tuple[SafetyKind, ...] = (
             r"(medicines?|medications?|meds|drugs?|pills?|tablets?|treatments?|infusions?|injections?)\b",
             _I,
         ),
+        also=_stops_a_named_medicine,
         notice=STOP_MEDICATION_NOTICE,
         advice=STOP_MEDICATION_ADVICE,
     ),
@@ -102,6 +135,7 @@ KINDS: tuple[SafetyKind, ...] = (
             r"|\bwhat do i have\b|\bdo i have\b",
             _I,
         ),
+        also=_asks_if_they_have_one,
         notice=DIAGNOSIS_NOTICE,
         advice=DIAGNOSIS_ADVICE,
     ),
@@ -115,9 +149,6 @@ KINDS: tuple[SafetyKind, ...] = (
     ),
 )
 SAFETY_KINDS = tuple(kind.name for kind in KINDS)
-# "stop the edaravone": a stopping word, then within three words a medicine the guides name (the
-# query reader's guide terms no dictionary knows, so another corpus brings its own medicines)
-_STOPS_A_NAMED_MEDICINE = re.compile(rf"{_STOPPING}((?: [\w-]+){{1,4}})", _I)
 BLOCKING = {kind.name: kind.notice for kind in KINDS if kind.blocking}  # emergency and crisis
 _BY_NAME = {kind.name: kind for kind in KINDS}
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'"})
@@ -130,36 +161,15 @@ class SafetyFlag:
     blocking: bool  # True: answer with the message only, no retrieval, no model
 
 
-def check_safety(question: str, guide_terms: Collection[str] = (), condition_names: Sequence[str] = ()) -> SafetyFlag | None:
-    """The most serious red flag in a question, or None. ``guide_terms``: the medicines (and other
-    names) of the guides, so that "can he stop the edaravone" is a stop-medication question;
-    ``condition_names``: the names of the guides' conditions (their domain file's), so that
-    "could my dad have ALS" asks for a diagnosis."""
+def check_safety(question: str, names: GuideNames = GuideNames()) -> SafetyFlag | None:
+    """The most serious red flag in a question, or None. ``names``: the guides' medicines and
+    condition names, so that "can he stop the edaravone" and "could my dad have ALS" are seen."""
     # Phones type curly apostrophes ("can’t breathe"); the patterns are written with straight ones.
     question = question.translate(_APOSTROPHES)
     for kind in KINDS:
-        if (
-            kind.pattern.search(question)
-            or (kind.name == "stop_medication" and _stops_named(question, guide_terms))
-            or (kind.name == "diagnosis" and condition_names and _asks_if_named(tuple(condition_names)).search(question))
-        ):
+        if kind.pattern.search(question) or (kind.also is not None and kind.also(question, names)):
             return SafetyFlag(kind.name, kind.notice, kind.blocking)
     return None
-
-
-@lru_cache(maxsize=8)
-def _asks_if_named(names: tuple[str, ...]) -> re.Pattern[str]:
-    """ "could he have ALS", "is it scleroderma": whether someone has one of the conditions."""
-    named = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
-    return re.compile(
-        rf"\b(do|could|might|may) (i|he|she|my \w+|we) (have|has|be getting) ({named})\b|\b(is|could) (it|this|that) (be )?({named})\b", _I
-    )
-
-
-def _stops_named(question: str, guide_terms: Collection[str]) -> bool:
-    return bool(guide_terms) and any(
-        word in guide_terms for match in _STOPS_A_NAMED_MEDICINE.finditer(question) for word in match.group(2).lower().split()
-    )
 
 
 def without_instructions(question: str) -> str:
