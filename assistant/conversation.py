@@ -83,8 +83,8 @@ def _condition_switch(question: str, reader: QueryReader) -> str | None:
     query = reader.read(question)
     if len(query.conditions) != 1:
         return None
-    label = next((c.label for c in reader.domain.conditions if c.key == query.conditions[0]), None)
-    rest = [w for w in words(query.text) if w not in _SWITCH_WORDS and label and w not in words(label)]
+    label = reader.domain.label(query.conditions[0])
+    rest = [w for w in words(query.text) if w not in _SWITCH_WORDS and w not in words(label)]
     return label if not rest else None
 
 

@@ -54,8 +54,9 @@ def answer_prompt(audience: str) -> ChatPromptTemplate:
     return ChatPromptTemplate.from_messages([("system", system_prompt(audience)), ("human", ANSWER_HUMAN)])
 
 
-SYSTEM_PROMPT = system_prompt(load_domain(CorpusSettings().guides_dir).audience)  # the shipped guides'
-ANSWER_PROMPT = answer_prompt(load_domain(CorpusSettings().guides_dir).audience)
+_SHIPPED_AUDIENCE = load_domain(CorpusSettings().guides_dir).audience  # the shipped guides'
+SYSTEM_PROMPT = system_prompt(_SHIPPED_AUDIENCE)
+ANSWER_PROMPT = answer_prompt(_SHIPPED_AUDIENCE)
 REWRITE_PROMPT = ChatPromptTemplate.from_messages([("system", REWRITE_SYSTEM), ("human", REWRITE_HUMAN)])
 
 

@@ -46,6 +46,11 @@ class Domain:
         """A condition's name as shown ("als" -> "ALS"); an unknown key as it is."""
         return next((c.label for c in self.conditions if c.key == key), key)
 
+    def heading(self, key: str) -> str:
+        """A condition's name at the start of a line or in a list of choices ("Scleroderma")."""
+        label = self.label(key)
+        return label[:1].upper() + label[1:]
+
     @property
     def names(self) -> tuple[str, ...]:
         """Every name of every condition ("als", "lou gehrig's disease", "sclero", ...)."""

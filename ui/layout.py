@@ -161,7 +161,7 @@ def placeholder(domain: Domain) -> str:
 
 def condition_choices(domain: Domain) -> list[tuple[str, str]]:
     """The guides a question can be limited to: all, or one condition's."""
-    return [("All guides", "all"), *((c.label[:1].upper() + c.label[1:], c.key) for c in domain.conditions)]
+    return [("All guides", "all"), *((domain.heading(key), key) for key in domain.keys)]
 
 
 def _examples(domain: Domain) -> list[tuple[gr.Button, str]]:

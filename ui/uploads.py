@@ -47,7 +47,7 @@ class AddedDocument:
     doc_id: str
     title: str
     passages: int
-    conditions: tuple[str, ...]  # as the domain file labels them ("ALS")
+    conditions: tuple[str, ...]  # as the domain file heads them ("ALS", "Scleroderma")
     status: str  # "added", "updated" or "unchanged"
     path: Path | None = None  # where the added file is kept
     shared: bool = False  # added to the library everyone searches (admin), not just this session's
@@ -55,7 +55,7 @@ class AddedDocument:
 
     def message(self) -> str:
         where = (
-            f"It is filed under {', '.join(c[:1].upper() + c[1:] for c in self.conditions)}."
+            f"It is filed under {', '.join(self.conditions)}."
             if self.conditions
             else "Ask with “All guides” selected to search it."
         )
@@ -177,7 +177,7 @@ def add_document(
         doc_id=doc_id,
         title=record.title if record else document.title,
         passages=(record.n_chunks - record.flagged_chunks) if record else 0,
-        conditions=tuple(domain.label(c) for c in (record.conditions if record else document.conditions)),
+        conditions=tuple(domain.heading(c) for c in (record.conditions if record else document.conditions)),
         status=status,
         path=target,
         shared=not owner,
