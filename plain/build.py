@@ -323,10 +323,12 @@ class BackgroundPlainBuilder:
             os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), BACKGROUND_NICENESS)
         while True:
             item = self._queue.get()
+            name = "?"
             try:
                 if item is None:
                     return
                 document, store = item
+                name = document.name if isinstance(document, Path) else document.doc_id
                 if isinstance(document, Path):
                     if not document.is_file():  # removed meanwhile (a chat session that ended)
                         log.info("%s is gone; no plain-language layer is written for it", document.name)
@@ -337,8 +339,7 @@ class BackgroundPlainBuilder:
                 stats = self._builder.build([document], store)
                 log.info("plain-language layer of %s: %s", document.doc_id, stats.summary())
             except Exception:  # noqa: BLE001 - a failed layer costs plainness only; the answers keep the originals
-                log.exception("The plain-language layer of %s failed; its answers quote the document as written.",
-                              getattr(item[0], "name", getattr(item[0], "doc_id", "?")) if item else "?")
+                log.exception("The plain-language layer of %s failed; its answers quote the document as written.", name)
             finally:
                 self._queue.task_done()
 
