@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.lexical import TOPIC_WORDS, content_terms, numbers, stem
+from assistant.lexical import SUBJECT_WORDS, content_terms, numbers, stem
 from assistant.prompts import leaks_prompt
 from assistant.types import Passage, SentenceCheck
 from assistant.vectors import TextVectors
@@ -79,7 +79,7 @@ class SupportChecker:
         self.vectors = vectors
         # Words the question already holds, or that name the topic, are no evidence that a
         # passage supports what a sentence adds ("Riluzole cures ALS" adds only "cures").
-        self.given = set(content_terms(question)) | {stem(w) for w in TOPIC_WORDS}
+        self.given = set(content_terms(question)) | {stem(w) for w in SUBJECT_WORDS | settings.domain.topic_words}
         self.min_lexical = settings.verification.min_lexical_support
         self.min_semantic = settings.verification.min_semantic_support
         self.passages = {p.n: self._prepare(p) for p in passages}

@@ -11,7 +11,7 @@ Sentences are kept whole (so every figure in them stays) and in their passage's 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -45,6 +45,7 @@ def relevant_excerpts(
     max_chosen: int = MAX_CHOSEN,
     per_passage: int = PER_PASSAGE,
     max_chars: int = MAX_CHARS,
+    topic: Collection[str] = (),
 ) -> list[Excerpt]:
     """The sentences of ``passages`` that best answer ``question``, each with the sentence
     after it, grouped by passage (in passage order); the best sentence is always kept."""
@@ -56,7 +57,7 @@ def relevant_excerpts(
     if not candidates:
         return []
     texts = [sentences[i][position] for i, position in candidates]
-    focus = {t for w in focus_words(question) for t in content_terms(w)}
+    focus = {t for w in focus_words(question, topic) for t in content_terms(w)}
     scores = (
         SENTENCE_WEIGHT * (vectors.get(texts) @ vectors.get([question])[0])
         + PASSAGE_WEIGHT * np.array([passages[i].dense_score or 0.0 for i, _ in candidates])

@@ -111,7 +111,8 @@ def standalone_question(
         except Exception:  # a failing model must not stop the answer: fall back below
             log.exception("rewriting the follow-up with %s failed; using the previous subject", generator.name)
             rewritten = None
-        if rewritten and "(about:" not in rewritten and set(focus_words(rewritten)) - set(focus_words(question)):
+        topic = reader.domain.topic_words
+        if rewritten and "(about:" not in rewritten and set(focus_words(rewritten, topic)) - set(focus_words(question, topic)):
             return rewritten
     switched = _condition_switch(question, reader)
     if switched:

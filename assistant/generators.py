@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -64,12 +64,14 @@ class ChatGenerator(Generator):
         model: str = "",
         vectors: TextVectors | None = None,
         prompt: ChatPromptTemplate = ANSWER_PROMPT,
+        topic: Collection[str] = (),
     ) -> None:
         self.chat_model = chat_model
         self.name = name
         self.model = model
         self.vectors = vectors
         self.answer_prompt = prompt  # for the guides' audience (the domain file's)
+        self.topic = topic  # the guides' topic words, which say nothing about what is asked
 
     def prompt(self, question: str, passages: Sequence[Passage]) -> list[BaseMessage]:
         """The answer prompt: the fixed system prompt first (so a model server can reuse it),
@@ -77,7 +79,7 @@ class ChatGenerator(Generator):
         if self.vectors is None:
             context = format_passages(passages)
         else:
-            context = format_excerpts(relevant_excerpts(question, passages, self.vectors))
+            context = format_excerpts(relevant_excerpts(question, passages, self.vectors, topic=self.topic))
         return self.answer_prompt.format_messages(passages=context, question=question)
 
     def warm_up(self) -> int:
@@ -254,13 +256,13 @@ _SUMMING_UP = re.compile(r"^(in conclusion|in summary|to sum up|overall|ultimate
 def make_generator(settings: Settings, vectors: TextVectors, kind: str | None = None) -> Generator:
     """The configured generator; ``auto`` means local when its model is present, else extractive."""
     kind = kind or settings.generator.kind
-    prompt = answer_prompt(settings.domain.audience)
+    prompt, topic = answer_prompt(settings.domain.audience), settings.domain.topic_words
     if kind == "extractive":
         return ExtractiveGenerator(vectors)
     if kind == "openai":
         from assistant.llm import load_openai_chat_model  # noqa: PLC0415
 
-        return ChatGenerator(load_openai_chat_model(settings), "openai", settings.generator.openai_model, vectors, prompt)
+        return ChatGenerator(load_openai_chat_model(settings), "openai", settings.generator.openai_model, vectors, prompt, topic)
     from assistant.model_files import local_model_available  # noqa: PLC0415
 
     if kind == "auto" and not local_model_available(settings):
@@ -270,7 +272,7 @@ def make_generator(settings: Settings, vectors: TextVectors, kind: str | None = 
         from assistant.llm import load_local_chat_model  # noqa: PLC0415
         from assistant.model_files import local_model_path  # noqa: PLC0415
 
-        generator = ChatGenerator(load_local_chat_model(settings), "local", local_model_path(settings).name, vectors, prompt)
+        generator = ChatGenerator(load_local_chat_model(settings), "local", local_model_path(settings).name, vectors, prompt, topic)
         generator.warm_up()
         return generator
     raise GuideError(f"Unknown generator '{kind}'; use one of: {', '.join(GENERATOR_KINDS)}.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from functools import lru_cache
 
 STOPWORDS = frozenset(
@@ -15,11 +16,12 @@ STOPWORDS = frozenset(
     s t don doesn didn isn aren wasn weren hasn haven hadn won wouldn shouldn couldn cant cannot may might must
     shall ll re ve d m o y let us get got one ones thing things something anything please tell know much many""".split()
 )
-# Words that name the topic of every guide; they say nothing about what is asked.
-TOPIC_WORDS = frozenset(
-    """als amyotrophic lateral sclerosis lou gehrig gehrigs scleroderma systemic disease diseases condition
-    conditions illness patient patients people person someone somebody loved family caregiver caregivers
-    guide guides treatment-resistant resistant resistance mean means""".split()
+# Words any question to patient guides may hold that say nothing about what is asked. The words
+# of the guides' own subject ("ALS", "treatment-resistant") come from their domain file
+# (``Domain.topic_words``) and are passed in as ``topic``.
+SUBJECT_WORDS = frozenset(
+    """disease diseases condition conditions illness patient patients people person someone somebody loved
+    family caregiver caregivers guide guides mean means""".split()
 )
 _WORD = re.compile(r"[a-z0-9]+(?:[-'’][a-z0-9]+)*")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?\s*%?")
@@ -46,11 +48,12 @@ def content_terms(text: str) -> list[str]:
     return [stem(w) for w in words(text) if w not in STOPWORDS and len(w) > 1]
 
 
-def focus_words(text: str) -> list[str]:
-    """The words of a question that say what it asks (not stop words, not the topic)."""
+def focus_words(text: str, topic: Collection[str] = ()) -> list[str]:
+    """The words of a question that say what it asks: not stop words, not words any question to
+    the guides holds, not the guides' ``topic`` words (``Domain.topic_words``)."""
     seen: list[str] = []
     for word in words(text):
-        if word not in STOPWORDS and word not in TOPIC_WORDS and len(word) > 2 and word not in seen:
+        if word not in STOPWORDS and word not in SUBJECT_WORDS and word not in topic and len(word) > 2 and word not in seen:
             seen.append(word)
     return seen
 

@@ -115,7 +115,7 @@ class QueryReader:
         text = self.domain.canonical_names(expand_shorthand(question))
         text = _TOKEN.sub(lambda m: self._spelled(m.group(0)), text)
         conditions = self.domain.named_conditions(text) or self._implied_conditions(text)
-        focus = tuple(w for w in focus_words(text) if w not in NARRATIVE_WORDS)
+        focus = tuple(w for w in focus_words(text, self.domain.topic_words) if w not in NARRATIVE_WORDS)
         alternatives = bool(ALTERNATIVES.search(text))
         already = tuple(w for w in dict.fromkeys(words(text)) if w in self.names) if alternatives else ()
         return Query(question, text, conditions, focus, alternatives, already)

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from assistant.lexical import STOPWORDS, TOPIC_WORDS, focus_words, stem, words
+from assistant.lexical import STOPWORDS, SUBJECT_WORDS, focus_words, stem, words
 from assistant.safety import BLOCKING, check_safety
 from assistant.types import Answer
 from corpus.domain import Domain
@@ -96,14 +96,14 @@ def suggest_questions(
     chunks = [p.chunk for p in passages]
     documents = {c.document_id for c in answer.citations}
     rest = [c for c in assistant.retriever.chunks if c.doc_id in documents and c.chunk_id not in {k.chunk_id for k in chunks}]
-    done = [_topic(q) for q in [*asked, answer.question, answer.standalone_question] if q]
+    domain = assistant.settings.domain
+    done = [_topic(q, domain.topic_words) for q in [*asked, answer.question, answer.standalone_question] if q]
     found: list[str] = []
     checked = 0
-    domain = assistant.settings.domain
     for question in candidate_questions([*chunks, *sorted(rest, key=lambda c: (c.doc_id, c.ordinal))], domain):
         if len(found) >= limit or checked >= MAX_CHECKED:
             break
-        wanted = _topic(question)
+        wanted = _topic(question, domain.topic_words)
         if not wanted or any(wanted <= seen for seen in done):
             continue
         checked += 1
@@ -128,10 +128,11 @@ def candidate_questions(chunks: Sequence[Chunk], domain: Domain | None = None) -
     once; a passage's condition is named as the domain file labels it (as its key without one)."""
     seen: list[set[str]] = []
     out: list[str] = []
+    topic_words = domain.topic_words if domain else frozenset()
     for chunk in chunks:
         condition = _condition_name(chunk.conditions, domain)
-        for question in _from_passage(chunk.text, condition):
-            topic = _topic(question)
+        for question in _from_passage(chunk.text, condition, SUBJECT_WORDS | topic_words):
+            topic = _topic(question, topic_words)
             # once per topic: "brain magnetic stimulation" adds nothing to "magnetic stimulation"
             if topic and not any(topic <= other or other <= topic for other in seen):
                 seen.append(topic)
@@ -139,21 +140,22 @@ def candidate_questions(chunks: Sequence[Chunk], domain: Domain | None = None) -
     return out
 
 
-def _topic(question: str) -> set[str]:
-    """The stems of what a question asks about, without its template's words."""
-    return {stem(w) for w in focus_words(question) if w not in TEMPLATE_WORDS}
+def _topic(question: str, topic_words: Collection[str] = ()) -> set[str]:
+    """The stems of what a question asks about, without its template's words or the guides' topic."""
+    return {stem(w) for w in focus_words(question, topic_words) if w not in TEMPLATE_WORDS}
 
 
-def _from_passage(text: str, condition: str) -> Iterable[str]:
+def _from_passage(text: str, condition: str, topic: Collection[str]) -> Iterable[str]:
+    """Questions about what a passage names; ``topic``: words that name no topic of their own."""
     who = f"people with {condition}" if condition else "people with these conditions"
-    for name in _named_things(text):
+    for name in _named_things(text, topic):
         yield f"What does {name} do for {who}?"
-    for term, verb in _subjects(text):
+    for term, verb in _subjects(text, topic):
         if "help" in verb or "improve" in verb or "mitigate" in verb or "reduce" in verb:
             yield f"How can {term} help {who}?"
         else:
             yield f"What should {who} know about {term}?"
-    for term in _phrases(text):
+    for term in _phrases(text, topic):
         if term.split()[-1] in HELPING:
             yield f"How can {term} help {who}?"
         else:
@@ -161,7 +163,7 @@ def _from_passage(text: str, condition: str) -> Iterable[str]:
     for heading in _HEADING.findall(text):
         if not _POINTS_BACK.search(heading):
             yield heading.strip()
-    for term in _listed_terms(text):
+    for term in _listed_terms(text, topic):
         head = term.split()[-1].lower()
         if head in HELPING:
             yield f"How can {term} help {who}?"
@@ -169,26 +171,26 @@ def _from_passage(text: str, condition: str) -> Iterable[str]:
             yield f"What should {who} know about {term}?"
 
 
-def _named_things(text: str) -> list[str]:
+def _named_things(text: str, topic: Collection[str]) -> list[str]:
     names = []
     for match in _NAMED.finditer(text):
         name = (match.group(1) or match.group(2)).lower()
-        if name not in STOPWORDS and name not in TOPIC_WORDS and name not in GENERIC and name not in names:
+        if name not in STOPWORDS and name not in topic and name not in GENERIC and name not in names:
             names.append(name)
     return names
 
 
-def _subjects(text: str) -> list[tuple[str, str]]:
+def _subjects(text: str, topic: Collection[str]) -> list[tuple[str, str]]:
     found = []
     for match in _SUBJECT.finditer(text):
         term, verb = match.group(1).lower(), match.group(2)
         term_words = words(term)
-        if term_words and not any(w in STOPWORDS or w in TOPIC_WORDS or w in GENERIC or w.endswith("ly") for w in term_words):
+        if term_words and not any(w in STOPWORDS or w in topic or w in GENERIC or w.endswith("ly") for w in term_words):
             found.append((term, verb))
     return found
 
 
-def _phrases(text: str) -> list[str]:
+def _phrases(text: str, topic: Collection[str]) -> list[str]:
     """Two- and three-word names of treatments and other things ("stem cell therapy", "genetic testing")."""
     found: list[str] = []
     for sentence in re.split(r"[.;:!?,()]", text.lower()):
@@ -198,18 +200,18 @@ def _phrases(text: str) -> list[str]:
                 continue
             modifiers = [w for w in match.group(1).split() if w]
             # keep the modifiers right before the head that name it (no stop, topic or -ly words)
-            while modifiers and (modifiers[0] in STOPWORDS or modifiers[0] in TOPIC_WORDS or modifiers[0] in GENERIC
+            while modifiers and (modifiers[0] in STOPWORDS or modifiers[0] in topic or modifiers[0] in GENERIC
                                  or modifiers[0].endswith(("ly", "ed", "ing")) or modifiers[0] in ACTIONS
                                  or modifiers[0] in VAGUE):
                 modifiers.pop(0)
-            if modifiers and not any(w in STOPWORDS or w in TOPIC_WORDS for w in modifiers):
+            if modifiers and not any(w in STOPWORDS or w in topic for w in modifiers):
                 term = " ".join([*modifiers, head])
                 if term not in found:
                     found.append(term)
     return found
 
 
-def _listed_terms(text: str) -> list[str]:
+def _listed_terms(text: str, topic: Collection[str]) -> list[str]:
     """The items of the passage's lists ("such as A, B, or C"), each of one to four words."""
     terms: list[str] = []
     for match in _LIST.finditer(text):
@@ -218,7 +220,7 @@ def _listed_terms(text: str) -> list[str]:
             item_words = words(item)
             if not 1 <= len(item_words) <= 4 or not re.fullmatch(r"[A-Za-z][A-Za-z -]*", item):
                 continue
-            if item_words[0] in STOPWORDS or item_words[0] in ACTIONS or any(w in TOPIC_WORDS for w in item_words):
+            if item_words[0] in STOPWORDS or item_words[0] in ACTIONS or any(w in topic for w in item_words):
                 continue
             if any(w.endswith("ed") and len(w) > 4 for w in item_words):  # "volume being lowered": an event, not a thing
                 continue

@@ -1,10 +1,9 @@
 """Documents and their loaders: the first stage of the pipeline."""
 
 from corpus.loaders import SUPPORTED_SUFFIXES, UnreadableFile, load_file, load_paths
-from corpus.types import CONDITIONS, Document, LoadProblem, OffsetMap
+from corpus.types import Document, LoadProblem, OffsetMap
 
 __all__ = [
-    "CONDITIONS",
     "SUPPORTED_SUFFIXES",
     "Document",
     "LoadProblem",

@@ -41,6 +41,14 @@ class Domain:
     audience: str = "people who use these patient guides"  # whom the answer prompt says it helps
     not_about: tuple[str, ...] = ()  # other diseases; named in a question, the passages must name them too
     examples: tuple[Examples, ...] = ()
+    subject_words: tuple[str, ...] = ()  # words of the subject's name; none says what a question asks
+
+    @property
+    def topic_words(self) -> frozenset[str]:
+        """Words that name what every guide is about (the file's, else the words of the conditions'
+        labels): a question holding "ALS" or "treatment-resistant" says nothing more by them."""
+        given = self.subject_words or tuple(w for c in self.conditions for w in c.label.lower().split())
+        return frozenset(given)
 
     def label(self, key: str) -> str:
         """A condition's name as shown ("als" -> "ALS"); an unknown key as it is."""
@@ -70,7 +78,8 @@ class Domain:
 
     @property
     def _names(self) -> list[tuple[str, Condition]]:
-        return sorted(((n, c) for c in self.conditions for n in c.names), key=lambda nc: -len(nc[0]))
+        every = {(n, c) for c in self.conditions for n in (c.label.lower(), *c.names)}
+        return sorted(every, key=lambda nc: (-len(nc[0]), nc[0]))
 
     def named_conditions(self, text: str) -> tuple[str, ...]:
         """Keys of the conditions a text names, in the order they first appear."""
@@ -80,6 +89,15 @@ class Domain:
             if match and condition.key not in found:
                 found[condition.key] = match.start()
         return tuple(sorted(found, key=found.__getitem__))
+
+    def conditions_discussed(self, text: str, at_least: int = 2) -> tuple[str, ...]:
+        """Keys of the conditions a document is about: those it names ``at_least`` times."""
+        counts = dict.fromkeys(self.keys, 0)
+        for name, condition in self._names:
+            found = re.findall(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text, re.IGNORECASE)
+            counts[condition.key] += len(found)
+            text = re.sub(rf"(?<![\w-]){re.escape(name)}(?![\w-])", " ", text, flags=re.IGNORECASE)  # counted once
+        return tuple(key for key, count in counts.items() if count >= at_least)
 
     def canonical_names(self, text: str) -> str:
         """The text with other names of a condition replaced by its label ("mnd" -> "ALS")."""
@@ -107,12 +125,14 @@ def load_domain(guides_dir: Path) -> Domain:
         examples = tuple(
             Examples(str(e["id"]), str(e["heading"]), tuple(str(q) for q in e["questions"])) for e in data.get("examples", [])
         )
+        subject_words = tuple(str(w).lower() for w in data.get("topic_words", []))
         return Domain(
-            conditions, str(data.get("topic", Domain.topic)), str(data.get("audience", Domain.audience)), not_about, examples
+            conditions, str(data.get("topic", Domain.topic)), str(data.get("audience", Domain.audience)), not_about,
+            examples, subject_words,
         )
     except (json.JSONDecodeError, KeyError, TypeError, AttributeError, re.error) as error:
         raise GuideError(
             f"{path} is not a valid domain file ({type(error).__name__}: {error}). Fix it as its \"_about\" "
             "describes: each condition needs a \"label\" and a list of \"names\"; \"not_about\" is a list of "
-            "patterns; each of \"examples\" has an \"id\", a \"heading\" and \"questions\"."
+            "patterns; \"topic_words\" a list of words; each of \"examples\" has an \"id\", a \"heading\" and \"questions\"."
         ) from error

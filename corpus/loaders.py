@@ -15,17 +15,13 @@ from pathlib import Path
 
 from core.errors import GuideError
 from corpus.cleaning import clean_text
-from corpus.domain import load_domain
-from corpus.types import CONDITIONS, Document, LoadProblem
+from corpus.domain import Domain, load_domain
+from corpus.types import Document, LoadProblem
 
 log = logging.getLogger(__name__)
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx")
 CATALOG_NAME = "catalog.json"
-_CONDITION_PATTERNS = {
-    "als": re.compile(r"\b(ALS|amyotrophic lateral sclerosis|Lou Gehrig|motor neuron disease)", re.IGNORECASE),
-    "scleroderma": re.compile(r"\b(scleroderma|systemic sclerosis)", re.IGNORECASE),
-}
 
 
 class UnreadableFile(GuideError):
@@ -33,15 +29,16 @@ class UnreadableFile(GuideError):
 
 
 def load_paths(
-    paths: Iterable[Path], *, max_file_mb: float = 20.0
+    paths: Iterable[Path], *, max_file_mb: float = 20.0, domain: Domain | None = None
 ) -> tuple[list[Document], list[LoadProblem]]:
-    """Load every supported file in ``paths`` (files or folders, folders recursively)."""
+    """Load every supported file in ``paths`` (files or folders, folders recursively); ``domain``
+    as for ``load_file``."""
     documents: list[Document] = []
     problems: list[LoadProblem] = []
     seen_ids: dict[str, str] = {}
     for path in _expand(paths, problems):
         try:
-            document = load_file(path, max_file_mb=max_file_mb)
+            document = load_file(path, max_file_mb=max_file_mb, domain=domain)
         except UnreadableFile as error:
             log.warning("skipped %s: %s", path, error)
             problems.append(LoadProblem(str(path), str(error)))
@@ -57,9 +54,12 @@ def load_paths(
     return documents, problems
 
 
-def load_file(path: Path, *, max_file_mb: float = 20.0) -> Document:
-    """Read one file; raise ``UnreadableFile`` with a reason a user can act on."""
+def load_file(path: Path, *, max_file_mb: float = 20.0, domain: Domain | None = None) -> Document:
+    """Read one file; raise ``UnreadableFile`` with a reason a user can act on. The conditions it is
+    about come from a ``catalog.json`` beside it, else from the names of ``domain``'s conditions it
+    holds (the domain file beside it when no domain is given)."""
     path = Path(path)
+    domain = domain or load_domain(path.parent)
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise UnreadableFile(
@@ -79,9 +79,9 @@ def load_file(path: Path, *, max_file_mb: float = 20.0) -> Document:
     text, offset_map = clean_text(raw_text)
     if len(text) < 20:
         raise UnreadableFile("holds no readable text (under 20 characters once cleaned)")
-    entry = _catalog_entry(path)
+    entry = _catalog_entry(path, domain)
     title = entry.get("title") or raw_title or text.split("\n", 1)[0][:120].strip() or path.stem
-    conditions = tuple(entry.get("conditions") or infer_conditions(text))
+    conditions = tuple(entry.get("conditions") or domain.conditions_discussed(text))
     return Document(
         doc_id=entry.get("doc_id") or document_id_for(path),
         title=title,
@@ -99,11 +99,6 @@ def document_id_for(path: Path) -> str:
     return slug[:80] or "document"
 
 
-def infer_conditions(text: str) -> list[str]:
-    """Conditions a document is about, from how often it names them."""
-    return [name for name, pattern in _CONDITION_PATTERNS.items() if len(pattern.findall(text)) >= 2] or []
-
-
 def _expand(paths: Iterable[Path], problems: list[LoadProblem]) -> Iterable[Path]:
     for path in map(Path, paths):
         if path.is_dir():
@@ -116,7 +111,7 @@ def _expand(paths: Iterable[Path], problems: list[LoadProblem]) -> Iterable[Path
             problems.append(LoadProblem(str(path), "does not exist; check the path"))
 
 
-def _catalog_entry(path: Path) -> dict:
+def _catalog_entry(path: Path, domain: Domain) -> dict:
     """Title, conditions and id given by a ``catalog.json`` beside the file, if any."""
     catalog = path.parent / CATALOG_NAME
     if not catalog.is_file():
@@ -125,9 +120,9 @@ def _catalog_entry(path: Path) -> dict:
         entry = json.loads(catalog.read_text(encoding="utf-8")).get(path.name, {})
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise UnreadableFile(f"its {catalog} is not valid JSON ({error}); fix or remove it") from error
-    known = load_domain(path.parent).keys or CONDITIONS  # the conditions of the folder's domain file
+    known = domain.keys
     unknown = set(entry.get("conditions", [])) - set(known)
-    if unknown:
+    if unknown and known:  # a folder without a domain file has no conditions to check against
         raise UnreadableFile(f"{catalog} names unknown conditions {sorted(unknown)}; use {list(known)} (from domain.json)")
     return entry
 

@@ -5,9 +5,6 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
-CONDITIONS = ("als", "scleroderma")
-
-
 @dataclass(frozen=True)
 class OffsetMap:
     """Maps offsets in cleaned text back to offsets in the text as received.

@@ -85,7 +85,7 @@ def build_index(
     ``added_by`` is recorded for documents this build adds or updates (not for shipped guides)."""
     started = time.perf_counter()
     roots = [Path(p).resolve() for p in (paths or default_sources(settings)) if paths or Path(p).exists()]
-    documents, problems = load_paths(roots, max_file_mb=settings.corpus.max_file_mb)
+    documents, problems = load_paths(roots, max_file_mb=settings.corpus.max_file_mb, domain=settings.domain)
     report = index_documents(settings, store, documents, roots=roots, progress=progress, added_by=added_by)
     report.problems = problems
     report.seconds = time.perf_counter() - started

@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
         from corpus.loaders import load_paths  # noqa: PLC0415
 
         roots = [p.resolve() for p in args.paths] or [settings.corpus.guides_dir]
-        documents, problems = load_paths(roots, max_file_mb=settings.corpus.max_file_mb)
+        documents, problems = load_paths(roots, max_file_mb=settings.corpus.max_file_mb, domain=settings.domain)
         for problem in problems:
             log.warning("not read: %s", problem)
         if not documents:

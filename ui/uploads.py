@@ -143,7 +143,7 @@ def add_document(
         staged = staging / name
         shutil.copyfile(source, staged)
         try:
-            document = load_file(staged, max_file_mb=limit_mb)
+            document = load_file(staged, max_file_mb=limit_mb, domain=settings.domain)
         except UnreadableFile as error:
             raise GuideError(f"“{name}” can't be added: it {error}.") from error
         target = (sessions_dir(settings) / owner if owner else uploads_dir(settings)) / name
@@ -192,7 +192,8 @@ def _index(assistant: Assistant, target: Path, doc_id: str, owner: str, added_by
         assistant.retriever.refresh()  # the shared library changed
         return build
     try:  # a session's document, under its own id; its session's retriever refreshes itself
-        document = dataclasses.replace(load_file(target, max_file_mb=settings.corpus.max_file_mb), doc_id=doc_id)
+        document = load_file(target, max_file_mb=settings.corpus.max_file_mb, domain=settings.domain)
+        document = dataclasses.replace(document, doc_id=doc_id)
     except UnreadableFile as error:
         raise GuideError(f"“{target.name}” can't be added: it {error}.") from error
     return index_documents(settings, assistant.store, [document], owner=owner, added_by=added_by or "a chat session")

@@ -9,7 +9,8 @@ from assistant.prompts import SYSTEM_PROMPT, format_passages
 
 def _prompt(guides_assistant, question: str):
     passages = guides_assistant.retriever.search(question)
-    generator = ChatGenerator(chat_model=None, name="local", vectors=guides_assistant.vectors)  # type: ignore[arg-type]
+    topic = guides_assistant.settings.domain.topic_words
+    generator = ChatGenerator(chat_model=None, name="local", vectors=guides_assistant.vectors, topic=topic)  # type: ignore[arg-type]
     return passages, generator.prompt(question, passages)
 
 
@@ -26,7 +27,7 @@ def test_figures_reach_the_model_unchanged(guides_assistant):
     question = "How many patients survived without a respirator after magnetic stimulation?"
     passages = guides_assistant.retriever.search(question)
 
-    excerpts = relevant_excerpts(question, passages, guides_assistant.vectors)
+    excerpts = relevant_excerpts(question, passages, guides_assistant.vectors, topic=guides_assistant.settings.domain.topic_words)
 
     sentences = [s for e in excerpts for s in e.sentences]
     assert any("over 70% of patients" in s and "35% of patients" in s for s in sentences)

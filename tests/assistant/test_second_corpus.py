@@ -67,3 +67,27 @@ def test_the_model_is_told_whom_it_helps_from_its_file(other_assistant):
     system = generator.prompt("What causes gout?", answer.retrieved)[0].content
     assert system.startswith("You help people living with gout or myasthenia gravis, and their families,")
     assert "ALS" not in system
+
+
+def test_an_added_document_is_filed_under_the_condition_it_names_by_its_file(other_assistant, tmp_path):
+    from ui.answering import final
+    from ui.libraries import Libraries
+    from ui.uploads import add_document
+
+    notes = tmp_path / "toe notes.txt"
+    notes.write_text(
+        "Night flares. My big toe swells at night when my gout flares. Ice wrapped in a towel eases the podagra.\n",
+        encoding="utf-8",
+    )
+    libraries, owner = Libraries(other_assistant), "c" * 32
+    libraries.open(owner)
+    added = add_document(other_assistant, notes, "toe notes.txt", owner=owner)
+    assert added.conditions == ("Gout",) and "It is filed under Gout." in added.message()
+    answer = final(libraries.for_owner(owner).chain.stream("What eases a swollen toe at night?", (), "gout"))
+    assert added.doc_id in {c.document_id for c in answer.citations}  # found under its guide choice
+    libraries.close(owner)
+
+
+def test_what_a_question_asks_is_read_without_its_topic_words(other_assistant):
+    query = other_assistant.chain.reader.read("How is gout treated?")  # "gout" names every guide's subject
+    assert "gout" not in query.focus and "treated" in query.focus

@@ -15,19 +15,20 @@ from index.chunking import Chunk
 def test_each_suggestion_is_fully_answered_by_the_guides_and_new(guides_assistant, question):
     answer = guides_assistant.ask(question)
     suggestions = suggest_questions(guides_assistant, answer, [question])
+    topic = guides_assistant.settings.domain.topic_words
     assert 2 <= len(suggestions) <= 3
     for suggestion in suggestions:
         follow = guides_assistant.ask(suggestion)
         assert follow.coverage == "full" and follow.citations, suggestion  # the same gate and answer a user would get
-        assert not _topic(suggestion) <= _topic(question)  # not the question just asked, reworded
-    assert len({frozenset(_topic(s)) for s in suggestions}) == len(suggestions)
+        assert not _topic(suggestion, topic) <= _topic(question, topic)  # not the question just asked, reworded
+    assert len({frozenset(_topic(s, topic)) for s in suggestions}) == len(suggestions)
 
 
 def test_suggestions_come_from_the_passages_the_answer_cites(guides_assistant):
     answer = guides_assistant.ask("What does riluzole do?")
     cited = " ".join(c.text.lower() for c in answer.citations)
     first = suggest_questions(guides_assistant, answer, ["What does riluzole do?"])[0]
-    assert any(stem in cited for stem in _topic(first))
+    assert any(stem in cited for stem in _topic(first, guides_assistant.settings.domain.topic_words))
 
 
 def test_nothing_is_suggested_after_emergency_guidance_or_an_answer_the_guides_do_not_give(guides_assistant):
@@ -41,13 +42,13 @@ def test_the_gate_refuses_what_the_guides_do_not_cover(guides_assistant):
     assert not answered_by_guides(guides_assistant, "How much riluzole should I take?")  # a dose: for the care team
 
 
-def test_candidates_read_as_plain_questions():
+def test_candidates_read_as_plain_questions(guides_assistant):
     chunk = Chunk(
         "c1", "d1", "A guide", "Some patients may not respond to medications such as methotrexate, or cyclophosphamide. "
         "Physical therapy helps maintain joint mobility. Another approved drug, edaravone, slows decline.\n"
         "How does magnetic stimulation work?\nWhat does this mean for patients?", 0, 200, 0, ("scleroderma",),
     )
-    questions = candidate_questions([chunk])
+    questions = candidate_questions([chunk], guides_assistant.settings.domain)
     assert "What does edaravone do for people with scleroderma?" in questions
     assert "What should people with scleroderma know about methotrexate?" in questions
     assert "How can physical therapy help people with scleroderma?" in questions
