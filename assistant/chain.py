@@ -82,7 +82,8 @@ class AnswerChain:
     ) -> Iterator[AnswerEvent]:
         """``stop``, once set, ends the generator's work at its next piece (the user pressed Stop)."""
         run = _Run(question=_validated(question), started=time.perf_counter())
-        flag = check_safety(run.question, GuideNames(self.reader.names, self.settings.domain.names))
+        domain = self.settings.domain
+        flag = check_safety(run.question, GuideNames(self.reader.names | domain.medicine_words, domain.names))
         run.safety = flag.kind if flag else None
         if flag and flag.blocking:
             yield run.emit(flag.message)

@@ -34,7 +34,7 @@ _STOPPING = r"\b(stop|stopping|quit|quitting|come off|coming off|skip|skipping|h
 class GuideNames:
     """The guides' own names some red flags are recognised by, so another corpus brings its own."""
 
-    medicines: Collection[str] = ()  # guide terms no dictionary knows (the query reader's ``names``)
+    medicines: Collection[str] = ()  # the domain file's medicines, and guide terms no dictionary knows
     conditions: tuple[str, ...] = ()  # every name of the guides' conditions (the domain file's)
 
 

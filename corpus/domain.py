@@ -42,6 +42,12 @@ class Domain:
     not_about: tuple[str, ...] = ()  # other diseases; named in a question, the passages must name them too
     examples: tuple[Examples, ...] = ()
     subject_words: tuple[str, ...] = ()  # words of the subject's name; none says what a question asks
+    medicines: tuple[str, ...] = ()  # the medicines the guides name ("mycophenolate mofetil")
+
+    @property
+    def medicine_words(self) -> frozenset[str]:
+        """The words of the guides' medicines' names, lower case ("mycophenolate", "mofetil")."""
+        return frozenset(w for m in self.medicines for w in m.lower().split())
 
     @property
     def topic_words(self) -> frozenset[str]:
@@ -126,13 +132,14 @@ def load_domain(guides_dir: Path) -> Domain:
             Examples(str(e["id"]), str(e["heading"]), tuple(str(q) for q in e["questions"])) for e in data.get("examples", [])
         )
         subject_words = tuple(str(w).lower() for w in data.get("topic_words", []))
+        medicines = tuple(str(m).lower() for m in data.get("medicines", []))
         return Domain(
             conditions, str(data.get("topic", Domain.topic)), str(data.get("audience", Domain.audience)), not_about,
-            examples, subject_words,
+            examples, subject_words, medicines,
         )
     except (json.JSONDecodeError, KeyError, TypeError, AttributeError, re.error) as error:
         raise GuideError(
             f"{path} is not a valid domain file ({type(error).__name__}: {error}). Fix it as its \"_about\" "
             "describes: each condition needs a \"label\" and a list of \"names\"; \"not_about\" is a list of "
-            "patterns; \"topic_words\" a list of words; each of \"examples\" has an \"id\", a \"heading\" and \"questions\"."
+            "patterns; \"topic_words\" and \"medicines\" lists of words; each of \"examples\" has an \"id\", a \"heading\" and \"questions\"."
         ) from error

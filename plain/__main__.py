@@ -47,7 +47,10 @@ def main(argv: list[str] | None = None) -> int:
             from plain.build import make_similarity, recheck  # noqa: PLC0415
 
             store = PlainStore(args.layer or shipped_layer_path(settings))
-            changed = recheck(store, calibrated_threshold("llm", 0.5), flesch_kincaid_grade, make_similarity(settings))
+            changed = recheck(
+                store, calibrated_threshold("llm", 0.5), flesch_kincaid_grade, make_similarity(settings),
+                settings.domain.medicine_words,
+            )
             print(f"{changed} decisions changed.")
             print(layer_report(store))
             return 0

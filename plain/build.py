@@ -27,7 +27,7 @@ from corpus.loaders import load_file
 from corpus.types import Document
 from index.plain import PlainEntry, PlainLayer, PlainStore, document_sentences, sentence_key, uploads_layer_path
 from index.chunking import sentence_spans
-from plain.checks import JUDGE_MIN, MIN_COSINE, grade_problem, term_problems
+from plain.checks import JUDGE_MIN, MIN_COSINE, Medicines, grade_problem, term_problems
 from plain.rewrite import PROMPT_VERSION, guide_glossary, rewrite
 from plain.rules import plain_version, rules_model_name
 
@@ -80,12 +80,17 @@ Similarity = Callable[[str, str], float]
 
 
 def cheap_check(
-    source: str, candidate: str, grade: Callable[[str], float | None], similarity: Similarity | None = None
+    source: str,
+    candidate: str,
+    grade: Callable[[str], float | None],
+    similarity: Similarity | None = None,
+    medicines: Medicines = (),
 ) -> PlainEntry:
-    """The entry for one rewrite after the checks that need no LLM: refused, or PENDING the judge."""
+    """The entry for one rewrite after the checks that need no LLM: refused, or PENDING the judge.
+    ``medicines``: the guides' own (the domain file's), which a rewrite must keep."""
     entry = PlainEntry(source=source, plain=None, model="", prompt_version=PROMPT_VERSION, candidate=candidate)
     problem, entry.grade_source, entry.grade_plain = grade_problem(source, candidate, grade)
-    problems = term_problems(source, candidate) + ([problem] if problem else [])
+    problems = term_problems(source, candidate, medicines) + ([problem] if problem else [])
     if similarity is not None:
         entry.judge["cosine"] = round(similarity(source, candidate), 4)
         if entry.judge["cosine"] < MIN_COSINE:
@@ -94,9 +99,11 @@ def cheap_check(
     return entry
 
 
-def check(source: str, candidate: str, grade: Callable[[str], float | None], judge: Verdicts | None) -> PlainEntry:
+def check(
+    source: str, candidate: str, grade: Callable[[str], float | None], judge: Verdicts | None, medicines: Medicines = ()
+) -> PlainEntry:
     """The entry for one rewrite: ``plain`` set only when every check passes."""
-    entry = cheap_check(source, candidate, grade)
+    entry = cheap_check(source, candidate, grade, medicines=medicines)
     if entry.reason != PENDING:
         return entry
     return judge_check(entry, judge)
@@ -145,7 +152,13 @@ def decide(entry: PlainEntry, calibrated: float) -> PlainEntry:
     return entry
 
 
-def recheck(store: PlainStore, calibrated: float, grade: Callable[[str], float | None], similarity: Similarity | None) -> int:
+def recheck(
+    store: PlainStore,
+    calibrated: float,
+    grade: Callable[[str], float | None],
+    similarity: Similarity | None,
+    medicines: Medicines = (),
+) -> int:
     """Re-apply the checks that need no LLM, and ``decide`` on the stored judge scores, to every
     rewrite (after a check or threshold is made stricter); the number of decisions changed.
     A rewrite the earlier checks refused before the judge saw it stays refused."""
@@ -154,7 +167,7 @@ def recheck(store: PlainStore, calibrated: float, grade: Callable[[str], float |
         if not entry.candidate or entry.reason == PENDING or entry.reason.startswith(AUDIT_REFUSED):
             continue  # a human audit's refusal stands
         before = entry.plain
-        checked = cheap_check(entry.source, entry.candidate, grade, similarity)
+        checked = cheap_check(entry.source, entry.candidate, grade, similarity, medicines)
         checked.model = entry.model
         checked.prompt_version = entry.prompt_version
         judged = {k: v for k, v in entry.judge.items() if k != "cosine"}
@@ -175,7 +188,8 @@ class PlainBuilder:
     With ``rules``, a sentence is first rewritten without a model (``plain.rules``: clause
     splits, the guide's own words for a term, a published plain-word list); the model (when
     given) rewrites only what that version could not make pass the checks. Either way the
-    result goes through every check. ``model_name`` names the writers in the cache key.
+    result goes through every check. ``model_name`` names the writers in the cache key;
+    ``medicines`` are the guides' own (the domain file's), which every rewrite must keep.
     """
 
     def __init__(
@@ -186,6 +200,7 @@ class PlainBuilder:
         model_name: str,
         similarity: Similarity | None = None,
         rules: bool = False,
+        medicines: Medicines = (),
     ) -> None:
         self.model = model
         self.judge = judge
@@ -193,6 +208,7 @@ class PlainBuilder:
         self.model_name = model_name
         self.similarity = similarity
         self.rules = rules
+        self.medicines = medicines
 
     def is_current(self, entry: PlainEntry | None) -> bool:
         return (
@@ -258,9 +274,9 @@ class PlainBuilder:
     def _write(self, sentence: str, glossary: dict[str, str]) -> PlainEntry:
         """The first rewrite that passes the cheap checks: the rules', else the model's."""
         if self.rules:
-            candidate = plain_version(sentence)
+            candidate = plain_version(sentence, self.medicines)
             if candidate is not None:
-                entry = cheap_check(sentence, candidate, self.grade, self.similarity)
+                entry = cheap_check(sentence, candidate, self.grade, self.similarity, self.medicines)
                 entry.model = self.model_name
                 if entry.reason == PENDING or self.model is None:
                     return entry
@@ -270,7 +286,8 @@ class PlainBuilder:
 
     def _model_rewrite(self, sentence: str, glossary: dict[str, str]) -> PlainEntry:
         assert self.model is not None
-        entry = cheap_check(sentence, rewrite(self.model, sentence, glossary), self.grade, self.similarity)
+        written = rewrite(self.model, sentence, glossary, self.medicines)
+        entry = cheap_check(sentence, written, self.grade, self.similarity, self.medicines)
         entry.model = self.model_name
         return entry
 
@@ -360,7 +377,10 @@ def make_builder(settings: Any, use_model: bool = True, rules: bool = False) -> 
     # A second context for the writer (the weights are mapped once): the judge's keeps its prompt read.
     model = load_local_chat_model(settings) if use_model else None
     names = ([rules_model_name()] if rules else []) + ([model.model_path.name] if model is not None else [])
-    return PlainBuilder(model, judge, flesch_kincaid_grade, "+".join(names), make_similarity(settings), rules=rules)
+    return PlainBuilder(
+        model, judge, flesch_kincaid_grade, "+".join(names), make_similarity(settings), rules=rules,
+        medicines=settings.domain.medicine_words,
+    )
 
 
 def make_similarity(settings: Any) -> Similarity:

@@ -15,15 +15,13 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from functools import lru_cache
 
-# Medicines the guides name; uploads' medicines are caught by the suffixes below.
-MEDICINES = frozenset(
-    """riluzole edaravone tofersen methotrexate mycophenolate mofetil cyclophosphamide rituximab tocilizumab
-    abatacept nintedanib""".split()
-)
+# The medicines a guide names come from its domain file (``Domain.medicine_words``), passed in as
+# ``medicines``; any other medicine is caught by the endings below.
+Medicines = Collection[str]
 # Endings of drug names (INN stems): a word with one that no English dictionary holds is a medicine.
 _DRUG_ENDINGS = (
     "mab", "nib", "zole", "sen", "xate", "mide", "cept", "vone", "tide", "pril", "sartan", "olol", "statin",
@@ -105,9 +103,9 @@ def _parts(token: str) -> list[str]:
     return [p for p in token.split("-") if p]
 
 
-def _is_medicine(word: str) -> bool:
+def _is_medicine(word: str, medicines: Medicines = ()) -> bool:
     low = word.lower()
-    return low in MEDICINES or (len(low) > 5 and low.endswith(_DRUG_ENDINGS) and low not in _dictionary())
+    return low in medicines or (len(low) > 5 and low.endswith(_DRUG_ENDINGS) and low not in _dictionary())
 
 
 def _is_gene_or_acronym(part: str) -> bool:
@@ -121,14 +119,14 @@ def _sentence_initial(text: str) -> set[int]:
     return starts
 
 
-def named_terms(text: str) -> set[str]:
+def named_terms(text: str, medicines: Medicines = ()) -> set[str]:
     """Medicines, genes and acronyms, and capitalised names inside a sentence, folded."""
     initial = _sentence_initial(text)
     found = set()
     for match in _TOKEN.finditer(text):
         for part in _parts(match.group()):
             part = re.sub(r"['’]s?$", "", part)
-            if _is_medicine(part) or _is_gene_or_acronym(part):
+            if _is_medicine(part, medicines) or _is_gene_or_acronym(part):
                 found.add(_fold(part))
             elif part[:1].isupper() and match.start() not in initial and part.isalpha():
                 found.add(_fold(part))
@@ -164,10 +162,11 @@ def _has_any(text: str, phrases: tuple[str, ...]) -> bool:
     return any(f" {p} " in low for p in phrases)
 
 
-def term_problems(source: str, plain: str) -> list[str]:
-    """What a rewrite loses or adds, in words; empty when it keeps every term and adds none."""
+def term_problems(source: str, plain: str, medicines: Medicines = ()) -> list[str]:
+    """What a rewrite loses or adds, in words; empty when it keeps every term and adds none.
+    ``medicines``: the guides' own (the domain file's), kept even when a dictionary knows them."""
     problems = []
-    src_named, new_named = named_terms(source), named_terms(plain)
+    src_named, new_named = named_terms(source, medicines), named_terms(plain, medicines)
     plain_words = {_fold(p) for t in tokens(plain) for p in _parts(t)} | {_fold(t) for t in tokens(plain)}
     source_words = {_fold(p) for t in tokens(source) for p in _parts(t)} | {_fold(t) for t in tokens(source)}
     if missing := sorted(t for t in src_named if t not in plain_words):

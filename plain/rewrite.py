@@ -9,12 +9,11 @@ rounded, one long sentence kept long.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
-from plain.checks import _HEDGE_TRIGGERS, figures, named_terms, procedures, tidy
+from plain.checks import _HEDGE_TRIGGERS, Medicines, figures, named_terms, procedures, tidy
 
 # Bump when the prompt, the examples or the checks change: every sentence is then rewritten.
 PROMPT_VERSION = "p1-c2"
@@ -73,13 +72,13 @@ def guide_glossary(text: str) -> dict[str, str]:
     return glossary
 
 
-def keep_list(sentence: str) -> list[str]:
+def keep_list(sentence: str, medicines: Medicines = ()) -> list[str]:
     """The terms the checks will look for, spelled as the sentence spells them."""
     keep = []
     for token in re.findall(r"[A-Za-z0-9][A-Za-z0-9’'-]*%?", sentence):
         for part in token.split("-"):
             bare = re.sub(r"['’]s?$", "", part)
-            if bare and bare.lower().rstrip("s") in {t.rstrip("s") for t in named_terms(sentence)} and bare not in keep:
+            if bare and bare.lower().rstrip("s") in {t.rstrip("s") for t in named_terms(sentence, medicines)} and bare not in keep:
                 keep.append(bare)
     keep += [f for f in sorted(figures(sentence)) if f in sentence and f not in keep]
     for triggers in _HEDGE_TRIGGERS.values():
@@ -91,8 +90,8 @@ def keep_list(sentence: str) -> list[str]:
     return keep
 
 
-def messages_for(sentence: str, glossary: dict[str, str] | None = None) -> list[BaseMessage]:
-    keep = keep_list(sentence)
+def messages_for(sentence: str, glossary: dict[str, str] | None = None, medicines: Medicines = ()) -> list[BaseMessage]:
+    keep = keep_list(sentence, medicines)
     notes = [f"{term} = {plain}" for term, plain in (glossary or {}).items() if term in sentence and plain not in sentence]
     human = HUMAN.format(
         sentence=sentence,
@@ -106,12 +105,11 @@ def messages_for(sentence: str, glossary: dict[str, str] | None = None) -> list[
     return messages
 
 
-def rewrite(model: BaseChatModel, sentence: str, glossary: dict[str, str] | None = None) -> str:
-    """The model's plain version of ``sentence`` (unchecked)."""
+def rewrite(
+    model: BaseChatModel, sentence: str, glossary: dict[str, str] | None = None, medicines: Medicines = ()
+) -> str:
+    """The model's plain version of ``sentence`` (unchecked); ``medicines`` as for ``keep_list``."""
     budget = max(48, int(len(sentence.split()) * 2.0))
-    reply = model.invoke(messages_for(sentence, glossary), max_tokens=budget)
+    reply = model.invoke(messages_for(sentence, glossary, medicines), max_tokens=budget)
     return tidy(str(reply.content))
 
-
-def rewrite_all(model: BaseChatModel, sentences: Sequence[str], glossary: dict[str, str] | None = None) -> list[str]:
-    return [rewrite(model, s, glossary) for s in sentences]

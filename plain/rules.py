@@ -19,10 +19,10 @@ The result still goes through every check of ``plain.build`` (terms, grade, drif
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 
-from plain.checks import MEDICINES, _is_gene_or_acronym, _is_medicine, procedures, term_problems
+from plain.checks import Medicines, _is_gene_or_acronym, _is_medicine, procedures, term_problems
 
 WORD_LIST = Path(__file__).with_name("everyday_words.tsv")
 NAME = "rules"  # the writer's name in the layer's cache key
@@ -52,20 +52,22 @@ def rules_model_name() -> str:
     return f"{NAME}-{RULES_VERSION}-{hashlib.sha256(WORD_LIST.read_bytes()).hexdigest()[:8]}"
 
 
-def plain_version(sentence: str) -> str | None:
-    """A plainer version made by the three means, or None when none of them applies."""
-    pieces = [_capitalised(p) for p in split_clauses(sentence)]
+def plain_version(sentence: str, medicines: Medicines = ()) -> str | None:
+    """A plainer version made by the three means, or None when none of them applies.
+    ``medicines``: the guides' own (the domain file's), which the checks keep."""
+    pieces = [_capitalised(p) for p in split_clauses(sentence, medicines)]
     text = " ".join(pieces)
-    text = swap_words(sentence, text)
+    text = swap_words(sentence, text, medicines=medicines)
     text = re.sub(r"(^|[.!?] )(But|So), ", r"\1\2 ", text)  # "However, X" -> "But X", not "But, X"
     return text if _same_words(text) != _same_words(sentence) else None
 
 
 # --- 1 and 2: clause splits ------------------------------------------------------------------
-def split_clauses(sentence: str) -> list[str]:
+def split_clauses(sentence: str, medicines: Medicines = ()) -> list[str]:
     """The sentence as up to ``MAX_PIECES`` sentences, each ending with a full stop."""
     pieces = [sentence.strip()]
-    for rule in (_also_known_as, _dash_aside, _comma_aside, _appositive, _semicolon, _concessive, _which_after_name,
+    appositive, which_after_name = partial(_appositive, medicines=medicines), partial(_which_after_name, medicines=medicines)
+    for rule in (_also_known_as, _dash_aside, _comma_aside, appositive, _semicolon, _concessive, which_after_name,
                  _trailing_participle, _and_clause):
         out: list[str] = []
         for piece in pieces:
@@ -115,13 +117,13 @@ def _comma_aside(s: str) -> list[str]:
     return [_full_stop(f"{head} {rest}"), _full_stop(f"{lead} {listed}")]
 
 
-def _named_end(text: str) -> str | None:
+def _named_end(text: str, medicines: Medicines) -> str | None:
     """The named term (medicine, gene, named procedure) that ``text`` ends with, as written."""
     words = text.split()
     if not words:
         return None
     last = words[-1].strip("(),")
-    if _is_medicine(last) or last.lower() in MEDICINES or _is_gene_or_acronym(last):
+    if _is_medicine(last, medicines) or _is_gene_or_acronym(last):
         return last
     for n in (3, 2):  # "magnetic stimulation", "motor neurons"
         tail = " ".join(words[-n:])
@@ -131,21 +133,21 @@ def _named_end(text: str) -> str | None:
     return tail if procedures(tail) else None
 
 
-def _appositive(s: str) -> list[str]:
+def _appositive(s: str, medicines: Medicines) -> list[str]:
     """"... the drug tofersen, an antisense therapy targeting SOD1, has shown X." ->
     "... the drug tofersen has shown X. Tofersen is an antisense therapy targeting SOD1."
     And the guide's own definition: "... motor neurons, the nerve cells that control movement."
     -> "... motor neurons. Motor neurons are the nerve cells that control movement."."""
     for m in re.finditer(r"(?=, ((?:a|an|the) [^,;—]{3,80}?)(,|\.$))", s):
         head = s[: m.start()]
-        term = _named_end(head)
+        term = _named_end(head, medicines)
         if not term:
             continue
         appositive, end = m.group(1), m.group(2)
         rest = s[m.start() + 2 + len(appositive) + 1:].strip()
         if end == "," and not rest:
             continue
-        verb = "are" if term.lower().endswith("s") and not _is_medicine(term) else "is"
+        verb = "are" if term.lower().endswith("s") and not _is_medicine(term, medicines) else "is"
         main = _full_stop(f"{head} {rest}" if end == "," else head)
         return [main, _full_stop(f"{_capitalised(term)} {verb} {appositive}")]
     return [s]
@@ -167,17 +169,17 @@ def _concessive(s: str) -> list[str]:
     return [s]
 
 
-def _which_after_name(s: str) -> list[str]:
+def _which_after_name(s: str, medicines: Medicines) -> list[str]:
     """"... is riluzole, which modestly prolongs survival." -> "... is riluzole. Riluzole modestly
     prolongs survival." Only after a named term, so the name said again is what "which" meant."""
     m = re.search(r", which ", s)
     if not m:
         return [s]
     head, rest = s[: m.start()], s[m.end():]
-    term = _named_end(head)
+    term = _named_end(head, medicines)
     if not term or " " in term or term.isupper() and len(term) <= 3 and "gene" in rest:
         return [s]
-    pronoun = "They" if term.lower().endswith("s") and not _is_medicine(term) else "It"  # "riluzole. Riluzole" reads as a stutter
+    pronoun = "They" if term.lower().endswith("s") and not _is_medicine(term, medicines) else "It"  # "riluzole. Riluzole" reads as a stutter
     return [_full_stop(head), _full_stop(f"{pronoun} {rest}")]
 
 
@@ -205,7 +207,9 @@ def _and_clause(s: str) -> list[str]:
 
 
 # --- 3: plain words ---------------------------------------------------------------------------
-def swap_words(source: str, text: str, pairs: tuple[tuple[str, str], ...] | None = None) -> str:
+def swap_words(
+    source: str, text: str, pairs: tuple[tuple[str, str], ...] | None = None, medicines: Medicines = ()
+) -> str:
     """``text`` with each listed formal phrase swapped for its plain one, a swap kept only
     when it adds no problem to what ``term_problems`` finds (a lost hedge, an added absolute...)."""
     for formal, plain in pairs if pairs is not None else simple_words():
@@ -213,7 +217,7 @@ def swap_words(source: str, text: str, pairs: tuple[tuple[str, str], ...] | None
         if not pattern.search(text):
             continue
         swapped = pattern.sub(lambda m: _swap(m, plain), text)
-        if set(term_problems(source, swapped)) <= set(term_problems(source, text)):
+        if set(term_problems(source, swapped, medicines)) <= set(term_problems(source, text, medicines)):
             text = swapped
     return text
 

@@ -350,7 +350,8 @@ class ChatApp:
 
     def api_ask(self, question: str, condition: str = "all") -> dict:
         """Answer one question from the guides. Returns the answer as JSON, exactly as
-        `python -m assistant ask --json` prints it. condition: all, als or scleroderma."""
+        `python -m assistant ask --json` prints it. condition: "all", or a condition key of the
+        guides' domain.json (als, scleroderma)."""
         chains = self.libraries.shared
         try:
             where = self.assistant.condition_key(condition)

@@ -76,7 +76,7 @@ def test_the_shipped_layer_loads_and_every_plain_version_passed_its_checks() -> 
         assert entry.grade_plain < entry.grade_source
         assert entry.judge["source_entails_plain"] >= JUDGE_MIN and entry.judge["plain_entails_source"] >= JUDGE_MIN
         assert entry.judge["cosine"] >= MIN_COSINE
-        assert term_problems(entry.source, entry.plain) == []
+        assert term_problems(entry.source, entry.plain, settings.domain.medicine_words) == []
 
 
 def test_answers_quote_the_sentences_the_layer_is_keyed_by() -> None:

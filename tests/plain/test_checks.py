@@ -105,3 +105,11 @@ def test_an_aim_is_not_an_achievement() -> None:
     source = "The primary treatments for ALS, such as riluzole and edaravone, aim to slow disease progression and reduce symptom severity."
     plain = "The main medicines for ALS are riluzole and edaravone. These make the disease go slower and the symptoms less bad."
     assert any("hedge" in p for p in term_problems(source, plain))
+
+
+def test_a_medicine_the_guides_name_is_kept_even_when_a_dictionary_knows_it():
+    from core.settings import Settings
+
+    source = "Some patients may not respond to standard immunosuppressive medications such as methotrexate."
+    dropped = "Some patients may not respond to the usual medicines that calm the immune system."
+    assert any("methotrexate" in p for p in term_problems(source, dropped, Settings().domain.medicine_words))
