@@ -9,8 +9,9 @@ import sys
 from pathlib import Path
 
 from assistant.phrases import AS_THE_GUIDE_SAYS
-from core.errors import GuideError
 from core.cli import run_guarded
+from core.errors import GuideError
+from core.jsonl import jsonl_lines
 from core.logs import configure_logging
 from core.settings import GENERATOR_KINDS, Settings
 
@@ -107,16 +108,8 @@ def _print_stream(events) -> None:  # type: ignore[no-untyped-def]
 
 def read_batch(path: Path) -> list[tuple[str, list[str]]]:
     """Validate a batch file fully before any answering: line numbers in every error."""
-    if not path.is_file():
-        raise GuideError(f"{path} does not exist; give a JSONL file with one {{\"id\", \"turns\"}} object a line.")
     items: list[tuple[str, list[str]]] = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            item = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise GuideError(f"{path}:{number}: not valid JSON ({error.msg}).") from error
+    for number, item in jsonl_lines(path, 'one {"id", "turns"} object'):
         turns = item.get("turns") if isinstance(item, dict) else None
         if not isinstance(item, dict) or "id" not in item:
             raise GuideError(f"{path}:{number}: each line needs an \"id\".")

@@ -21,6 +21,7 @@ from typing import Any
 
 from assistant.safety import BLOCKING, SAFETY_KINDS
 from core.errors import GuideError
+from core.jsonl import jsonl_lines
 
 REQUIRED = ("id", "turns", "kind")
 OPTIONAL = ("facts", "sources", "must_abstain", "must_not", "safety", "notes", "answerable", "missing")
@@ -77,17 +78,9 @@ class Dataset:
 def load_dataset(path: Path) -> Dataset:
     """Read and validate a JSONL dataset; ``DatasetError`` names the first bad line."""
     path = Path(path)
-    if not path.is_file():
-        raise DatasetError(f"{path} does not exist; give a JSONL file with one evaluation item a line.")
     items: list[EvalItem] = []
     seen: dict[str, int] = {}
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            raw = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise DatasetError(f"{path}:{number}: not valid JSON ({error.msg} at column {error.colno}).") from error
+    for number, raw in jsonl_lines(path, "one evaluation item", DatasetError):
         try:
             item = parse_item(raw)
         except ValueError as error:
