@@ -25,6 +25,12 @@ EMERGENCY_TITLE = "Call for help now"
 CRISIS_TITLE = "You don't have to face this alone"
 
 # Care-team notices (shown before what the guides say) and the advice the handout gives.
+CHOKING_NOTICE = (
+    "If someone is choking right now and can't breathe, speak or cough, call your local emergency number now "
+    "(911 in the US, 112 in Europe, 999 in the UK). Choking that keeps happening when eating or drinking "
+    "is something to tell the care team about soon."
+)
+CHOKING_ADVICE = "Tell the care team how often the choking happens when eating or drinking, and ask what can help."
 DOSE_NOTICE = (
     "Questions about how much of a medicine to take must go to your doctor, nurse or pharmacist; "
     "this assistant never gives doses."

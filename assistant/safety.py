@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from assistant.phrases import (
+    CHOKING_ADVICE,
+    CHOKING_NOTICE,
     CRISIS,
     CRISIS_TITLE,
     DIAGNOSIS_ADVICE,
@@ -48,6 +50,23 @@ def _stops_a_named_medicine(question: str, names: GuideNames) -> bool:
 def _asks_if_they_have_one(question: str, names: GuideNames) -> bool:
     """ "could he have ALS", "is it scleroderma": whether someone has one of the guides' conditions."""
     return bool(names.conditions) and bool(_having(names.conditions).search(question))
+
+
+_CHOKING = re.compile(r"\b(choking|choked|chokes on)\b", _I)
+# Choking said to happen again and again ("keeps choking on thin liquids", "chokes when he
+# drinks"), not now: a question for the care team, and for the guides' swallowing passages.
+_CHOKING_OFTEN = re.compile(
+    r"\b(keeps?|kept|often|sometimes|always|frequently|regularly|constantly|occasionally|more and more) (\w+ )?chok"
+    r"|\bchokes\b|\bchok(ing|es) (a lot|alot|more|more often|often|sometimes|every time|at meals)\b"
+    r"|\bchok\w* (\w+ ){0,4}(every time|at meals|when(ever)? (he|she|they|i|we|mum|mom|dad) (eats?|drinks?|swallows?|takes?))",
+    _I,
+)
+
+
+def _choking_now(question: str, names: GuideNames) -> bool:
+    """ "he is choking": an emergency, unless the question says it keeps happening (``_CHOKING_OFTEN``),
+    when it is one only with another sign of one (the emergency pattern: can't breathe, blue lips)."""
+    return bool(_CHOKING.search(question)) and not _CHOKING_OFTEN.search(question)
 
 
 @lru_cache(maxsize=8)
@@ -96,16 +115,23 @@ KINDS: tuple[SafetyKind, ...] = (
         "emergency",
         re.compile(
             r"(can'?t|cannot|can not|unable to|struggling to|hard to|trouble|isn'?t|is not|not|stopped) ?breath(e|ing)\b"
-            r"|\b(choking|choked|chok(es|ing) on)\b|\bchest pains?\b|\b(blue|grey|gray) (lips|face|skin)\b"
-            r"|\blips (are |look |looks |turn(ed|ing)? )?(a (little|bit) |kind of |slightly )?(blue|grey|gray)\b|\bbreathing is (really |very )?(shallow|noisy|rattling)\b"
+            r"|\bchest pains?\b|\b(blue|grey|gray) (lips|face|skin)\b"
+            r"|\blips (\w+ ){0,4}(blue|grey|gray|purple)\b|\bbreathing is (really |very )?(shallow|noisy|rattling)\b"
             r"|\bsuddenly (really |very )?short of breath\b|\bchest (feels |is |getting )?(really |very )?tight\b|\bunconscious\b|\bwon'?t wake( up)?\b"
             r"|\b(passed|passing) out\b|\bseizure\b|\bfitting\b|\bgasping\b|\boverdose\b|\bsevere bleeding\b"
             r"|\bcan'?t swallow (at all|anything)\b|\bsuffocat\w*|\bturning blue\b",
             _I,
         ),
+        also=_choking_now,
         blocking=True,
         notice=EMERGENCY,
         title=EMERGENCY_TITLE,
+    ),
+    SafetyKind(  # choking that keeps happening, with no sign of an emergency now: the notice, then the answer
+        "choking_often",
+        _CHOKING_OFTEN,
+        notice=CHOKING_NOTICE,
+        advice=CHOKING_ADVICE,
     ),
     SafetyKind(
         "dose",
