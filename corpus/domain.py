@@ -41,20 +41,15 @@ class Domain:
     audience: str = "people who use these patient guides"  # whom the answer prompt says it helps
     not_about: tuple[str, ...] = ()  # other diseases; named in a question, the passages must name them too
     examples: tuple[Examples, ...] = ()
-    subject_words: tuple[str, ...] = ()  # words of the subject's name; none says what a question asks
+    # Words that name what every guide is about ("als", "treatment-resistant"): a question holding
+    # them says nothing more by them. The file's list, else the words of the conditions' labels.
+    topic_words: frozenset[str] = frozenset()
     medicines: tuple[str, ...] = ()  # the medicines the guides name ("mycophenolate mofetil")
 
     @property
     def medicine_words(self) -> frozenset[str]:
         """The words of the guides' medicines' names, lower case ("mycophenolate", "mofetil")."""
         return frozenset(w for m in self.medicines for w in m.lower().split())
-
-    @property
-    def topic_words(self) -> frozenset[str]:
-        """Words that name what every guide is about (the file's, else the words of the conditions'
-        labels): a question holding "ALS" or "treatment-resistant" says nothing more by them."""
-        given = self.subject_words or tuple(w for c in self.conditions for w in c.label.lower().split())
-        return frozenset(given)
 
     def label(self, key: str) -> str:
         """A condition's name as shown ("als" -> "ALS"); an unknown key as it is."""
@@ -131,15 +126,20 @@ def load_domain(guides_dir: Path) -> Domain:
         examples = tuple(
             Examples(str(e["id"]), str(e["heading"]), tuple(str(q) for q in e["questions"])) for e in data.get("examples", [])
         )
-        subject_words = tuple(str(w).lower() for w in data.get("topic_words", []))
+        for listed in ("not_about", "topic_words", "medicines"):
+            if not isinstance(data.get(listed, []), list):
+                raise TypeError(f'"{listed}" must be a list')
+        labels = [w for c in conditions for w in c.label.lower().split()]
+        topic_words = frozenset(str(w).lower() for w in data.get("topic_words", labels))
         medicines = tuple(str(m).lower() for m in data.get("medicines", []))
         return Domain(
             conditions, str(data.get("topic", Domain.topic)), str(data.get("audience", Domain.audience)), not_about,
-            examples, subject_words, medicines,
+            examples, topic_words, medicines,
         )
     except (json.JSONDecodeError, KeyError, TypeError, AttributeError, re.error) as error:
         raise GuideError(
             f"{path} is not a valid domain file ({type(error).__name__}: {error}). Fix it as its \"_about\" "
             "describes: each condition needs a \"label\" and a list of \"names\"; \"not_about\" is a list of "
-            "patterns; \"topic_words\" and \"medicines\" lists of words; each of \"examples\" has an \"id\", a \"heading\" and \"questions\"."
+            "patterns; \"topic_words\" and \"medicines\" lists of words; each of \"examples\" has an \"id\", "
+            "a \"heading\" and \"questions\"."
         ) from error

@@ -91,3 +91,11 @@ def test_an_added_document_is_filed_under_the_condition_it_names_by_its_file(oth
 def test_what_a_question_asks_is_read_without_its_topic_words(other_assistant):
     query = other_assistant.chain.reader.read("How is gout treated?")  # "gout" names every guide's subject
     assert "gout" not in query.focus and "treated" in query.focus
+
+
+def test_a_list_written_as_a_single_word_says_what_to_fix(tmp_path):
+    from corpus.domain import load_domain
+
+    (tmp_path / "domain.json").write_text('{"conditions": {}, "medicines": "colchicine"}', encoding="utf-8")
+    with pytest.raises(GuideError, match='"medicines" must be a list'):
+        load_domain(tmp_path)
