@@ -120,16 +120,16 @@ class ExtractiveGenerator(Generator):
     (medicines, genes, named procedures), figures, lists, words specific to few passages.
     Framing sentences ("Managing resistant scleroderma requires a multifaceted approach.")
     carry none of these and lose to the sentence that names the drugs. Sentences are taken
-    while P stays above the fitted floor and the answer fits the word budget; near-repeats are
+    while P stays above the fitted floor and the answer fits the word budget (a length, never a
+    count of sentences: five short facts and one long one cost the same words); near-repeats are
     skipped; a "what else" question is not answered with what the person already has.
     """
 
     name = "extractive"
     model = "extractive"
 
-    def __init__(self, vectors: TextVectors, max_sentences: int = 5, sentence_model: SentenceModel | None = None) -> None:
+    def __init__(self, vectors: TextVectors, sentence_model: SentenceModel | None = None) -> None:
         self.vectors = vectors
-        self.max_sentences = max_sentences
         self._sentence_model = sentence_model
         self.reader: QueryReader | None = None  # the chain's, for guide terms and "what else"
 
@@ -151,7 +151,7 @@ class ExtractiveGenerator(Generator):
         model = self.sentence_model
         chances = [model.probability(c.signals) for c in candidates]
         vectors = self.vectors.get([c.text for c in candidates])
-        chosen = choose_sentences(candidates, chances, vectors, model.p_min, model.word_budget, self.max_sentences)
+        chosen = choose_sentences(candidates, chances, vectors, model.p_min, model.word_budget)
         for index in chosen:
             candidate = candidates[index]
             text = candidate.text
@@ -215,14 +215,14 @@ class ExtractiveGenerator(Generator):
 
 
 def choose_sentences(
-    candidates: Sequence[Candidate], chances: Sequence[float], vectors: np.ndarray, p_min: float, word_budget: int, max_sentences: int
+    candidates: Sequence[Candidate], chances: Sequence[float], vectors: np.ndarray, p_min: float, word_budget: int
 ) -> list[int]:
     """Indices of the sentences to answer with: the likeliest always, then others from the most
     likely down while P >= ``p_min`` and the answer stays within the budget, skipping near-repeats."""
     chosen: list[int] = []
     words_used = 0
     for index in sorted(range(len(candidates)), key=lambda i: -chances[i]):
-        if chosen and (chances[index] < p_min or len(chosen) >= max_sentences):
+        if chosen and chances[index] < p_min:
             break
         if any(float(vectors[index] @ vectors[j]) > 0.85 for j in chosen):
             continue  # says the same as a sentence already chosen

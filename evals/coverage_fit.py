@@ -36,7 +36,6 @@ DATASETS_DIR = Path(__file__).resolve().parent / "datasets"
 DEFAULT_DATASETS = [DATASETS_DIR / "dev_tune.jsonl", DATASETS_DIR / "golden.jsonl"]
 MAX_REFUSED = 0.02
 MAX_FULL_UNANSWERABLE = 0.05
-MAX_SENTENCES = 5  # as the extractive generator's default
 C = 1.0  # inverse regularisation strength of the logistic regression
 
 
@@ -139,7 +138,7 @@ def fit_sentences(items: Sequence[dict[str, Any]]) -> tuple[SentenceModel, dict[
     def all_facts(p_min: float, budget: int) -> float:
         hits = 0
         for it, p in zip(items, chances, strict=True):
-            chosen = choose_sentences(it["candidates"], p, it["vectors"], p_min, budget, MAX_SENTENCES)
+            chosen = choose_sentences(it["candidates"], p, it["vectors"], p_min, budget)
             hits += len({g for i in chosen for g in it["carried"][i]}) == it["groups"]
         return hits / len(items)
 

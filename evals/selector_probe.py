@@ -62,7 +62,7 @@ def main() -> None:
         chances = [ranker.sentence_model.probability(c.signals) for c in candidates]
         vectors = chain.vectors.get([c.text for c in candidates])
         fitted = ranker.sentence_model
-        chosen = choose_sentences(candidates, chances, vectors, fitted.p_min, fitted.word_budget, ranker.max_sentences)
+        chosen = choose_sentences(candidates, chances, vectors, fitted.p_min, fitted.word_budget)
         shown = sorted(range(len(candidates)), key=lambda i: -chances[i])[:SHOWN]
         listing = "\n".join(f"{n}. {candidates[i].text}" for n, i in enumerate(shown, 1))
         started = time.perf_counter()
