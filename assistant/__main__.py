@@ -21,7 +21,7 @@ log = logging.getLogger("assistant")
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m assistant", description="Ask the patient guides.")
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--generator", choices=GENERATOR_KINDS, help="default: local when its model is present, else extractive")
+    common.add_argument("--generator", choices=GENERATOR_KINDS, help="default: extractive (the guides' checked sentences); auto: local when its model is present")
     common.add_argument("--condition", default="all", help="search only one condition's guides: all, or a key of the guides' domain.json")
     common.add_argument("-v", "--verbose", action="store_true", help="show library logs")
     commands = parser.add_subparsers(dest="command", required=True)

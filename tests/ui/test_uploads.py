@@ -210,3 +210,19 @@ def test_a_chat_adding_a_document_does_not_change_how_others_are_answered(assist
     Libraries(assistant).open("d" * 32)
     after = assistant.ask(question)
     assert after.answer == before.answer and after.citations == before.citations
+
+
+def test_uploads_get_plainer_wording_whichever_generator_answers_once_the_model_is_assembled(assistant, tmp_path, local_model_file):
+    # Answers come from the extractive generator by default; the layer's judge needs only the model file.
+    from types import SimpleNamespace
+
+    from ui.documents import plain_builder
+
+    with_model = Settings(data_dir=tmp_path / "with", generator={"kind": "extractive", "model_path": local_model_file})
+    builder = plain_builder(SimpleNamespace(settings=with_model, chain=assistant.chain))
+    assert builder is not None
+    builder.close()
+
+    fresh = Settings(data_dir=tmp_path / "fresh", generator={"kind": "extractive"})  # nothing assembled: nothing started
+    assert plain_builder(SimpleNamespace(settings=fresh, chain=assistant.chain)) is None
+    assert not (tmp_path / "fresh" / "models").exists()
