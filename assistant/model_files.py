@@ -87,12 +87,12 @@ def local_model_path(settings: Settings, *, assemble: bool = True) -> Path:
     return target
 
 
-def local_model_available(settings: Settings) -> bool:
-    """Whether the local model can be had without assembling anything now.
+def local_model_available(settings: Settings, *, or_assemble: bool = True) -> bool:
+    """Whether the local model can be had without downloading anything.
 
     True when the model file is present and verified (by its stamp; a file without a
-    valid stamp is hashed once), or, for the default location, when every part package is
-    installed so that ``local_model_path`` can assemble it.
+    valid stamp is hashed once), or, for the default location and with ``or_assemble``,
+    when every part package is installed so that ``local_model_path`` can assemble it.
     """
     override = settings.generator.model_path
     if override is not None:
@@ -101,7 +101,7 @@ def local_model_available(settings: Settings) -> bool:
     target = default_model_file(settings)
     if target.is_file() and _stamp_matches(target):
         return True
-    if all(importlib.util.find_spec(module) is not None for _, module in PART_PACKAGES):
+    if or_assemble and all(importlib.util.find_spec(module) is not None for _, module in PART_PACKAGES):
         return True
     return target.is_file() and _verified(target)
 

@@ -114,20 +114,14 @@ def plain_builder(assistant: Assistant) -> BackgroundPlainBuilder | None:
     """The background writer of added documents' plain-language layer: only where the local model
     is already assembled (its calibrated judge checks each plain version; nothing is assembled in
     the background), whichever generator answers, and ``app.plain_uploads`` is on."""
+    from assistant.model_files import local_model_available  # noqa: PLC0415
+
     settings = assistant.settings
     layer = assistant.chain.plain
-    wanted = settings.app.plain_uploads and settings.app.uploads_enabled and _model_assembled(settings)
+    wanted = (
+        settings.app.plain_uploads and settings.app.uploads_enabled and local_model_available(settings, or_assemble=False)
+    )
     return start_uploads_layer(settings, layer) if wanted and isinstance(layer, PlainLayer) else None
-
-
-def _model_assembled(settings: Settings) -> bool:
-    from assistant.model_files import local_model_path  # noqa: PLC0415
-
-    try:
-        local_model_path(settings, assemble=False)
-    except GuideError:
-        return False
-    return True
 
 
 def admin_token(settings: Settings) -> str | None:
