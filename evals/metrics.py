@@ -31,7 +31,7 @@ _MARKERS = re.compile(r"\s*\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\]")
 class MetricInfo:
     label: str
     higher_is_better: bool
-    kind: str = "share"  # share (0..1), count, grade, ms
+    kind: str = "share"  # share (0..1), count, grade, ms, words
 
 
 METRICS: dict[str, MetricInfo] = {
@@ -53,6 +53,7 @@ METRICS: dict[str, MetricInfo] = {
     "must_not_violations": MetricInfo("must_not violations", False, "count"),
     "readability_grade": MetricInfo("Flesch-Kincaid grade", False, "grade"),
     "readability_grade_as_guide_says": MetricInfo("Flesch-Kincaid grade, as the guide says (no plain layer)", False, "grade"),
+    "answer_words": MetricInfo("Answer length (words from the guides, mean)", False, "words"),
     "first_token_p50_ms": MetricInfo("Time to first token p50", False, "ms"),
     "first_token_p95_ms": MetricInfo("Time to first token p95", False, "ms"),
     "total_p50_ms": MetricInfo("Total time p50", False, "ms"),
@@ -62,7 +63,7 @@ METRICS: dict[str, MetricInfo] = {
 # Per-item scores that are averaged into the metric of the same name.
 MEAN_SCORES = ("retrieval_recall_at_1", "retrieval_recall_at_k", "retrieval_mrr", "fact_recall", "source_hit",
                "citation_recall", "citation_precision", "safety_routing", "readability_grade",
-               "readability_grade_as_guide_says")
+               "readability_grade_as_guide_says", "answer_words")
 
 
 # --- text helpers ---------------------------------------------------------------------
@@ -233,6 +234,12 @@ def readability_grade(answer_text: str) -> float | None:
     if len(text.split()) < 8:
         return None
     return flesch_kincaid_grade(text)
+
+
+def answer_words(answer_text: str) -> int | None:
+    """How many words the answer claims from the guides (markers and fixed notices left out): what
+    a tired reader has to get through; None for an answer that claims nothing."""
+    return len(normalise_markers(claim_text(answer_text)).split()) or None
 
 
 def normalise_markers(text: str) -> str:

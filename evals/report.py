@@ -58,6 +58,8 @@ def format_value(name: str, value: Any) -> str:
         return f"{value:,.0f} ms"
     if info.kind == "grade":
         return f"{value:.1f}"
+    if info.kind == "words":
+        return f"{value:.0f} words"
     return f"{value:.3f}"
 
 

@@ -25,6 +25,7 @@ from evals.judge import CachedJudge
 from evals.metrics import (
     BLOCKING_MESSAGES,
     abstained,
+    answer_words,
     citation_scores,
     declined_fully,
     fact_recall,
@@ -119,6 +120,7 @@ def score_item(item: EvalItem, answer: dict[str, Any], judge: CachedJudge) -> tu
         "readability_grade": readability_grade(text),
         # the same answer as the guide words it (its sentences' guide_text): what the plain layer changed
         "readability_grade_as_guide_says": readability_grade(as_guide_says(answer, text)),
+        "answer_words": answer_words(text),
     }
     scores["quality"] = item_quality(scores)
     return scores, [j.to_dict() for j in judged], missed

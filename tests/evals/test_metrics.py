@@ -13,6 +13,7 @@ from evals.metrics import (
     abstained,
     abstention_metrics,
     aggregate,
+    answer_words,
     citation_scores,
     claim_sentences,
     fact_recall,
@@ -143,6 +144,12 @@ def test_plain_words_read_at_a_lower_grade_than_the_guides() -> None:
              "which modestly prolongs survival and delays disease progression. [1]")
     assert readability_grade(plain) < 6 < 14 < readability_grade(guide)
     assert readability_grade(NOT_COVERED_ANSWER) is None  # a fixed notice is not an answer to grade
+
+
+def test_answer_length_counts_the_words_taken_from_the_guides_not_markers_or_notices() -> None:
+    answer = f"{EMERGENCY}\n\nRiluzole can help you live a bit longer. [1] It does not help everyone. [1, 2]"
+    assert answer_words(answer) == 13
+    assert answer_words(NOT_COVERED_ANSWER) is None
 
 
 def test_percentiles_and_failed_items_in_the_aggregate() -> None:
