@@ -38,7 +38,7 @@ WHEEL_CACHE ?= $(HOME)/.cache/guides-assistant/wheels
 LLAMA_WHEELS := $(WHEEL_CACHE)/$(LLAMA)-$(shell echo '$(LLAMA_CMAKE_ARGS)' | sha256sum | cut -c1-12)
 LLAMA_AVX2_WHEELS := $(WHEEL_CACHE)/$(LLAMA)-$(shell echo '$(LLAMA_AVX2_ARGS)' | sha256sum | cut -c1-12)
 
-.PHONY: help venv model index run test browser lock llama-flags
+.PHONY: help venv model index run test browser lock llama-flags relevance-model
 
 help:
 	@echo "make venv   - create .venv and install requirements.lock (llama-cpp-python compiles: 5+ min)"
@@ -47,6 +47,7 @@ help:
 	@echo "make run    - start the chat"
 	@echo "make test   - run the test suite (as CI does)"
 	@echo "make lock   - regenerate requirements.lock from requirements.in and requirements-model.in"
+	@echo "make relevance-model - retrain the relevance model from the repo's data (40-50 min on 2 idle cores; CI never does)"
 	@echo "make llama-flags - the llama.cpp build chosen for this CPU, and its wheel folder"
 
 llama-flags:
@@ -109,6 +110,10 @@ browser:
 
 test: venv model browser
 	$(PY) -m pytest
+
+relevance-model: venv
+	$(PY) -m pip install -r requirements-train.txt
+	$(PY) -m relevance train
 
 lock: | $(PY)
 	$(install_torch_and_llama)

@@ -1,0 +1,204 @@
+"""Does this sentence answer the question? One model reads the two together and says how likely.
+
+The relevance model is a cross-encoder the project trains itself (``python -m relevance train``,
+from the packaged all-MiniLM-L6-v2 weights, on questions in patients' words labelled sentence
+by sentence, and on public question-answer data). It ships in ``assistant/relevance_model/`` as
+an int8 ONNX file with its tokenizer and a manifest (``model.json``: the files' sha256, the input
+format, the calibration and the thresholds fitted on held-apart tuning data). It is loaded
+offline from there with ONNX Runtime; a missing or changed file is refused with what to run.
+
+Every relevance decision uses it, once per (question, sentence): the passage rerank, the
+sentences an answer shows, the coverage decision and the suggested next questions.
+
+    model = load_relevance_model(settings)
+    model.score("what does riluzole do", [pair_text(title, sentence, previous)])   # [P]
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from core.errors import GuideError
+from core.settings import Settings
+from index.chunking import Chunk, paragraph_spans, sentence_spans
+from index.sentences import with_previous
+
+log = logging.getLogger(__name__)
+
+MODEL_DIR = Path(__file__).resolve().parent / "relevance_model"
+MANIFEST = "model.json"
+INPUT_FORMAT = 1  # pair_text's layout; a model trained on another is refused
+_RETRAIN = "rebuild it with 'python -m relevance train' (see relevance/README.md)"
+
+
+def pair_text(title: str, sentence: str, previous: str = "") -> str:
+    """What the model reads beside the question: the document's title, then the sentence (with
+    the sentence before it when it points back: "These include ...")."""
+    return f"{title}: {with_previous(sentence, previous)}"
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """The decisions fitted with the model on the calibration writer (``relevance.calibrate``)."""
+
+    answer: float  # a sentence at least this likely is shown beside the best one
+    relative: float  # ...and at least this share of the best sentence's P (no long tail after a sure answer)
+    max_sentences: int  # ...and no more sentences than this in all
+    coverage_intercept: float  # the coverage model: P(the guides answer it) = sigmoid(intercept
+    coverage_best: float  #   + best x P of the likeliest sentence
+    coverage_aspect_missing: float  #   + aspect_missing x it asks for something the passages never give)
+    covered: float  # P(the guides answer it) below this: "not covered", no guide text
+    full: float  # from this up (and no asked-for aspect missing): a full answer; in between, partial
+
+    def coverage(self, best: float, aspect_missing: bool) -> float:
+        """P(the guides answer the question)."""
+        z = self.coverage_intercept + self.coverage_best * best + self.coverage_aspect_missing * float(aspect_missing)
+        return 1.0 / (1.0 + float(np.exp(-max(-50.0, min(50.0, z)))))
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A sentence of a retrieved passage, as the model reads it."""
+
+    chunk: Chunk
+    text: str  # the sentence, as the guide words it
+    previous: str  # the sentence before it in its paragraph
+    start: int  # offsets in the chunk's text
+    end: int
+
+    @property
+    def model_text(self) -> str:
+        return pair_text(self.chunk.title, self.text, self.previous)
+
+
+def chunk_sentences(chunk: Chunk) -> list[Candidate]:
+    """Every sentence of a passage with the one before it in its paragraph."""
+    out: list[Candidate] = []
+    for para_start, para_end in paragraph_spans(chunk.text):
+        previous = ""
+        for start, end in sentence_spans(chunk.text, para_start, para_end):
+            sentence = chunk.text[start:end].strip()
+            out.append(Candidate(chunk, sentence, previous, start, end))
+            previous = sentence
+    return out
+
+
+class RelevanceModel:
+    """The shipped cross-encoder, run with ONNX Runtime; scores are calibrated probabilities."""
+
+    def __init__(self, folder: Path = MODEL_DIR, threads: int = 2, cache_size: int = 8192) -> None:
+        self.folder = Path(folder)
+        self.manifest = _verified_manifest(self.folder)
+        import onnxruntime as ort  # noqa: PLC0415
+        from tokenizers import Tokenizer  # noqa: PLC0415
+
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        self._session = ort.InferenceSession(str(self.folder / self.manifest["model_file"]), options, providers=["CPUExecutionProvider"])
+        self._inputs = {i.name for i in self._session.get_inputs()}
+        self._tokenizer = Tokenizer.from_file(str(self.folder / self.manifest["tokenizer_file"]))
+        self._tokenizer.enable_truncation(int(self.manifest["max_length"]))
+        self._tokenizer.enable_padding(pad_id=int(self.manifest.get("pad_id", 0)))
+        calibration = self.manifest["calibration"]
+        self._scale, self._shift = float(calibration["scale"]), float(calibration["shift"])
+        t = self.manifest["thresholds"]
+        self.thresholds = Thresholds(
+            float(t["answer"]), float(t["relative"]), int(t["max_sentences"]), float(t["coverage_intercept"]),
+            float(t["coverage_best"]), float(t["coverage_aspect_missing"]), float(t["covered"]), float(t["full"]),
+        )
+        self.name = f"relevance {self.manifest.get('version', '?')} ({self.manifest['files'][self.manifest['model_file']][:12]})"
+        self._cache: OrderedDict[tuple[str, str], float] = OrderedDict()
+        self._cache_size = cache_size
+        self._lock = threading.Lock()
+
+    def logits(self, question: str, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
+        """The model's raw scores, uncalibrated (for calibration and benchmarks)."""
+        out: list[np.ndarray] = []
+        for start in range(0, len(texts), batch_size):
+            batch = self._tokenizer.encode_batch([(question, t) for t in texts[start : start + batch_size]])
+            feeds = {
+                "input_ids": np.array([e.ids for e in batch], dtype=np.int64),
+                "attention_mask": np.array([e.attention_mask for e in batch], dtype=np.int64),
+                "token_type_ids": np.array([e.type_ids for e in batch], dtype=np.int64),
+            }
+            out.append(self._session.run(None, {k: v for k, v in feeds.items() if k in self._inputs})[0].reshape(-1))
+        return np.concatenate(out) if out else np.zeros(0)
+
+    def score(self, question: str, texts: Sequence[str]) -> list[float]:
+        """P(each text answers the question), calibrated; each pair is scored once and kept."""
+        with self._lock:
+            known = {t: self._cache[(question, t)] for t in texts if (question, t) in self._cache}
+        todo = sorted({t for t in texts if t not in known})
+        if todo:
+            probabilities = self.calibrated(self.logits(question, todo))
+            fresh = dict(zip(todo, probabilities.tolist(), strict=True))
+            with self._lock:
+                for text, p in fresh.items():
+                    self._cache[(question, text)] = p
+                while len(self._cache) > self._cache_size:
+                    self._cache.popitem(last=False)
+            known.update(fresh)
+        return [known[t] for t in texts]
+
+    def calibrated(self, logits: np.ndarray) -> np.ndarray:
+        return 1.0 / (1.0 + np.exp(-(self._scale * logits + self._shift)))
+
+    def rank_passages(self, question: str, chunks: Sequence[Chunk]) -> list[float]:
+        """A passage's score is its best sentence's: passages are reranked by what answers."""
+        candidates = [chunk_sentences(c) for c in chunks]
+        flat = self.score(question, [c.model_text for group in candidates for c in group])
+        scores, at = [], 0
+        for group in candidates:
+            scores.append(max(flat[at : at + len(group)], default=0.0))
+            at += len(group)
+        return scores
+
+    def provenance(self) -> dict[str, Any]:
+        return {"relevance_model": self.name, "relevance_thresholds": self.thresholds.__dict__}
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _verified_manifest(folder: Path) -> dict[str, Any]:
+    manifest_path = folder / MANIFEST
+    if not manifest_path.is_file():
+        raise GuideError(f"The relevance model is missing ({manifest_path} not found); {_RETRAIN}.")
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    if manifest.get("input_format") != INPUT_FORMAT:
+        raise GuideError(f"The relevance model in {folder} reads another input format; {_RETRAIN}.")
+    for name, expected in manifest["files"].items():
+        path = folder / name
+        if not path.is_file():
+            raise GuideError(f"The relevance model file {path} is missing; restore it from git or {_RETRAIN}.")
+        if sha256_of(path) != expected:
+            raise GuideError(f"The relevance model file {path} has changed (its sha256 is not the one in {MANIFEST}); restore it from git or {_RETRAIN}.")
+    return manifest
+
+
+@lru_cache(maxsize=4)
+def _load(folder: Path, threads: int) -> RelevanceModel:
+    log.info("loading the relevance model from %s", folder)
+    return RelevanceModel(folder, threads)
+
+
+def load_relevance_model(settings: Settings) -> RelevanceModel:
+    """The configured relevance model (the shipped one by default), loaded once per process."""
+    return _load(Path(settings.retrieval.reranker_path or MODEL_DIR).resolve(), settings.generator.n_threads)

