@@ -1,4 +1,4 @@
-"""python -m index build [PATHS...] | status | remove DOC_ID"""
+"""python -m index build [PATHS...] | status | remove DOC_ID | sentences [--guides DIR]"""
 
 from __future__ import annotations
 
@@ -26,11 +26,18 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("status", help="what the index holds")
     remove = commands.add_parser("remove", help="remove one document from the index")
     remove.add_argument("doc_id", help="document id, as 'status' lists it")
+    sentences = commands.add_parser("sentences", help="every sentence of the guides with the id labels use")
+    sentences.add_argument("--guides", type=Path, help="a guides folder (default: the configured one)")
     args = parser.parse_args(argv)
     configure_logging(args.verbose, level=logging.WARNING)
 
     def command() -> int:
         settings = Settings()
+        if args.command == "sentences":  # reads the files only: no index, no model
+            from index.sentences import load_catalog, render  # noqa: PLC0415
+
+            print(render(load_catalog(args.guides or settings.corpus.guides_dir).values()), end="")
+            return 0
         from index.build import build_index, remove_document  # noqa: PLC0415 - heavy imports after arg parsing
         from index.embeddings import make_embedder  # noqa: PLC0415
         from index.store import open_store  # noqa: PLC0415

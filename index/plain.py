@@ -19,6 +19,7 @@ import re
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -134,6 +135,16 @@ class PlainStore:
             self._mtime = self.path.stat().st_mtime
 
 
+def load_edition(settings: Settings) -> PlainEdition | None:
+    """The shipped guides' plain-language edition, read once per guides folder."""
+    return _edition(settings.corpus.guides_dir)
+
+
+@lru_cache(maxsize=4)
+def _edition(guides_dir: Path) -> PlainEdition | None:
+    return PlainEdition.load(guides_dir)
+
+
 def shipped_layer_path(settings: Settings) -> Path:
     return settings.corpus.guides_dir / SHIPPED_FILE
 
@@ -143,27 +154,43 @@ def uploads_layer_path(settings: Settings) -> Path:
 
 
 class PlainLayer:
-    """The lookup answers use: ``plain(sentence)`` is the checked plain version, or None."""
+    """The lookup answers use: ``plain(sentence)`` is the plain version, or None: the writers'
+    reviewed edition for the shipped guides (``PlainEdition``) first, else the rule-made layer."""
 
-    def __init__(self, paths: Iterable[Path], own: Path | None = None) -> None:
+    def __init__(self, paths: Iterable[Path], own: Path | None = None, edition: PlainEdition | None = None) -> None:
         self.stores = [PlainStore(p) for p in paths]
         if own is not None:  # a chat session's own documents' layer, kept in the session's folder
             self.stores.append(PlainStore(own, make_folder=False))
+        self.edition = edition
 
     @classmethod
     def load(cls, settings: Settings, own: Path | None = None) -> PlainLayer:
-        """The shipped guides' layer and the uploads' layer of ``settings.data_dir`` (and, for
-        a chat session, ``own``: the layer of the documents only that session added)."""
-        return cls([shipped_layer_path(settings), uploads_layer_path(settings)], own)
+        """The shipped guides' edition and layer, and the uploads' layer of ``settings.data_dir``
+        (and, for a chat session, ``own``: the layer of the documents only that session added)."""
+        return cls([shipped_layer_path(settings), uploads_layer_path(settings)], own, load_edition(settings))
 
     def store(self, path: Path) -> PlainStore | None:
         """The store of this layer kept in ``path``, if any."""
         return next((s for s in self.stores if s.path == Path(path)), None)
 
     def plain(self, sentence: str) -> str | None:
-        """The checked plain version of a guide sentence (its exact text), or None."""
+        """The plain version of a guide sentence (its exact text), or None."""
+        written = self.edition.get(sentence) if self.edition is not None else None
+        if written is not None:
+            return written.plain
         entry = self.entry(sentence_key(sentence))
         return entry.plain if entry is not None else None
+
+    def origin(self, sentence: str) -> str:
+        """Who wrote the sentence's plain version: "edition" (the writers' reviewed edition),
+        "rules" (the rule-made or model-made layer), or "" (none)."""
+        if self.edition is not None and self.edition.get(sentence) is not None:
+            return "edition"
+        return "rules" if self.plain(sentence) else ""
+
+    def terms(self, sentence: str) -> tuple[GlossaryEntry, ...]:
+        """The glossary entries of the terms the sentence's plain version uses."""
+        return self.edition.terms(sentence) if self.edition is not None else ()
 
     def entry(self, key: str) -> PlainEntry | None:
         for store in self.stores:
@@ -180,3 +207,78 @@ class PlainLayer:
     def __iter__(self) -> Iterator[PlainEntry]:
         for store in self.stores:
             yield from store.entries.values()
+
+
+# --- the writers' plain-language edition of the shipped guides -------------------------
+
+EDITION_FILE = "plain_edition.json"  # next to the shipped guides, assembled by `python -m plain edition`
+
+
+@dataclass(frozen=True)
+class GlossaryEntry:
+    """A term a patient cannot avoid, explained once in the guides' own terms."""
+
+    term: str
+    explanation: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"term": self.term, "explanation": self.explanation}
+
+
+@dataclass(frozen=True)
+class EditionSentence:
+    id: str  # the guide sentence's id (index.sentences)
+    source: str
+    plain: str
+    terms: tuple[str, ...] = ()
+
+
+class PlainEdition:
+    """The reviewed plain version of every sentence of the shipped guides, written by medical
+    writers and checked by others (``corpus/guides/plain_edition/``). It is tied to each guide's
+    content hash: a guide that changed since is *stale*, and its sentences are looked up in the
+    rule-made layer instead (or shown as the guide words them); ``python -m plain report`` says so."""
+
+    def __init__(self, data: dict[str, Any], current_hashes: dict[str, str], path: Path | None = None) -> None:
+        self.path = path
+        self.edition = str(data.get("edition", ""))
+        recorded = {doc: str(g["content_hash"]) for doc, g in data.get("guides", {}).items()}
+        self.stale = sorted(doc for doc, h in recorded.items() if current_hashes.get(doc) != h)
+        self.glossary = {str(t).lower(): GlossaryEntry(str(t), str(g["explanation"])) for t, g in data.get("glossary", {}).items()}
+        self._by_key: dict[str, EditionSentence] = {}
+        self.sentences: list[EditionSentence] = []
+        for sid, entry in data.get("sentences", {}).items():
+            sentence = EditionSentence(sid, str(entry["source"]), str(entry["plain"]), tuple(entry.get("terms", ())))
+            self.sentences.append(sentence)
+            if sid.split(":")[0] not in self.stale:
+                self._by_key[sentence_key(sentence.source)] = sentence
+
+    @classmethod
+    def load(cls, guides_dir: Path, documents: Iterable[Document] | None = None) -> PlainEdition | None:
+        """The edition beside the guides, or None when there is none (other guides)."""
+        path = Path(guides_dir) / EDITION_FILE
+        if not path.is_file():
+            return None
+        if documents is None:  # read as the index reads them, so their content hashes are the index's
+            from corpus.domain import load_domain  # noqa: PLC0415
+            from corpus.loaders import load_paths  # noqa: PLC0415
+
+            documents, _ = load_paths([guides_dir], domain=load_domain(Path(guides_dir)))
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            edition = cls(data, {d.doc_id: d.content_hash for d in documents}, path)
+        except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as error:
+            log.error("The plain-language edition %s cannot be read (%s); answers use the rule-made layer. "
+                      "Rebuild it with `python -m plain edition`.", path, error)
+            return None
+        if edition.stale:
+            log.warning("The guides %s changed since their plain-language edition was written: their sentences are shown "
+                        "as the guides word them (or in the rule-made layer) until the edition is updated.", ", ".join(edition.stale))
+        return edition
+
+    def get(self, sentence: str) -> EditionSentence | None:
+        return self._by_key.get(sentence_key(sentence))
+
+    def terms(self, sentence: str) -> tuple[GlossaryEntry, ...]:
+        found = self.get(sentence)
+        return tuple(self.glossary[t.lower()] for t in found.terms if t.lower() in self.glossary) if found else ()

@@ -1,7 +1,10 @@
-"""python -m plain build [PATHS...] | recheck [LAYER] | report [LAYER]
+"""python -m plain edition | build [PATHS...] | recheck [LAYER] | report [LAYER]
 
-``build`` with no paths writes the shipped guides' layer (``corpus/guides/plain.json``, shipped
-in the repo); with paths, the layer of those documents in ``data_dir/plain.json``.
+``edition`` assembles the guides' plain-language edition (``corpus/guides/plain_edition.json``) from
+its writers' and reviewers' files in ``corpus/plain_edition/``, refusing it unless every version
+was found faithful and passes the checks. ``build`` with no paths writes the shipped guides'
+rule-made layer (``corpus/guides/plain.json``), used where the edition is stale; with paths, the
+layer of those documents in ``data_dir/plain.json``. ``report`` says what each covers.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ def main(argv: list[str] | None = None) -> int:
                        help="also let the local model rewrite what the rules could not make pass the checks (slow)")
     recheck = commands.add_parser("recheck", help="re-apply the judge thresholds to the stored scores (no model)")
     recheck.add_argument("layer", nargs="?", type=Path, help="layer file (default: the shipped one)")
+    commands.add_parser("edition", help="assemble the writers' reviewed plain-language edition of the guides")
     report = commands.add_parser("report", help="share of sentences with a plain version, grades before and after")
     report.add_argument("layer", nargs="?", type=Path, help="layer file (default: the shipped one)")
     args = parser.parse_args(argv)
@@ -38,12 +42,20 @@ def main(argv: list[str] | None = None) -> int:
         from index.plain import PlainStore, shipped_layer_path, uploads_layer_path  # noqa: PLC0415
 
         settings = Settings()
+        if args.command == "edition":
+            from plain.edition import write_edition  # noqa: PLC0415
+
+            path, figures = write_edition(settings.corpus.guides_dir)
+            print(f"wrote {path}: {figures['sentences']} sentences, median grade {figures['median_grade']}, "
+                  f"highest {figures['max_grade']} ({figures['over_grade_8']} above 8)")
+            return 0
         if args.command == "report":
+            print(edition_report(settings))
             print(layer_report(PlainStore(args.layer or shipped_layer_path(settings))))
             return 0
         if args.command == "recheck":
-            from evals.judge import calibrated_threshold  # noqa: PLC0415
-            from evals.readability import flesch_kincaid_grade  # noqa: PLC0415
+            from plain.judge import calibrated_threshold  # noqa: PLC0415
+            from plain.readability import flesch_kincaid_grade  # noqa: PLC0415
             from plain.build import make_similarity, recheck  # noqa: PLC0415
 
             store = PlainStore(args.layer or shipped_layer_path(settings))
@@ -74,9 +86,36 @@ def main(argv: list[str] | None = None) -> int:
     return run_guarded(command, "Interrupted. What was checked is saved; the next 'build' goes on from there.")
 
 
+def edition_report(settings: Settings) -> str:
+    """The edition: how many sentences it gives, its grades, and the guides it is stale for."""
+    from index.plain import load_edition  # noqa: PLC0415
+    from plain.edition import summary  # noqa: PLC0415
+
+    edition = load_edition(settings)
+    if edition is None:
+        return f"{settings.corpus.guides_dir}: no plain-language edition (the rule-made layer below is used)"
+    import json  # noqa: PLC0415
+
+    data = json.loads(edition.path.read_text(encoding="utf-8")) if edition.path else {"sentences": {}}
+    figures = summary(data["sentences"].values())
+    lines = [
+        f"{edition.path}: edition {edition.edition}, {figures['sentences']} sentences, {len(edition.glossary)} glossary terms; "
+        f"median grade {figures['median_grade']}, highest {figures['max_grade']}",
+    ]
+    if edition.stale:
+        stale = sum(1 for s in edition.sentences if s.id.split(":")[0] in edition.stale)
+        lines.append(
+            f"  STALE: {', '.join(edition.stale)} changed since the edition was written: their {stale} sentences are shown "
+            "as the guides word them (or in the rule-made layer) until the edition is updated and 'python -m plain edition' is run"
+        )
+    else:
+        lines.append("  every guide is as the edition was written for it: the edition is used for all of their sentences")
+    return "\n".join(lines)
+
+
 def layer_report(store) -> str:  # type: ignore[no-untyped-def]
     """The figures the issue asks for: share with a plain version, median grade before and after."""
-    from evals.readability import flesch_kincaid_grade  # noqa: PLC0415
+    from plain.readability import flesch_kincaid_grade  # noqa: PLC0415
 
     entries = list(store.entries.values())
     if not entries:

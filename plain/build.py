@@ -42,7 +42,7 @@ BACKGROUND_NICENESS = 10  # an upload's layer is built at low priority: answers 
 
 
 class Verdicts(Protocol):
-    """The calibrated judge (``evals.judge.CachedJudge``): does ``passage`` support ``statement``?"""
+    """The calibrated judge (``plain.judge.CachedJudge``): does ``passage`` support ``statement``?"""
 
     threshold: float
 
@@ -367,8 +367,8 @@ def make_builder(settings: Any, use_model: bool = True, rules: bool = False) -> 
     from assistant.llm import load_local_chat_model  # noqa: PLC0415
     from assistant.model_files import local_model_available  # noqa: PLC0415
     from core.errors import GuideError  # noqa: PLC0415
-    from evals.judge import make_judge  # noqa: PLC0415
-    from evals.readability import flesch_kincaid_grade  # noqa: PLC0415
+    from plain.judge import make_judge  # noqa: PLC0415
+    from plain.readability import flesch_kincaid_grade  # noqa: PLC0415
 
     if not local_model_available(settings):
         raise GuideError("The plain-language layer is checked (and written) by the local model: run `make model` first.")

@@ -63,7 +63,7 @@ MAX_LENGTH_RATIO = 1.6  # rewrite words / source words (splitting and plain word
 MAX_SENTENCES = 3
 MIN_GRADE_DROP = 1.0  # Flesch-Kincaid grades the rewrite must gain
 # The LLM judge's score a rewrite needs, each way. Stricter than the judge's calibrated 0.46
-# (evals/judge_calibration.json): above 0.55 only one of the 24 unsupported calibration pairs
+# (plain/judge_calibration.json): above 0.55 only one of the 24 unsupported calibration pairs
 # scores (a swapped figure, which the figure check here refuses anyway).
 JUDGE_MIN = 0.55
 # Cosine (the index's embedder) below which a rewrite has drifted from its source: on the
@@ -208,6 +208,62 @@ def term_problems(source: str, plain: str, medicines: Medicines = ()) -> list[st
     return problems
 
 
+# What a medical writer's plain edition may do that a machine rewrite may not: split a long
+# sentence into several short ones (saying a noun again in each), say it at greater length, use
+# everyday words the guide lacks.
+_LENGTH_PROBLEMS = ("too long", "more than three sentences", "uses unfamiliar words", "repeats ")
+# An absolute that only restates the guide's own word ("halt" said as "stop") adds no claim.
+ABSOLUTE_SYNONYMS = {
+    "stop": ("halt", "halts", "withdraw", "cease", "stopping", "discontinue"),
+    "sure": ("ensure", "ensures", "certain"),
+    "prevent": ("prevents", "prevention", "preventing"),
+}
+
+
+def edition_problems(source: str, plain: str, previous: str = "", medicines: Medicines = ()) -> list[str]:
+    """The checks a sentence of the writers' plain edition must pass: every figure (with its
+    over / about), medicine, gene, named procedure, hedge and negation kept, and none added. A name
+    from the sentence before may be added (a "This" or "It" said by its name)."""
+    problems = []
+    context_words = {_fold(t) for t in tokens(f"{source} {previous}")}
+    # "one" is English's article of a kind ("one of the key aspects", "from one person to another"), not a figure
+    source, plain = (_ONE.sub("a", text) for text in (source, plain))
+    for problem in term_problems(source, plain, medicines):
+        if problem.startswith(_LENGTH_PROBLEMS):
+            continue
+        if problem.startswith("adds ") and not problem.startswith(("adds the figure", "adds the named", "adds the absolute")):
+            if all(_fold(w.strip()) in context_words for w in problem[len("adds "):].split(",")):
+                continue
+        if problem.startswith("adds the named ") and all(
+            re.search(p.strip(), previous.lower()) for p in problem[len("adds the named "):].split(",")
+        ):
+            continue
+        if problem.startswith("adds the absolute"):
+            said = [w.strip() for w in problem[len("adds the absolute "):].split(",")]
+            source_words = {t.lower() for t in tokens(source)}
+            said = [w for w in said if not source_words & set(ABSOLUTE_SYNONYMS.get(w, ()))]
+            if not said:
+                continue
+            problem = f"adds the absolute {', '.join(said)}"
+        problems.append(problem)
+    problems += negation_problems(source, plain)
+    return problems
+
+
+_ONE = re.compile(r"\bone\b", re.IGNORECASE)
+_NEGATIONS = re.compile(r"\b(not|no|never|none|nor|without|cannot|can't|don't|doesn't|isn't|aren't|won't|neither)\b|n't\b", re.IGNORECASE)
+
+
+def negation_problems(source: str, plain: str) -> list[str]:
+    """A negation the source has that the rewrite lacks, or one it adds."""
+    before, after = len(_NEGATIONS.findall(source)), len(_NEGATIONS.findall(plain))
+    if before and not after:
+        return ["drops a negation (not, no, never, without...)"]
+    if after and not before:
+        return ["adds a negation (not, no, never, without...)"]
+    return []
+
+
 def _known(word: str) -> bool:
     words = _dictionary()
     return word in words or word + "s" in words or word.rstrip("s") in words or (word.endswith("y") and word[:-1] + "ies" in words)
@@ -221,7 +277,11 @@ def repetition_problems(source: str, plain: str) -> list[str]:
     counts = Counter(w for w in said if w not in _FUNCTION and len(w) > 2)
     if repeated := sorted(w for w, n in counts.items() if n >= 3 and n > source_counts[w]):
         problems.append(f"repeats {', '.join(repeated)}")
-    if doubled := sorted({a for a, b in zip(said, said[1:], strict=False) if a == b and a not in _FUNCTION}):
+    pairs: list[tuple[str, str]] = []
+    for part in re.split(r"[.!?]\s+", plain):  # within a sentence: "... against ALS. ALS is ..." is fine
+        part_words = [w.lower() for w in tokens(part)]
+        pairs += zip(part_words, part_words[1:], strict=False)
+    if doubled := sorted({a for a, b in pairs if a == b and a not in _FUNCTION}):
         problems.append(f"says {', '.join(doubled)} twice in a row")
     return problems
 

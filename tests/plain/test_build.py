@@ -9,8 +9,8 @@ from pathlib import Path
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
 from corpus.types import Document
-from evals.judge import CachedJudge
-from evals.readability import flesch_kincaid_grade
+from plain.judge import CachedJudge
+from plain.readability import flesch_kincaid_grade
 from index.plain import PlainLayer, PlainStore, sentence_key
 from plain.build import BackgroundPlainBuilder, PlainBuilder, recheck
 

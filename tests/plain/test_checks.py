@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from evals.readability import flesch_kincaid_grade
+from plain.readability import flesch_kincaid_grade
 from plain.build import PENDING, cheap_check
 from plain.checks import term_problems
 

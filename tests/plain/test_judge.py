@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from evals.judge import make_judge
+from plain.judge import make_judge
 from index.plain import PlainEntry
 from plain.build import PENDING, judge_check
 from plain.rewrite import PROMPT_VERSION

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from evals.readability import flesch_kincaid_grade
+from plain.readability import flesch_kincaid_grade
 from plain.checks import term_problems
 from plain.rules import WORD_LIST, plain_version, simple_words, split_clauses, swap_words
 

@@ -1,0 +1,165 @@
+"""The guides' plain-language edition, assembled from its writers' and reviewers' files.
+
+Medical writers wrote a plain version of every sentence of the shipped guides, each writer
+alone from the guide text; a second writer who did not write it reviewed every version
+(faithful / unfaithful, with the reason); unfaithful ones were fixed by their writer and
+reviewed again, round after round; a final auditor read the whole edition. All of it is kept in
+``corpus/plain_edition/`` (briefs, every writer's and reviewer's file, ``record.json`` naming the
+rounds; beside the guides' folder, not in it, where the loader would take its files for guides). ``python -m plain edition`` assembles ``corpus/guides/plain_edition.json`` from
+them, and refuses when
+
+- a sentence of the guides has no plain version, or a version's source is not the guide's sentence;
+- a version's last wording has no "faithful" verdict from a reviewer of that round, or the
+  final audit did not find it faithful;
+- a version fails the automatic checks (``plain.checks.edition_problems``: figures, names,
+  named procedures, hedges, absolutes and negations kept and none added);
+
+and records each guide's content hash, so a guide that changes later marks its sentences stale
+(``index.plain.PlainEdition``).
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from core.errors import GuideError
+from core.settings import Settings
+from index.plain import EDITION_FILE
+from index.sentences import GuideSentence, load_catalog
+from plain.checks import edition_problems
+from plain.readability import flesch_kincaid_grade
+
+SOURCES = Path(__file__).resolve().parent.parent / "corpus" / "plain_edition"  # briefs, writers' and reviewers' files, record.json
+RECORD = "record.json"
+
+
+class EditionError(GuideError):
+    """The edition's files do not make a complete, reviewed, checked edition; the message says what to fix."""
+
+
+@dataclass
+class Version:
+    plain: str
+    terms: tuple[str, ...]
+    writer: str
+    round: int
+    verdicts: list[tuple[str, int, str]] = field(default_factory=list)  # (reviewer, round, verdict)
+
+
+def _rows(path: Path) -> list[dict[str, Any]]:
+    if not path.is_file():
+        raise EditionError(f"{path} is missing (record.json names it).")
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def assemble(guides_dir: Path, folder: Path = SOURCES, settings: Settings | None = None) -> dict[str, Any]:
+    """The edition as it is written to ``plain_edition.json``; EditionError names what is wrong."""
+    settings = settings or Settings(corpus={"guides_dir": guides_dir})
+    record = json.loads((folder / RECORD).read_text(encoding="utf-8"))
+    catalog = load_catalog(guides_dir)
+    versions: dict[str, Version] = {}
+    glossary: dict[str, dict[str, Any]] = {}
+    for step in record["rounds"]:
+        number, writer, reviewer = int(step["round"]), step.get("writer", ""), step["reviewer"]  # an audit writes nothing
+        written = _rows(folder / step["plain"]) if step.get("plain") else []
+        for row in written:
+            versions[row["id"]] = Version(row["plain"].strip(), tuple(row.get("terms") or ()), writer, number)
+        # a writer's round is reviewed for what it wrote; an audit (no writer) for everything
+        covered = {row["id"] for row in written} if writer else set(versions)
+        for row in _rows(folder / step["glossary"]) if step.get("glossary") else ():
+            glossary[row["term"].lower()] = {"term": row["term"], "explanation": row["explanation"],
+                                             "based_on": row.get("based_on", []), "writer": writer, "verdicts": []}
+        for row in _rows(folder / step["review"]) if step.get("review") else ():
+            if row["id"] in covered:
+                versions[row["id"]].verdicts.append((reviewer, number, row["verdict"]))
+        for row in _rows(folder / step["glossary_review"]) if step.get("glossary_review") else ():
+            glossary[row["term"].lower()]["verdicts"].append((reviewer, number, row["verdict"]))
+    _check_complete(catalog, versions, record)
+    problems = _problems(catalog, versions, glossary, settings)
+    if problems:
+        raise EditionError("The plain edition is not ready:\n- " + "\n- ".join(problems))
+    return _edition(record, catalog, versions, glossary, guides_dir)
+
+
+def _check_complete(catalog: dict[str, GuideSentence], versions: dict[str, Version], record: dict[str, Any]) -> None:
+    missing = sorted(set(catalog) - set(versions))
+    unknown = sorted(set(versions) - set(catalog))
+    if missing or unknown:
+        raise EditionError(f"The edition must hold exactly the guides' sentences: missing {missing[:8]}, unknown {unknown[:8]}.")
+
+
+def _last_verdict(verdicts: list[tuple[str, int, str]], since: int) -> str | None:
+    """The verdict of the last review made in or after the round the wording was written."""
+    later = [v for v in verdicts if v[1] >= since]
+    return later[-1][2] if later else None
+
+
+def _problems(catalog, versions, glossary, settings) -> list[str]:  # noqa: ANN001 - the assemble() locals
+    medicines = settings.domain.medicine_words
+    problems = []
+    for sid, version in sorted(versions.items()):
+        sentence = catalog[sid]
+        if _last_verdict(version.verdicts, version.round) not in ("faithful", "agree"):
+            problems.append(f"{sid}: its wording of round {version.round} has no 'faithful' verdict from a later review")
+        if found := edition_problems(sentence.text, version.plain, sentence.previous, medicines):
+            problems.append(f"{sid}: {'; '.join(found)}")
+    for term, entry in sorted(glossary.items()):
+        if not entry["verdicts"] or entry["verdicts"][-1][2] != "ok":
+            problems.append(f"glossary '{term}': no 'ok' verdict from its last review")
+    used = {t.lower() for v in versions.values() for t in v.terms}
+    if undefined := sorted(used - set(glossary)):
+        problems.append(f"terms used but not in the glossary: {', '.join(undefined)}")
+    return problems
+
+
+def _edition(record, catalog, versions, glossary, guides_dir: Path) -> dict[str, Any]:  # noqa: ANN001
+    from corpus.domain import load_domain  # noqa: PLC0415
+    from corpus.loaders import load_paths  # noqa: PLC0415
+
+    documents, _ = load_paths([guides_dir], domain=load_domain(guides_dir))
+    sentences = {}
+    for sid in catalog:  # in the guides' order
+        version = versions[sid]
+        sentences[sid] = {
+            "source": catalog[sid].text,
+            "plain": version.plain,
+            "terms": list(version.terms),
+            "writer": version.writer,
+            "reviewed_by": sorted({r for r, _, _ in version.verdicts}),
+            "rounds": version.round,
+            "grade_source": flesch_kincaid_grade(catalog[sid].text),
+            "grade_plain": flesch_kincaid_grade(version.plain),
+        }
+    return {
+        "_about": "The guides' plain-language edition, assembled by 'python -m plain edition' from corpus/guides/plain_edition/ "
+        "(briefs, writers' and reviewers' files, record.json); do not edit by hand.",
+        "format": 1,
+        "edition": record["edition"],
+        "guides": {d.doc_id: {"title": d.title, "content_hash": d.content_hash} for d in documents},
+        "sentences": sentences,
+        "glossary": {e["term"]: {"explanation": e["explanation"], "based_on": e["based_on"], "writer": e["writer"]}
+                     for e in glossary.values()},
+        "audit": record.get("audit", {}),
+    }
+
+
+def write_edition(guides_dir: Path, folder: Path = SOURCES) -> tuple[Path, dict[str, Any]]:
+    edition = assemble(guides_dir, folder)
+    path = guides_dir / EDITION_FILE
+    path.write_text(json.dumps(edition, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path, summary(edition["sentences"].values())
+
+
+def summary(sentences: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    grades = [s["grade_plain"] for s in sentences if s.get("grade_plain") is not None]
+    return {
+        "sentences": len(grades),
+        "median_grade": round(statistics.median(grades), 2) if grades else None,
+        "max_grade": max(grades) if grades else None,
+        "over_grade_8": sum(1 for g in grades if g > 8),
+    }
