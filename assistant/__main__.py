@@ -8,7 +8,7 @@ import logging
 import sys
 from pathlib import Path
 
-from assistant.phrases import AS_THE_GUIDE_SAYS
+from assistant.phrases import AS_THE_GUIDE_SAYS, WORDS_USED
 from core.cli import run_guarded
 from core.errors import GuideError
 from core.jsonl import jsonl_lines
@@ -95,6 +95,10 @@ def _print_stream(events) -> None:  # type: ignore[no-untyped-def]
             answer = event.answer
     print()
     reworded = [s for s in answer.sentences if s.plain] if answer else []
+    if answer and answer.glossary:
+        print(f"\n{WORDS_USED}:")
+        for entry in answer.glossary:
+            print(f"  {entry.term}: {entry.explanation}")
     if reworded:  # the answer above is in plain words; here is what the guide itself says
         print(f"\n{AS_THE_GUIDE_SAYS}:")
         for sentence in reworded:

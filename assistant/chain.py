@@ -17,15 +17,23 @@ from assistant.citations import SupportChecker, parse_citations, passage_units, 
 from assistant.conversation import standalone_question
 from assistant.evidence import Evidence, EvidenceJudge
 from assistant.generators import ExtractiveGenerator, Generator
-from assistant.lexical import ALTERNATIVES_SEARCH, STOPWORDS, english_words, words
-from assistant.phrases import MAY_BE_INCOMPLETE, NOT_COVERED_ANSWER, PARTLY_COVERED
+from assistant.lexical import ALTERNATIVES_SEARCH, STOPWORDS, words
+from assistant.phrases import (
+    MAY_BE_INCOMPLETE,
+    NOT_COVERED_ANSWER,
+    NOT_FULLY_ANSWERED,
+    PARTLY_COVERED,
+    RELATED,
+    WHAT_THEY_COVER,
+)
 from assistant.prompts import NOT_IN_GUIDES
 from assistant.query import Query, QueryReader
+from assistant.relevance import RelevanceModel, load_relevance_model
 from assistant.retrieval import HybridRetriever
 from assistant.safety import GuideNames, check_safety, without_instructions
 from assistant.types import Answer, AnswerEvent, Citation, Coverage, Passage, SentenceCheck, Turn
 from assistant.vectors import TextVectors
-from assistant.wording import AnswerSentence, PlainLookup, answer_sentence
+from assistant.wording import AnswerSentence, PlainLookup, answer_sentence, glossary_for
 from core.errors import GuideError
 from core.settings import Settings
 from index.chunking import Chunk
@@ -34,6 +42,7 @@ from index.plain import PlainLayer
 log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 2000
+MAX_QUOTED_WORDS = 20  # a longer asked sentence is not quoted back in "The guides don't fully answer ..."
 
 
 class AnswerChain:
@@ -46,6 +55,7 @@ class AnswerChain:
         provenance: dict[str, Any] | None = None,
         plain: PlainLookup | None = None,
         reader: QueryReader | None = None,
+        relevance: RelevanceModel | None = None,
     ) -> None:
         self.settings = settings
         # the plain-language layer (index/plain.py): checked plain versions of guide sentences
@@ -55,11 +65,14 @@ class AnswerChain:
         self.generator = generator
         # how questions are read; a chat session's chain shares the main one's, which knows the guides' words
         self.reader = reader if reader is not None else QueryReader(settings.domain)
-        self.fallback = generator if isinstance(generator, ExtractiveGenerator) else ExtractiveGenerator(vectors)
+        # one relevance model reads the question with every candidate sentence: rerank, gate, answer
+        self.relevance = relevance if relevance is not None else load_relevance_model(settings)
+        self.fallback = generator if isinstance(generator, ExtractiveGenerator) else ExtractiveGenerator(vectors, self.relevance)
         if self.fallback.reader is None:  # a generator shared with another chain keeps the reader it has
             self.fallback.reader = self.reader
-        self.judge = EvidenceJudge(vectors, settings)
-        self.provenance = provenance or {}
+        self.judge = EvidenceJudge(self.relevance, settings)
+        self.not_covered = f"{NOT_COVERED_ANSWER} {WHAT_THEY_COVER.format(covers=settings.domain.what_they_cover)}"
+        self.provenance = {**(provenance or {}), **self.relevance.provenance()}
 
     def warm_up(self, chunks: Sequence[Chunk], max_chunks: int = 3000) -> int:
         """Learn the passages' vocabulary (for spelling and names in questions), and embed the
@@ -108,7 +121,7 @@ class AnswerChain:
         if flag and flag.message:
             yield run.emit(flag.message + "\n\n")
         if evidence.coverage == "none":
-            yield run.emit(NOT_COVERED_ANSWER, first=True)
+            yield run.emit(self.not_covered, first=True)
             yield run.final(self, "none", standalone, passages, [], evidence)
             return
 
@@ -117,20 +130,20 @@ class AnswerChain:
         if refresh is not None:
             refresh()  # an upload's layer is written in the background
         checker = SupportChecker(self.vectors, self.settings, passages, query.text)
+        # a partial answer says first what the guides don't say, then what they say that is related
+        lead = f"{_gap_sentence(evidence)} {RELATED} " if evidence.coverage == "partial" else ""
         kept: list[str] = []
         for sentence in self._checked_sentences(run, query.text, passages, checker, stop):
             # the check ran on the guide's wording; the reader sees its plain version, if any
             worded, shown = self._worded(sentence)
-            yield run.emit(shown if not kept else " " + shown, first=not kept)
+            yield run.emit(lead + shown if not kept else " " + shown, first=not kept)
             kept.append(sentence)
             run.sentences.append(worded)
 
         coverage: Coverage = evidence.coverage
         if not kept:
             coverage = "none"
-            yield run.emit(NOT_COVERED_ANSWER, first=True)
-        elif coverage == "partial":
-            yield run.emit(" " + _gap_sentence(evidence))
+            yield run.emit(self.not_covered, first=True)
         yield run.final(self, coverage, standalone, passages, kept, evidence)
 
     def _worded(self, checked: str) -> tuple[AnswerSentence, str]:
@@ -148,7 +161,8 @@ class AnswerChain:
         prefer = query.conditions if condition is None and len(query.conditions) == 1 else ()
         text = f"{query.text} {ALTERNATIVES_SEARCH}" if query.wants_alternatives else query.text
         vector = self.vectors.get([text])[0].tolist()
-        return query, self.retriever.search(text, condition=condition, query_vector=vector, prefer=prefer)
+        passages = self.retriever.search(text, condition=condition, query_vector=vector, prefer=prefer, rerank_query=query.text)
+        return query, passages
 
     def assess(self, standalone: str, condition: str | None = None) -> tuple[Query, list[Passage], Evidence]:
         """What the gate decides for a standalone question (used by the coverage fit)."""
@@ -252,19 +266,21 @@ class _Run:
             checks=list(self.checks),
             provenance={**chain.provenance, "generator_model": chain.generator.model, "evidence": _evidence_dict(evidence)},
             sentences=list(self.sentences),
+            glossary=glossary_for(self.sentences, chain.plain),
         )
         return AnswerEvent("final", answer=answer)
 
 
 def _gap_sentence(evidence: Evidence) -> str:
-    """One plain sentence on what the guides do not say: the aspect asked for, else the words of
-    the question's asked sentence no passage has, else that the answer may be incomplete."""
+    """One plain sentence on what the guides do not say, said first: the aspect asked for, else
+    the names the guides don't know, else the asked part of the message, quoted."""
     if evidence.missing_aspects:
         return PARTLY_COVERED.format(missing=" or ".join(evidence.missing_aspects))
-    asked = set(words(_last_sentence(evidence.question)))  # a story's words are not what was asked
-    unmatched = [w for w in evidence.unmatched if w in asked and w not in english_words()]  # "bipap", not "stopped"
-    if 0 < len(unmatched) <= 2:
-        return PARTLY_COVERED.format(missing=" or ".join(f'"{w}"' for w in unmatched))
+    if 0 < len(evidence.unknown_names) <= 2:
+        return PARTLY_COVERED.format(missing=" or ".join(f'"{w}"' for w in evidence.unknown_names))
+    asked = _last_sentence(evidence.question).strip()
+    if 0 < len(asked.split()) <= MAX_QUOTED_WORDS:
+        return NOT_FULLY_ANSWERED.format(asked=asked.rstrip("?.! "))
     return MAY_BE_INCOMPLETE
 
 
@@ -281,16 +297,17 @@ def _close(pieces: Iterator[str] | None) -> None:
 
 
 def _evidence_dict(evidence: Evidence | None) -> dict[str, Any] | None:
+    """What the gate saw: every candidate sentence with P(it answers), and why it decided."""
     if evidence is None:
         return None
     return {
         "coverage": evidence.coverage,
-        "best_dense": round(evidence.best_dense, 4),
-        "focus": list(evidence.focus),
-        "matched": list(evidence.matched),
+        "best": round(evidence.best, 4),
+        "chance": round(evidence.chance, 4),
         "reason": evidence.reason,
-        "probability": None if evidence.probability is None else round(evidence.probability, 4),
-        "signals": {k: round(v, 4) for k, v in evidence.signals.items()},
+        "missing_aspects": list(evidence.missing_aspects),
+        "unknown_names": list(evidence.unknown_names),
+        "sentences": [s.to_dict() for s in evidence.sentences],
     }
 
 

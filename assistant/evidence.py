@@ -1,35 +1,37 @@
-"""Do the retrieved passages answer the question? Decided before any model is called.
+"""Do the retrieved passages answer the question? The relevance model reads the two together.
 
-The judge measures signals (``assistant.coverage.FEATURES``): how close the best passage
-and the best passage sentence are to the question, the share of the question's focus words
-found in the passages (by stem, by spelling for typos, or by meaning via word vectors), focus
-words no passage and no dictionary knows, keyword scores, and aspects a question can ask for
-that need specific evidence (a dose, a cost, side effects, a number of people, how it is
-diagnosed...). The calibrated coverage model turns them into full, partial or none.
+Every statement of the retrieved passages is scored once by the relevance model
+(``assistant.relevance``): P(the sentence answers the question). A small calibrated model, fitted
+with it on the tuning data and shipped in its manifest, turns the best of them, and whether the
+question asks for something that needs specific evidence (a dose, a cost, side effects, a number
+of people...) none of the passages gives, into P(the guides answer it):
+- below ``covered``: the guides don't cover it; the answer is the fixed phrase, with no guide text;
+- from ``full`` up, with no asked-for aspect missing: a full answer;
+- in between, or with an aspect missing: what the guides say that is related, after one sentence
+  saying what they don't.
 
-One rule stays outside the model, because a test shows the model cannot learn it from a few
-hundred questions: another disease named in the question must be named in the passages.
+The same scores choose the sentences an answer shows (``choose_answer``), and every one is kept in
+the answer's provenance, so ``ask --json`` shows why each sentence was or was not shown.
 """
 
 from __future__ import annotations
 
 import difflib
-import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from assistant.citations import passage_units
-from assistant.coverage import CoverageModel, load_coverage_model
+import numpy as np
+
 from assistant.lexical import STOPWORDS, english_words, stem, words
 from assistant.query import Query
+from assistant.relevance import Candidate, RelevanceModel, Thresholds, chunk_sentences
 from assistant.types import Coverage, Passage
 from assistant.vectors import TextVectors
 from core.settings import Settings
 
-WORD_MATCH_COSINE = 0.72  # a focus word matches a passage word this close in meaning
+REPEAT_COSINE = 0.9  # a sentence this close to one already shown says the same (the guides repeat themselves)
 _I = re.IGNORECASE
-_CLAUSE = re.compile(r"[?;]|\band\b|\balso\b|,\s*(?:but|or)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -60,104 +62,109 @@ ASPECTS = (
 
 
 @dataclass(frozen=True)
+class Scored:
+    """A statement of a retrieved passage and P(it answers the question)."""
+
+    candidate: Candidate
+    passage: Passage
+    probability: float
+
+    def to_dict(self) -> dict[str, object]:
+        return {"n": self.passage.n, "text": self.candidate.text, "probability": round(self.probability, 4)}
+
+
+@dataclass(frozen=True)
 class Evidence:
     coverage: Coverage
-    best_dense: float
-    focus: tuple[str, ...] = ()
-    matched: tuple[str, ...] = ()
-    missing_aspects: tuple[str, ...] = field(default=())
+    best: float  # P of the likeliest answering sentence
+    chance: float = 0.0  # P(the guides answer the question), from the coverage model
     reason: str = ""
-    probability: float | None = None  # P(the guides answer it), from the coverage model
     question: str = ""  # the question as read (Query.text)
-    signals: dict[str, float] = field(default_factory=dict)
-
-    @property
-    def term_coverage(self) -> float:
-        return len(self.matched) / len(self.focus) if self.focus else 1.0
-
-    @property
-    def unmatched(self) -> tuple[str, ...]:
-        return tuple(w for w in self.focus if w not in self.matched)
+    missing_aspects: tuple[str, ...] = field(default=())
+    unknown_names: tuple[str, ...] = field(default=())  # words it asks about that no passage and no dictionary knows
+    sentences: tuple[Scored, ...] = field(default=())  # every statement of the passages, likeliest first
 
 
 class EvidenceJudge:
-    def __init__(self, vectors: TextVectors, settings: Settings, model: CoverageModel | None = None) -> None:
-        self.vectors = vectors
-        self.settings = settings
-        self.model = model or load_coverage_model()
+    def __init__(self, model: RelevanceModel, settings: Settings) -> None:
+        self.model = model
         # Diseases the guides are not about (the domain file's "not_about"); named in a question,
         # they must be named in the passages too, or a passage would answer about another disease.
         self.other_diseases = settings.domain.other_diseases
 
-    def signals(self, query: Query, passages: Sequence[Passage]) -> tuple[dict[str, float], tuple[str, ...], tuple[str, ...], tuple[str, ...], bool]:
-        """The measured signals, the focus words, those matched, the missing aspects, and
-        whether every clause of the question asks only for a missing aspect."""
-        question = query.text
-        best = max((p.dense_score or 0.0) for p in passages)
-        text = " ".join(p.chunk.embedding_text() for p in passages)
-        clauses = [c for c in _CLAUSE.split(question) if c.strip()] or [question]
-        asked = [a for a in ASPECTS if a.asked.search(question)]
-        missing = tuple(a.name for a in asked if not a.answered.search(text))
-        # Words of clauses that only ask for a missing aspect are judged as that aspect.
-        open_clauses = [c for c in clauses if not any(a.asked.search(c) for a in asked if a.name in missing)]
-        open_words = {w for c in open_clauses for w in words(c)}
-        focus = tuple(w for w in query.focus if w in open_words)
-        vocabulary = {w for w in words(text) if w not in STOPWORDS and len(w) > 2}
-        stems = {stem(v) for v in vocabulary}  # once per answer, not once per focus word
-        matched = tuple(w for w in focus if self._matches(w, vocabulary, stems))
-        english = english_words()
-        unknown = [w for w in focus if w not in matched and w not in english and not _spelled(w, vocabulary, stems)]
-        sentences = [u for p in passages for u in passage_units(p.chunk.text)]
-        sentence_best = float((self.vectors.get(sentences) @ self.vectors.get([question])[0]).max()) if sentences else 0.0
-        bm25 = max((p.bm25_score or 0.0) for p in passages)
-        signals = {
-            "dense_best": best,
-            "sentence_best": sentence_best,
-            "term_coverage": len(matched) / len(focus) if focus else 1.0,
-            "unknown_terms": float(min(len(unknown), 2)),
-            "aspect_missing": 1.0 if missing else 0.0,
-            "aspect_only": 1.0 if missing and not open_clauses else 0.0,
-            "bm25_best": math.log1p(bm25),
-            "focus_count": min(len(query.focus), 8) / 8,
-            "names_found": min(sum(1 for w in focus if w not in english and w in vocabulary), 2) / 2,
-        }
-        return signals, focus, matched, missing, not open_clauses
+    @property
+    def thresholds(self) -> Thresholds:
+        return self.model.thresholds
 
     def assess(self, query: Query, passages: Sequence[Passage]) -> Evidence:
         if not passages:
-            return Evidence("none", 0.0, reason="nothing retrieved")
-        signals, focus, matched, missing, aspect_only = self.signals(query, passages)
-        probability = self.model.probability(signals)
-        evidence = Evidence("full", signals["dense_best"], focus, matched, missing, "", probability, query.text, signals)
-        text = " ".join(p.chunk.embedding_text() for p in passages).lower()
+            return Evidence("none", 0.0, 0.0, "nothing retrieved", query.text)
+        scored = score_sentences(self.model, query.text, passages)
+        best = scored[0].probability if scored else 0.0
+        text = " ".join(p.chunk.embedding_text() for p in passages)
+        missing = tuple(a.name for a in ASPECTS if a.asked.search(query.text) and not a.answered.search(text))
+        t = self.thresholds
+        chance = t.coverage(best, bool(missing))
+        evidence = Evidence("full", best, chance, "", query.text, missing, _unknown_names(query, text), tuple(scored))
         # A question about another disease alone is not answered from these guides; one that
-        # compares it with a condition the guides cover goes to the model like any other.
+        # compares it with a condition the guides cover goes on like any other.
         found = self.other_diseases.finditer(query.text) if self.other_diseases else ()
-        other = [m.group(0) for m in found if m.group(0).lower() not in text]
+        other = [m.group(0) for m in found if m.group(0).lower() not in text.lower()]
         if other and not query.conditions:
             return _with(evidence, "none", f"the guides are not about {', '.join(other)}")
-        if probability < self.model.t_none:
-            return _with(evidence, "none", f"P(covered) {probability:.2f} is below {self.model.t_none:.2f}")
-        if missing or probability < self.model.t_full:
-            why = f"the passages do not give {', '.join(missing)}" if missing else f"P(covered) {probability:.2f} is below {self.model.t_full:.2f}"
+        if chance < t.covered:
+            return _with(evidence, "none", f"P(covered) {chance:.2f} is below {t.covered:.2f}")
+        if missing or chance < t.full:
+            why = f"the passages do not give {', '.join(missing)}" if missing else f"P(covered) {chance:.2f} is below {t.full:.2f}"
             return _with(evidence, "partial", why)
-        return _with(evidence, "full", f"P(covered) {probability:.2f}")
-
-    def _matches(self, word: str, vocabulary: set[str], stems: set[str]) -> bool:
-        if _spelled(word, vocabulary, stems):
-            return True
-        if not vocabulary:
-            return False
-        candidates = sorted(vocabulary)
-        vectors = self.vectors.get([word, *candidates])
-        return bool((vectors[1:] @ vectors[0]).max() >= WORD_MATCH_COSINE)
+        return _with(evidence, "full", f"P(covered) {chance:.2f}")
 
 
-def _spelled(word: str, vocabulary: set[str], stems: set[str]) -> bool:
-    """The word is in the passages, as such, by stem, or misspelt ("rilzole", "sclerodema")."""
-    if word in vocabulary or stem(word) in stems:
-        return True
-    return len(word) >= 5 and bool(difflib.get_close_matches(word, vocabulary, n=1, cutoff=0.85))
+def score_sentences(model: RelevanceModel, question: str, passages: Sequence[Passage]) -> list[Scored]:
+    """Every statement of the passages with P(it answers), likeliest first. The model keeps each
+    pair's score, so the gate, the answer and the suggestions pay for a pair once."""
+    found = [(c, p) for p in passages for c in chunk_sentences(p.chunk) if is_statement(c.text)]
+    probabilities = model.score(question, [c.model_text for c, _ in found])
+    scored = [Scored(c, p, probability) for (c, p), probability in zip(found, probabilities, strict=True)]
+    return sorted(scored, key=lambda s: (-s.probability, s.passage.n, s.candidate.start))
+
+
+def choose_answer(scored: Sequence[Scored], thresholds: Thresholds, vectors: TextVectors) -> list[Scored]:
+    """The sentences an answer shows, likeliest first: the best, then others at least
+    ``thresholds.answer`` likely and ``thresholds.relative`` of the best, skipping repeats, at most
+    ``thresholds.max_sentences`` (all three fitted). Nothing is added to fill a length."""
+    if not scored:
+        return []
+    best = scored[0].probability
+    wanted = [s for s in scored if s is scored[0] or (s.probability >= thresholds.answer and s.probability >= thresholds.relative * best)]
+    vectors_of = vectors.get([s.candidate.text for s in wanted])
+    chosen: list[int] = []
+    for index in range(len(wanted)):
+        if any(float(np.dot(vectors_of[index], vectors_of[j])) > REPEAT_COSINE for j in chosen):
+            continue
+        chosen.append(index)
+        if len(chosen) == thresholds.max_sentences:
+            break
+    return [wanted[i] for i in chosen]
+
+
+def is_statement(sentence: str) -> bool:
+    """A sentence that can stand in an answer: not a heading or a question the guide asks itself."""
+    sentence = sentence.strip()
+    return len(sentence) > 30 and sentence.endswith((".", "!", '."', ".”")) and not sentence.endswith("?")
+
+
+def _unknown_names(query: Query, passages_text: str) -> tuple[str, ...]:
+    """Focus words of the question that no passage has (as such, by stem or misspelt) and no
+    English dictionary knows: the names of what the guides don't mention ("tizanidine")."""
+    vocabulary = {w for w in words(passages_text) if w not in STOPWORDS and len(w) > 2}
+    stems = {stem(v) for v in vocabulary}
+    english = english_words()
+    return tuple(
+        w for w in query.focus
+        if w not in english and w not in vocabulary and stem(w) not in stems
+        and not (len(w) >= 5 and difflib.get_close_matches(w, vocabulary, n=1, cutoff=0.85))
+    )
 
 
 def _with(evidence: Evidence, coverage: Coverage, reason: str) -> Evidence:

@@ -1,4 +1,7 @@
-"""Fixed texts the user sees. Code and tests use these constants, never copies."""
+"""Fixed texts the user sees. Code and tests use these constants, never copies.
+
+Each reads at Flesch-Kincaid grade 6 or below (tests/assistant/test_phrases.py): people read them tired,
+worried or in a hurry."""
 
 NOT_COVERED = "The guides don't cover this."
 ASK_CARE_TEAM = "Your care team is the best place to ask about it."
@@ -7,7 +10,13 @@ NOT_SAID = "The guides don't say anything about {missing}"  # the start of PARTL
 PARTLY_COVERED = NOT_SAID + "; please ask your care team about that."
 # When the guides may answer only part of a question but nothing specific can be named as missing:
 # a hedge, not a refusal.
-MAY_BE_INCOMPLETE = "The guides may not answer all of your question; please ask your care team about anything this leaves out."
+MAY_BE_INCOMPLETE = "The guides may not answer all of your question. Please ask your care team about what is left out."
+# ... and when what was asked can be quoted: the part of the message that asks, in the person's words.
+NOT_FULLY_ANSWERED = 'The guides don\'t fully answer "{asked}". Please ask your care team about the rest.'
+# After what the guides don't say, before what they do say that is related (a partial answer).
+RELATED = "Here is what they do say that is related:"
+# After "not covered": what a person can ask instead (the domain file's "covers").
+WHAT_THEY_COVER = "They cover {covers}."
 
 EMERGENCY = (
     "This sounds like an emergency. Call your local emergency number now "
@@ -16,35 +25,37 @@ EMERGENCY = (
     "Don't wait for an answer here."
 )
 CRISIS = (
-    "I'm really sorry you're feeling this way. You deserve support right now. "
-    "Please call or text 988 (Suicide & Crisis Lifeline, US), call Samaritans on 116 123 (UK and Ireland), "
-    "or your local emergency number. If you might act on these thoughts, call emergency services now "
-    "or go to the nearest emergency department. Talking to someone you trust can help too."
+    "I'm really sorry you feel this way. You deserve support right now. "
+    "Please call or text 988 (Suicide & Crisis Lifeline, US). In the UK and Ireland, call Samaritans on 116 123. "
+    "Or call your local emergency number. If you might act on these thoughts, call for help now "
+    "or go to the nearest emergency room. Talking to someone you trust can help too."
 )
 EMERGENCY_TITLE = "Call for help now"
 CRISIS_TITLE = "You don't have to face this alone"
 
 # Care-team notices (shown before what the guides say) and the advice the handout gives.
 CHOKING_NOTICE = (
-    "If someone is choking right now and can't breathe, speak or cough, call your local emergency number now "
-    "(911 in the US, 112 in Europe, 999 in the UK). Choking that keeps happening when eating or drinking "
-    "is something to tell the care team about soon."
+    "Is someone choking now and can't breathe, speak or cough? Call your local emergency number now: "
+    "911 in the US, 112 in Europe, 999 in the UK. If choking keeps happening when eating or drinking, "
+    "tell the care team soon."
 )
-CHOKING_ADVICE = "Tell the care team how often the choking happens when eating or drinking, and ask what can help."
-DOSE_NOTICE = (
-    "Questions about how much of a medicine to take must go to your doctor, nurse or pharmacist; "
-    "this assistant never gives doses."
-)
+CHOKING_ADVICE = "Tell the care team how often choking happens when eating or drinking. Ask what can help."
+DOSE_NOTICE = "Ask your doctor, nurse or pharmacist how much of a medicine to take. This assistant never gives doses."
 DOSE_ADVICE = "Ask your doctor, nurse or pharmacist how much to take and when."
 DIAGNOSIS_NOTICE = (
-    "Only a doctor who examines you can say whether you have a condition; "
-    "this assistant can't diagnose. Please talk to your care team about your symptoms."
+    "Only a doctor who examines you can say if you have a condition. This assistant can't diagnose. "
+    "Please talk to your care team about your symptoms."
 )
 DIAGNOSIS_ADVICE = "Tell your doctor about the symptoms and ask whether they need to be checked."
 STOP_MEDICATION_NOTICE = (
-    "Please don't stop or change a medicine without talking to your care team first; "
-    "they can tell you what is safe for you."
+    "Please don't stop or change a medicine before you talk to your care team. They can tell you what is safe for you."
 )
-STOP_MEDICATION_ADVICE = "Ask your care team before stopping or changing any medicine."
+STOP_MEDICATION_ADVICE = "Ask your care team before you stop or change any medicine."
 # The heading of a plain-worded answer's original wording (chat, CLI): the guide's own sentences.
 AS_THE_GUIDE_SAYS = "As the guide says"
+# Where the plain wording of the shipped guides comes from, said once under an answer that uses it.
+PLAIN_EDITION_NOTE = (
+    "Plain words from the guides' plain-language edition, written and checked by medical writers. "
+    "Tap \"As the guide says\" for the guide's own words."
+)
+WORDS_USED = "Words used"  # the heading of the glossary entries under an answer

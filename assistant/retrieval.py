@@ -1,6 +1,7 @@
 """Hybrid retrieval: dense (Chroma) and BM25 (bm25s) fused by weighted reciprocal rank.
 
-An optional cross-encoder reranks the fused candidates when a model path is configured.
+The relevance model (``assistant.relevance``) then reranks the first fused candidates by the
+likeliest answering sentence each holds.
 ``HybridRetriever`` is a LangChain ``BaseRetriever``, so it also works inside a user's own
 LangChain code; our chain calls ``search`` for typed ``Passage``s.
 """
@@ -10,7 +11,6 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
@@ -21,7 +21,6 @@ from pydantic import ConfigDict, PrivateAttr
 
 from assistant.lexical import content_terms
 from assistant.types import Passage
-from core.errors import GuideError
 from core.settings import Settings
 from index.chunking import Chunk
 from index.store import Store
@@ -30,29 +29,16 @@ log = logging.getLogger(__name__)
 
 
 class Reranker(Protocol):
-    def score(self, query: str, texts: Sequence[str]) -> list[float]: ...
+    """Scores passages for a question; the likeliest to answer it come first."""
+
+    def rank_passages(self, question: str, chunks: Sequence[Chunk]) -> list[float]: ...
 
 
-class CrossEncoderReranker:
-    """A sentence-transformers cross-encoder loaded from a local folder."""
+def load_reranker(settings: Settings) -> Reranker:
+    """The relevance model (``assistant.relevance``): a passage scores what its best sentence does."""
+    from assistant.relevance import load_relevance_model  # noqa: PLC0415
 
-    def __init__(self, path: Path) -> None:
-        if not Path(path).is_dir():
-            raise GuideError(
-                f"Reranker model folder {path} does not exist; set GUIDES_RETRIEVAL__RERANKER_PATH to a "
-                "cross-encoder folder, or unset it to retrieve without reranking."
-            )
-        from sentence_transformers import CrossEncoder  # noqa: PLC0415
-
-        self._model = CrossEncoder(str(path), device="cpu", local_files_only=True)
-
-    def score(self, query: str, texts: Sequence[str]) -> list[float]:
-        return [float(s) for s in self._model.predict([(query, t) for t in texts], show_progress_bar=False)]
-
-
-def load_reranker(settings: Settings) -> Reranker | None:
-    path = settings.retrieval.reranker_path
-    return CrossEncoderReranker(path) if path else None
+    return load_relevance_model(settings)
 
 
 class HybridRetriever(BaseRetriever):
@@ -103,9 +89,12 @@ class HybridRetriever(BaseRetriever):
         condition: str | None = None,
         query_vector: Sequence[float] | None = None,
         prefer: Sequence[str] = (),
+        rerank_query: str | None = None,
     ) -> list[Passage]:
         """The ``k`` best passages for ``query``, numbered from 1. Passages of a ``prefer``red
-        condition (one the question names) get one extra first-rank vote in the fusion."""
+        condition (one the question names) get one extra first-rank vote in the fusion. The first
+        ``rerank_candidates`` of the fused list are reranked by the reranker for ``rerank_query``
+        (the question as read, when ``query`` was widened for search)."""
         store: Store = self.store
         if self._bm25 is None or store.count() != self._seen_count:
             self.refresh()
@@ -130,9 +119,10 @@ class HybridRetriever(BaseRetriever):
 
         rerank_score: dict[str, float] = {}
         if self.reranker is not None and order:
-            scores = self.reranker.score(query, [by_id[cid].text for cid in order])
-            rerank_score = dict(zip(order, scores, strict=True))
-            order.sort(key=lambda cid: -rerank_score[cid])
+            head = order[: retrieval.rerank_candidates]
+            scores = self.reranker.rank_passages(rerank_query or query, [by_id[cid] for cid in head])
+            rerank_score = dict(zip(head, scores, strict=True))
+            order = sorted(head, key=lambda cid: -rerank_score[cid]) + order[len(head):]  # stable: ties keep the fused order
 
         top = order[:k]
         missing = [cid for cid in top if cid not in dense_score]

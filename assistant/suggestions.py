@@ -1,9 +1,11 @@
 """Questions to ask next that the guides do answer, so a person who can't type much can go on.
 
-Candidates come from the passages an answer was built on (what they name and what they are
-about), in the words of a plain question; each is then put to the same evidence gate as a
-typed question (retrieval, then ``EvidenceJudge.assess``) and kept only when the guides
-fully cover it. Nothing here calls a language model: suggestions cost a few retrievals.
+Candidates come from the passages an answer cites (what they name and what they are about),
+so they stay near the person's topic, in the words of a plain question; each is then put to the
+same gate as a typed question (retrieval, then the relevance model in ``EvidenceJudge.assess``)
+and kept only when the model scores the guides as answering it fully. After an answer the
+guides don't give, there are none. Nothing here calls a language model: suggestions cost a few
+retrievals and relevance scores.
 
     from assistant.suggestions import suggest_questions
     answer = bot.ask("What does riluzole do?")

@@ -8,6 +8,7 @@ from typing import Any, Literal, get_args, get_origin, get_type_hints
 
 from assistant.wording import AnswerSentence
 from index.chunking import Chunk
+from index.plain import GlossaryEntry
 
 Coverage = Literal["full", "partial", "none"]
 
@@ -115,6 +116,8 @@ class Answer:
     # each checked sentence in its two wordings: the plain version shown (``answer`` is made of
     # these) and the guide's own sentence, which the citation check was run on
     sentences: list[AnswerSentence] = field(default_factory=list)
+    # the terms the plain sentences use, each explained once (the plain-language edition's glossary)
+    glossary: list[GlossaryEntry] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -131,6 +134,7 @@ class Answer:
             "checks": [asdict(c) for c in self.checks],
             "provenance": self.provenance,
             "sentences": [s.to_dict() for s in self.sentences],
+            "glossary": [g.to_dict() for g in self.glossary],
         }
 
     @classmethod

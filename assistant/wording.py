@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass
 from typing import Any, Protocol
 
 from index.chunking import sentence_spans
+from index.plain import GlossaryEntry
 
 
 class PlainLookup(Protocol):
@@ -31,6 +32,7 @@ class AnswerSentence:
     guide_text: str
     n: int | None  # the passage it cites, as [n]
     plain: bool  # text is a checked plain version (False: text == guide_text)
+    origin: str = ""  # who wrote the plain version: "edition" (the guides' reviewed plain-language edition), "rules", or ""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -44,7 +46,7 @@ class AnswerSentence:
             or not (n is None or (isinstance(n, int) and not isinstance(n, bool))) or not isinstance(data.get("plain"), bool)
         ):
             raise ValueError(f"not an answer sentence: {data!r:.80}")
-        return cls(data["text"], data["guide_text"], n, data["plain"])
+        return cls(data["text"], data["guide_text"], n, data["plain"], str(data.get("origin") or ""))
 
 
 def answer_sentence(guide_text: str, n: int | None, layer: PlainLookup | None) -> AnswerSentence:
@@ -57,7 +59,23 @@ def answer_sentence(guide_text: str, n: int | None, layer: PlainLookup | None) -
     if not any(plains):
         return AnswerSentence(guide_text, guide_text, n, False)
     text = " ".join(p or part for p, part in zip(plains, parts, strict=True))
-    return AnswerSentence(text, guide_text, n, True)
+    origin = getattr(layer, "origin", None)
+    origins = {origin(part) for part, p in zip(parts, plains, strict=True) if p} if origin else set()
+    return AnswerSentence(text, guide_text, n, True, origins.pop() if len(origins) == 1 else "")
+
+
+def glossary_for(sentences: Sequence[AnswerSentence], layer: PlainLookup | None) -> list[GlossaryEntry]:
+    """The terms the answer's plain sentences use, each explained once, in the order they come."""
+    terms = getattr(layer, "terms", None)  # a layer without a glossary (a rule-made one) explains nothing
+    if terms is None:
+        return []
+    found: dict[str, GlossaryEntry] = {}
+    for s in sentences:
+        if s.plain:
+            for part in [s.guide_text[a:b].strip() for a, b in sentence_spans(s.guide_text)] or [s.guide_text]:
+                for entry in terms(part):
+                    found.setdefault(entry.term.lower(), entry)
+    return list(found.values())
 
 
 def render(sentences: Sequence[AnswerSentence], as_guide_says: bool = False) -> str:

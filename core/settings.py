@@ -69,8 +69,13 @@ class RetrievalSettings(_Section):
         "(1: equal votes; 0: BM25 only adds passages after the dense ones). MedQuAD's fit gives 0.25, which "
         "drops a guide passage users need (evals/README.md), so the default stays at equal votes.",
     )
-    reranker_path: Path | None = Field(
-        None, description="Folder of a sentence-transformers cross-encoder; unset: no reranking."
+    reranker_path: Path = Field(
+        REPO_ROOT / "assistant" / "relevance_model",
+        description="Folder of the relevance model (int8 ONNX cross-encoder with its model.json) that reranks passages and "
+        "decides which sentences answer; the shipped one by default ('python -m relevance train' rebuilds it).",
+    )
+    rerank_candidates: int = Field(
+        8, ge=1, le=50, description="Fused passages whose sentences the relevance model scores, before the top_k are kept."
     )
 
 

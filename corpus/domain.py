@@ -45,6 +45,12 @@ class Domain:
     # them says nothing more by them. The file's list, else the words of the conditions' labels.
     topic_words: frozenset[str] = frozenset()
     medicines: tuple[str, ...] = ()  # the medicines the guides name ("mycophenolate mofetil")
+    covers: str = ""  # what the guides do cover, said after "not covered" ("medicines and what to do when they stop working, ...")
+
+    @property
+    def what_they_cover(self) -> str:
+        """What the guides cover, in a few plain words (the file's "covers", else its topic)."""
+        return self.covers or self.topic
 
     @property
     def medicine_words(self) -> frozenset[str]:
@@ -134,7 +140,7 @@ def load_domain(guides_dir: Path) -> Domain:
         medicines = tuple(str(m).lower() for m in data.get("medicines", []))
         return Domain(
             conditions, str(data.get("topic", Domain.topic)), str(data.get("audience", Domain.audience)), not_about,
-            examples, topic_words, medicines,
+            examples, topic_words, medicines, str(data.get("covers", "")),
         )
     except (json.JSONDecodeError, KeyError, TypeError, AttributeError, re.error) as error:
         raise GuideError(

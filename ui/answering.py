@@ -9,21 +9,18 @@ from assistant.phrases import NOT_COVERED, NOT_COVERED_ANSWER, NOT_SAID
 from assistant.types import Answer, AnswerEvent, Passage
 from ui import render
 
-FAILED = (
-    "Sorry, something went wrong while answering. Please try again in a moment; "
-    "if it keeps happening, tell the people who run this assistant."
-)
+FAILED = "Sorry, something went wrong. Please try again in a moment. If it keeps happening, tell the people who run this assistant."
 LINE_FULL = (
-    "The assistant's language model is busy answering {waiting} other people, and its waiting line is full. "
-    "This answer is taken straight from the guides; ask again in a few minutes for a written one."
+    "The language model is busy with {waiting} other people, and its line is full. "
+    "This answer is taken straight from the guides. Ask again in a few minutes for a written one."
 )
 IN_LINE = (
     "You are number {place} in line for the language model's answer. Until then, here is what the guides say, "
     "in their own words."
 )
-WAITING_NOTE = "_Taken straight from the guides while the language model answers someone else; its answer follows._"
+WAITING_NOTE = "_Taken straight from the guides while the language model helps someone else. Its answer comes next._"
 STOPPED_STATUS = "Stopped. Ask your next question when you are ready."
-STOPPED_WAITING = "Stopped waiting for the language model: this answer is taken straight from the guides."
+STOPPED_WAITING = "You stopped waiting for the language model. This answer is taken straight from the guides."
 FAILED_STATUS = "The answer failed."
 
 

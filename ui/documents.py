@@ -23,7 +23,7 @@ from ui.uploads import AddedDocument, add_document, session_plain_path
 
 log = logging.getLogger(__name__)
 
-PLAIN_LATER = "Plainer wording of its sentences is being written in the background; until then, answers quote it as written."
+PLAIN_LATER = "Plainer words for it are being written. Until then, answers quote it as written."
 ADMIN_REFUSED = "That admin token is not right, so nothing was added. Leave it empty to add documents just for yourself."
 
 

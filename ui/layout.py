@@ -21,12 +21,12 @@ from ui.uploads import ACCEPTED_SUFFIXES
 
 TITLE = "Ask the patient guides"
 NOTICE = (
-    "This is information from patient guides, not medical advice. It doesn't know your situation, so talk to "
-    "your doctor or nurse before you change anything. In an emergency, call your local emergency number."
+    "This is what patient guides say, not medical advice. It does not know you. Talk to your doctor or nurse "
+    "before you change anything. In an emergency, call your local emergency number."
 )
 KEPT_NOTE = (
-    "This conversation is kept in this browser only, so it is still here if you reload the page. "
-    "“New conversation” clears it; on a shared computer, press it when you are done."
+    "This chat is kept in this browser only, so it is still here if you reload the page. "
+    "“New conversation” clears it. On a shared computer, press it when you are done."
 )
 
 

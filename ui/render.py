@@ -16,10 +16,11 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from assistant.phrases import AS_THE_GUIDE_SAYS, NOT_COVERED, NOT_COVERED_ANSWER
+from assistant.phrases import AS_THE_GUIDE_SAYS, NOT_COVERED, NOT_COVERED_ANSWER, PLAIN_EDITION_NOTE, WORDS_USED
 from assistant.safety import KINDS
 from assistant.types import Answer, Citation, Passage
 from assistant.wording import AnswerSentence
+from index.plain import GlossaryEntry
 
 CITATION_MARKER = re.compile(r"\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\]")
 WHOLE_DOCUMENT_CHARS = 12_000  # documents up to this long are shown whole around a passage
@@ -60,22 +61,31 @@ def answer_bubble(answer: Answer) -> str:
     """A finished answer as the chat shows it: in plain words with its citations, and, one click
     or tap away, the guide's own sentences ("As the guide says") when any sentence is shown in
     plain words."""
-    return answer_markdown(answer.answer or NOT_COVERED_ANSWER) + as_guide_says_html(answer.sentences)
+    return answer_markdown(answer.answer or NOT_COVERED_ANSWER) + glossary_html(answer.glossary) + as_guide_says_html(answer.sentences)
+
+
+def glossary_html(glossary: Sequence[GlossaryEntry]) -> str:
+    """The hard words the answer's plain sentences use, each explained once (escaped, one line)."""
+    if not glossary:
+        return ""
+    items = "".join(f"<li><b>{_e(g.term)}</b>: {_e(g.explanation)}</li>" for g in glossary)
+    return f'\n\n<div class="words-used"><p class="words-used-heading">{_e(WORDS_USED)}</p><ul>{items}</ul></div>'
 
 
 def as_guide_says_html(sentences: Sequence[AnswerSentence]) -> str:
     """A closed ``<details>`` with the answer's sentences as the guide words them, or "" when the
-    answer is already in the guide's words. All text escaped; kept on one line so that the
-    chat's Markdown leaves it as one HTML block."""
+    answer is already in the guide's words, with one line on where the plain wording comes from.
+    All text escaped; kept on one line so that the chat's Markdown leaves it as one HTML block."""
     if not any(s.plain for s in sentences):
         return ""
+    note = f'<p class="plain-note">{_e(PLAIN_EDITION_NOTE)}</p>' if any(s.origin == "edition" for s in sentences) else ""
     items = []
     for s in sentences:
         cite = f" [{s.n}]" if s.n is not None else ""
         changed = ' class="reworded"' if s.plain else ""
         items.append(f"<li{changed}>{_e(s.guide_text)}{cite}</li>")
     return (
-        f'\n\n<details class="as-guide-says"><summary>{_e(AS_THE_GUIDE_SAYS)}</summary>'
+        f'\n\n{note}<details class="as-guide-says"><summary>{_e(AS_THE_GUIDE_SAYS)}</summary>'
         f'<ul class="guide-words">{"".join(items)}</ul></details>'
     )
 

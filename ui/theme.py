@@ -97,6 +97,10 @@ CSS = """
 #chat details.as-guide-says[open] > summary { border-bottom: 1px solid var(--pg-border); }
 #chat .guide-words { margin: .4rem 0; padding: 0 .8rem 0 1.8rem; color: var(--pg-text); }
 #chat .guide-words li { margin: .25rem 0; color: var(--pg-text); }
+#chat .words-used { margin: .6rem 0 .2rem; padding: .3rem .8rem; border-left: 4px solid var(--pg-border); background: var(--pg-note-bg); border-radius: 4px; }
+#chat .words-used-heading { margin: .2rem 0; font-weight: 600; color: var(--pg-text); }
+#chat .words-used ul { margin: .2rem 0; padding-left: 1.2rem; color: var(--pg-text); }
+#chat .plain-note { margin: .5rem 0 .2rem; font-size: .95rem; color: var(--pg-text-soft); }
 .kept-note { margin: .2rem 0; color: var(--pg-text-soft); font-size: .95em; }
 
 /* emergency and crisis guidance: first thing on the page */
@@ -143,6 +147,7 @@ details.flash > summary { animation: flash 1.2s ease-out 1; }
 
 /* every control is at least 44 px square, and easy to hit */
 #chat .message-buttons button, #chat .top-panel button { min-width: 44px; min-height: 44px; }
+#chat button[aria-label="Scroll down"] { min-width: 44px; min-height: 44px; }  /* shown when an answer is read from its start */
 #chat .message-buttons button svg, #chat .top-panel button svg { width: 22px; height: 22px; }
 #condition label { min-height: 44px; align-items: center; }
 #condition input[type=radio] { width: 22px; height: 22px; }
@@ -182,7 +187,8 @@ button.lg, button.md, button.sm, button.label-wrap { min-height: 44px; }
 # - each finished answer gets a "Read aloud" button (the browser's own speech synthesis;
 #   pressing it again stops);
 # - while an answer is being written: the time it has taken so far, and a question asked
-#   meanwhile (Enter, a suggested or an example question) is kept and asked when it is done.
+#   meanwhile (Enter, a suggested or an example question) is kept and asked when it is done;
+# - a finished answer is scrolled to its start (the chat follows an answer's end while it streams).
 HEAD_JS = r"""
 <style>
   body {
@@ -264,12 +270,22 @@ HEAD_JS = r"""
     });
   }
 
-  // --- copy: an answer in plain words carries its "As the guide says" toggle as markup
-  // (ui/render.py as_guide_says_html); the chat's copy button copies the answer without it.
-  const GUIDE_WORDS = /\s*<details class="as-guide-says">[\s\S]*?<\/details>/g;
+  // --- copy: an answer in plain words carries its "As the guide says" toggle and the note on where
+  // its plain words come from as markup (ui/render.py as_guide_says_html); the chat's copy button
+  // copies the answer without them.
+  // The "Words used" list (ui/render.py glossary_html) is copied as plain lines.
+  const GUIDE_WORDS = /\s*(?:<p class="plain-note">[\s\S]*?<\/p>)?<details class="as-guide-says">[\s\S]*?<\/details>/g;
+  const WORDS_USED = /<div class="words-used">[\s\S]*?<\/div>/g;
+  function wordsUsedText(html) {
+    const list = new DOMParser().parseFromString(html, 'text/html');
+    const heading = list.querySelector('.words-used-heading');
+    const items = Array.from(list.querySelectorAll('li')).map((li) => '- ' + li.textContent.trim());
+    return [heading ? heading.textContent.trim() + ':' : '', ...items].filter(Boolean).join('\n');
+  }
   if (navigator.clipboard && navigator.clipboard.writeText) {
     const write = navigator.clipboard.writeText.bind(navigator.clipboard);
-    navigator.clipboard.writeText = (text) => write(typeof text === 'string' ? text.replace(GUIDE_WORDS, '') : text);
+    navigator.clipboard.writeText = (text) => write(
+      typeof text === 'string' ? text.replace(GUIDE_WORDS, '').replace(WORDS_USED, wordsUsedText).trim() : text);
   }
 
   // --- read aloud --------------------------------------------------------------------------
@@ -277,7 +293,7 @@ HEAD_JS = r"""
   let speaking = null;  // the button whose answer is being read
   function spokenText(message) {
     const copy = message.querySelector('.message-content').cloneNode(true);
-    copy.querySelectorAll('button, .read-aloud, details.as-guide-says').forEach((el) => el.remove());
+    copy.querySelectorAll('button, .read-aloud, details.as-guide-says, .plain-note').forEach((el) => el.remove());
     return copy.textContent.replace(MARKER, ' ').replace(/\s+/g, ' ').trim();
   }
   function setReading(button, on) {
@@ -352,6 +368,17 @@ HEAD_JS = r"""
     note(typed ? 'Your next question will be asked as soon as this answer is finished.'
                : 'Still answering your last question. Press Stop to end it.');
   }
+  function showAnswerStart() {  // a finished answer is read from its start: the chat followed its end while it was written
+    const last = botMessages().pop();
+    if (!last) return;
+    const go = () => last.scrollIntoView({ block: 'start' });
+    requestAnimationFrame(go);
+    // again while the chat may still follow the end (the suggested questions and buttons under it
+    // are drawn after it): only if it is back at its end, so a reader who scrolled keeps their place
+    const wrap = last.closest('.bubble-wrap');
+    const atEnd = () => !wrap || wrap.scrollHeight - wrap.scrollTop - wrap.clientHeight < 4;
+    [300, 700, 1200].forEach((ms) => setTimeout(() => { if (atEnd()) go(); }, ms));
+  }
   function finished() {
     if (queued && box() && box().value.trim()) {
       queued = false;
@@ -361,7 +388,8 @@ HEAD_JS = r"""
     }
     queued = false;
     note('');
-    if (stopPressed && box()) box().focus();  // the Stop button is gone: go on from the question box
+    showAnswerStart();
+    if (stopPressed && box()) box().focus({ preventScroll: true });  // the Stop button is gone: go on from the question box
     stopPressed = false;
   }
   const phone = window.matchMedia('(max-width: 640px)');

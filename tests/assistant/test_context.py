@@ -1,8 +1,9 @@
-"""What the chat model reads: the question's sentences of the passages, under their numbers."""
+"""What the chat model reads: the sentences of the passages the relevance model ranks highest, under their numbers."""
 
 from __future__ import annotations
 
 from assistant.context import relevant_excerpts
+from assistant.evidence import score_sentences
 from assistant.generators import ChatGenerator
 from assistant.prompts import SYSTEM_PROMPT, format_passages
 
@@ -10,7 +11,7 @@ from assistant.prompts import SYSTEM_PROMPT, format_passages
 def _prompt(guides_assistant, question: str):
     passages = guides_assistant.retriever.search(question)
     topic = guides_assistant.settings.domain.topic_words
-    generator = ChatGenerator(chat_model=None, name="local", vectors=guides_assistant.vectors, topic=topic)  # type: ignore[arg-type]
+    generator = ChatGenerator(chat_model=None, name="local", relevance=guides_assistant.chain.relevance, topic=topic)  # type: ignore[arg-type]
     return passages, generator.prompt(question, passages)
 
 
@@ -27,7 +28,7 @@ def test_figures_reach_the_model_unchanged(guides_assistant):
     question = "How many patients survived without a respirator after magnetic stimulation?"
     passages = guides_assistant.retriever.search(question)
 
-    excerpts = relevant_excerpts(question, passages, guides_assistant.vectors, topic=guides_assistant.settings.domain.topic_words)
+    excerpts = relevant_excerpts(score_sentences(guides_assistant.chain.relevance, question, passages))
 
     sentences = [s for e in excerpts for s in e.sentences]
     assert any("over 70% of patients" in s and "35% of patients" in s for s in sentences)

@@ -19,7 +19,7 @@ def test_plain_first_the_guide_one_click_away() -> None:
     assert sentence == AnswerSentence(PLAIN, GUIDE, 2, True)
     assert render([sentence]) == f"{PLAIN} [2]"
     assert render([sentence], as_guide_says=True) == f"{GUIDE} [2]"
-    assert sentence.to_dict() == {"text": PLAIN, "guide_text": GUIDE, "n": 2, "plain": True}
+    assert sentence.to_dict() == {"text": PLAIN, "guide_text": GUIDE, "n": 2, "plain": True, "origin": ""}
 
 
 def test_without_a_plain_version_the_guide_is_quoted() -> None:

@@ -138,6 +138,8 @@ def slow_chat_app(tmp_path_factory, embeddings) -> Iterator[InProcessApp]:
     from core.settings import Settings
     from ui.blocks import build_app, launch_options
 
+    from assistant.relevance import load_relevance_model
+
     class SlowGenerator(ExtractiveGenerator):
         name = model = "slow-extractive"
 
@@ -146,7 +148,8 @@ def slow_chat_app(tmp_path_factory, embeddings) -> Iterator[InProcessApp]:
             yield from super().stream(question, passages)
 
     settings = Settings(data_dir=tmp_path_factory.mktemp("slow") / "data", app={"port": free_port()})
-    assistant = Assistant(settings, generator=SlowGenerator(TextVectors(embeddings)), embeddings=embeddings)
+    relevance = load_relevance_model(settings)
+    assistant = Assistant(settings, generator=SlowGenerator(TextVectors(embeddings), relevance), embeddings=embeddings)
     for event in assistant.stream("What is ALS?"):  # warm retrieval up; stop before the generator
         if event.kind == "passages":
             break

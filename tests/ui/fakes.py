@@ -25,7 +25,10 @@ class SlowWordsGenerator(ExtractiveGenerator):
     name = model = "slow-words"
 
     def __init__(self, vectors, delay_s: float = 0.25) -> None:
-        super().__init__(vectors)
+        from assistant.relevance import load_relevance_model
+        from core.settings import Settings
+
+        super().__init__(vectors, load_relevance_model(Settings()))
         self.delay_s = delay_s
         self.runs: list[Run] = []
         self.lock = threading.Lock()

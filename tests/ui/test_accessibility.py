@@ -277,7 +277,7 @@ def test_stop_elapsed_time_and_a_question_asked_while_waiting(view, stoppable_ch
     runs = len(generator.runs)
     run = generator.runs[-1]
     press(page, view, stop)
-    page.wait_for_selector("#status .status[data-state=stopped][data-turn='1']", timeout=5_000)
+    page.wait_for_selector("#status .status[data-state=stopped][data-turn='1']", timeout=15_000)
     words = run.words
     assert run.closed and not run.finished
     page.wait_for_timeout(1000)

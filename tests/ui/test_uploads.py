@@ -162,8 +162,8 @@ def test_an_upload_gets_plainer_wording_in_the_background_and_a_private_one_stay
 
     from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
-    from evals.judge import CachedJudge
-    from evals.readability import flesch_kincaid_grade
+    from plain.judge import CachedJudge
+    from plain.readability import flesch_kincaid_grade
     from index.plain import uploads_layer_path
     from plain.build import BackgroundPlainBuilder, PlainBuilder
     from tests.plain.test_build import ScriptedJudge

@@ -1,0 +1,85 @@
+"""The relevance model as it ships: loaded offline from the repo, refused when changed, and the
+answers it decides, on the questions the issue that asked for it quoted."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from assistant.phrases import NOT_COVERED, RELATED
+from assistant.relevance import MANIFEST, MODEL_DIR, RelevanceModel, sha256_of
+from assistant.suggestions import suggest_questions
+from core.errors import GuideError
+
+
+def test_the_shipped_model_is_small_and_its_files_are_the_ones_its_manifest_names():
+    manifest = json.loads((MODEL_DIR / MANIFEST).read_text())
+    for name, digest in manifest["files"].items():
+        assert sha256_of(MODEL_DIR / name) == digest
+    assert (MODEL_DIR / manifest["model_file"]).stat().st_size < 60 * 1024 * 1024
+    assert (MODEL_DIR / "MODEL_CARD.md").is_file() and (MODEL_DIR / "training_report.json").is_file()
+
+
+def test_a_changed_or_missing_model_file_is_refused_with_what_to_run(tmp_path: Path):
+    copy = tmp_path / "model"
+    shutil.copytree(MODEL_DIR, copy)
+    tokenizer = copy / "tokenizer.json"
+    tokenizer.write_text(tokenizer.read_text().replace('"[CLS]"', '"[CLX]"', 1))
+    with pytest.raises(GuideError, match="has changed.*python -m relevance train"):
+        RelevanceModel(copy)
+    tokenizer.unlink()
+    with pytest.raises(GuideError, match="missing.*python -m relevance train"):
+        RelevanceModel(copy)
+
+
+def _guide_sentences(answer) -> list[str]:
+    return [s.guide_text for s in answer.sentences]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Can I take ibuprofen together with methotrexate?",
+        pytest.param("how does nitroglycerin work", marks=pytest.mark.xfail(
+            strict=True, reason="known gap (issue 17): P(covered) lands between the cut-offs, so a nintedanib sentence "
+            "is shown as related after saying the guides don't answer it")),
+        "What's the weather like in Rome this week?",
+        "how much time before tizanidine takes effect",
+    ],
+)
+def test_a_question_the_guides_do_not_answer_gets_a_plain_not_covered_and_no_guide_text(guides_assistant, question):
+    answer = guides_assistant.ask(question)
+    assert answer.coverage == "none", answer.answer
+    assert answer.answer.startswith(NOT_COVERED) and "They cover" in answer.answer
+    assert answer.sentences == [] and answer.citations == []
+    assert suggest_questions(guides_assistant, answer) == []  # nothing to go on from
+
+
+def test_the_guides_own_sentence_on_feelings_answers_a_person_struggling(guides_assistant):
+    answer = guides_assistant.ask("I'm struggling emotionally, is that normal?")
+    assert answer.coverage != "none", answer.answer
+    assert any("depression, anxiety" in s for s in _guide_sentences(answer)), answer.answer
+
+
+def test_an_answer_leads_with_the_sentence_that_answers_and_stays_short(guides_assistant):
+    answer = guides_assistant.ask("What does riluzole do?")
+    assert "riluzole" in _guide_sentences(answer)[0] and "prolongs survival" in _guide_sentences(answer)[0]
+    assert len(answer.answer.split()) <= 80, answer.answer
+
+
+def test_a_partial_answer_says_first_what_is_missing_then_what_is_related(guides_assistant):
+    answer = guides_assistant.ask("What does riluzole do, and how much does it cost?")
+    assert answer.coverage == "partial", answer.answer
+    gap_end = answer.answer.index(RELATED)
+    assert "don't say anything about costs" in answer.answer[:gap_end]
+    assert answer.sentences and answer.answer.index(answer.sentences[0].text) > gap_end
+
+
+def test_every_candidate_sentence_has_its_score_in_the_json(guides_assistant):
+    evidence = guides_assistant.ask("What is tofersen?").to_dict()["provenance"]["evidence"]
+    assert evidence["sentences"] and all(0.0 <= s["probability"] <= 1.0 for s in evidence["sentences"])
+    assert evidence["sentences"][0]["probability"] == evidence["best"]
+    assert "tofersen" in evidence["sentences"][0]["text"]
