@@ -78,9 +78,10 @@ class ChatTab:
         outputs = self.submit(question, condition).result(timeout=600)
         return self._reply(outputs, time.perf_counter() - started)
 
-    def watch(self, job, started: float) -> Reply:  # type: ignore[no-untyped-def]
-        """Follow a submitted job to its end, keeping every update and when it came."""
-        updates: list[tuple[float, tuple]] = []
+    def watch(self, job, started: float, updates: list | None = None) -> Reply:  # type: ignore[no-untyped-def]
+        """Follow a submitted job to its end, keeping every update and when it came (in ``updates``
+        as they arrive, when given, so another thread can act on them)."""
+        updates = [] if updates is None else updates
         seen = 0
         while not job.done():
             outputs = job.outputs()

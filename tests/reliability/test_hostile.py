@@ -89,7 +89,8 @@ def test_the_shared_library_needs_the_admin_token(tabs, extractive_app):
     result, _ = bob.upload(folder / "shared.txt", token="not-the-token-at-all")
     assert "upload-error" in result and "admin token is not right" in result
     question = "When does the Harrow speech therapist visit people with ALS?"
-    assert "Harrow" not in ChatTab(extractive_app.url).ask_api(question)["answer"]
+    refused = ChatTab(extractive_app.url).ask_api(question)
+    assert "Fridays" not in refused["answer"] and all("Harrow" not in c["text"] for c in refused["citations"])
 
     result, library = bob.upload(folder / "shared.txt", token=ADMIN_TOKEN)
     assert "upload-ok" in result and "shared library" in result
