@@ -1,4 +1,4 @@
-"""python -m evals run | rescore | compare | export-ragas | retrieval-benchmark | convert-medquad | split-devset | fit-coverage | calibrate-judge
+"""python -m evals run | rescore | compare | export-ragas | retrieval-benchmark | convert-medquad | split-devset | writer-sets | calibrate-judge
 
 Exit codes: 0 done; 1 a threshold failed (each one is printed); 2 a problem you can fix
 (the message says how); 130 interrupted.
@@ -67,6 +67,7 @@ def _parser() -> argparse.ArgumentParser:
     rescore.add_argument("--judge", choices=["auto", "llm", "lexical"], default="auto")
     rescore.add_argument("--out", type=Path, required=True, help="folder for the new reports")
     rescore.add_argument("--thresholds", type=Path, help="as for run")
+    rescore.add_argument("--dataset", type=Path, help="score against this dataset's items (same ids; e.g. with sentence labels added since)")
     rescore.set_defaults(handler=_rescore)
 
     bench = commands.add_parser("retrieval-benchmark", parents=[common], help="BM25, dense and fused retrieval on MedQuAD")
@@ -88,11 +89,9 @@ def _parser() -> argparse.ArgumentParser:
 
     devset = commands.add_parser("split-devset", parents=[common], help="the writers' questions as dev_tune.jsonl and the frozen dev_test.jsonl")
     devset.set_defaults(handler=_split_devset)
+    writers = commands.add_parser("writer-sets", parents=[common], help="the relevance writers' held-apart questions as evaluation sets")
+    writers.set_defaults(handler=_writer_sets)
 
-    fit = commands.add_parser("fit-coverage", parents=[common], help="fit the coverage model (covered / partly / not) on the tuning set")
-    fit.add_argument("--dataset", type=Path, action="append", help="tuning JSONL (default: dev_tune.jsonl and golden.jsonl)")
-    fit.add_argument("--out", type=Path, help="where to write the weights (default: the shipped assistant/coverage_model.json)")
-    fit.set_defaults(handler=_fit_coverage)
 
     calibrate = commands.add_parser("calibrate-judge", parents=[common], help="choose the judges' thresholds on labelled pairs")
     calibrate.add_argument("--judge", choices=["llm", "lexical", "both"], default="both")
@@ -103,7 +102,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _run(args: argparse.Namespace) -> int:
     from evals.dataset import load_dataset  # noqa: PLC0415
-    from evals.judge import make_judge  # noqa: PLC0415
+    from plain.judge import make_judge  # noqa: PLC0415
     from evals.runner import evaluate  # noqa: PLC0415
     from evals.thresholds import load_thresholds  # noqa: PLC0415
 
@@ -125,12 +124,21 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _rescore(args: argparse.Namespace) -> int:
-    from evals.judge import make_judge  # noqa: PLC0415
+    from plain.judge import make_judge  # noqa: PLC0415
     from evals.report import load_report  # noqa: PLC0415
     from evals.runner import rescore  # noqa: PLC0415
     from evals.thresholds import load_thresholds  # noqa: PLC0415
 
     report = load_report(args.run)
+    if args.dataset:
+        from evals.dataset import load_dataset  # noqa: PLC0415
+
+        items = {item.id: item.to_dict() for item in load_dataset(args.dataset).items}
+        missing = [row["id"] for row in report["items"] if row["id"] not in items]
+        if missing:
+            print(f"{args.dataset} lacks items of the run: {missing[:5]}", file=sys.stderr)
+            return 2
+        report["items"] = [{**row, "item": items[row["id"]]} for row in report["items"]]
     thresholds = load_thresholds(args.thresholds) if args.thresholds else None
     result = rescore(report, make_judge(args.judge, Settings()), args.out, thresholds)
     return _conclude(result, args.out, thresholds is not None)
@@ -225,6 +233,15 @@ def _convert(args: argparse.Namespace) -> int:
     return 0
 
 
+def _writer_sets(args: argparse.Namespace) -> int:
+    from evals.writers import write_writer_sets  # noqa: PLC0415
+
+    second = Path(__file__).resolve().parent.parent / "tests" / "data" / "second_corpus"
+    for path, count in write_writer_sets(Settings().corpus.guides_dir, second).items():
+        print(f"{path}: {count} items")
+    return 0
+
+
 def _split_devset(args: argparse.Namespace) -> int:
     from evals.devset import TEST, TUNE, write_split  # noqa: PLC0415
 
@@ -233,16 +250,8 @@ def _split_devset(args: argparse.Namespace) -> int:
     return 0
 
 
-def _fit_coverage(args: argparse.Namespace) -> int:
-    from evals.coverage_fit import DEFAULT_DATASETS, fit_and_save  # noqa: PLC0415
-
-    report = fit_and_save(args.dataset or DEFAULT_DATASETS, Settings(), args.out)
-    print(report, file=sys.stderr)
-    return 0
-
-
 def _calibrate(args: argparse.Namespace) -> int:
-    from evals.judge import PAIRS_PATH, LexicalJudge, LLMJudge, calibrate, load_pairs, save_calibration  # noqa: PLC0415
+    from plain.judge import PAIRS_PATH, LexicalJudge, LLMJudge, calibrate, load_pairs, save_calibration  # noqa: PLC0415
 
     pairs = load_pairs(args.pairs or PAIRS_PATH)
     results = []

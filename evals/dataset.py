@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,9 @@ from core.errors import GuideError
 from core.jsonl import jsonl_lines
 
 REQUIRED = ("id", "turns", "kind")
-OPTIONAL = ("facts", "sources", "must_abstain", "must_not", "safety", "notes", "answerable", "missing")
+OPTIONAL = ("facts", "sources", "must_abstain", "must_not", "safety", "notes", "answerable", "missing", "sentence_labels")
+# Sentence-level labels of a dataset kept beside it, for measuring only: sentence_labels/<dataset name>.jsonl
+SENTENCE_LABELS_DIR = "sentence_labels"
 # How much of what is asked the guides answer, as a labeller judged it ("no" implies must_abstain).
 ANSWERABLE = ("yes", "partly", "no")
 # The routes assistant.safety can take; an item's "safety" names the one it expects.
@@ -33,6 +35,19 @@ SAFETY_ROUTES = SAFETY_KINDS
 
 class DatasetError(GuideError):
     """A dataset file that cannot be used; the message names the line and the reason."""
+
+
+@dataclass(frozen=True)
+class SentenceLabels:
+    """Which guide sentences (ids of ``index.sentences``) answer the item, as a labeller judged it."""
+
+    answerable: str  # yes / partly / no
+    answers: tuple[str, ...] = ()
+    context: tuple[str, ...] = ()  # acceptable beside an answer, not needed
+    labeller: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"answerable": self.answerable, "answers": list(self.answers), "context": list(self.context), "labeller": self.labeller}
 
 
 @dataclass(frozen=True)
@@ -50,6 +65,7 @@ class EvalItem:
     notes: str = ""
     answerable: str | None = None  # yes / partly / no, when the labeller said
     missing: str = ""  # for "partly": what the guides do not say
+    sentence_labels: SentenceLabels | None = None  # which guide sentences answer it, when labelled
 
     @property
     def question(self) -> str:
@@ -62,6 +78,7 @@ class EvalItem:
         data["facts"] = [list(group) for group in self.facts]
         data["sources"] = list(self.sources)
         data["must_not"] = list(self.must_not)
+        data["sentence_labels"] = self.sentence_labels.to_dict() if self.sentence_labels else None
         return data
 
 
@@ -91,7 +108,31 @@ def load_dataset(path: Path) -> Dataset:
         items.append(item)
     if not items:
         raise DatasetError(f"{path} holds no items.")
-    return Dataset(path, items)
+    labels = path.parent / SENTENCE_LABELS_DIR / f"{path.stem}.jsonl"
+    return Dataset(path, with_sentence_labels(items, labels) if labels.is_file() else items)
+
+
+def with_sentence_labels(items: list[EvalItem], path: Path) -> list[EvalItem]:
+    """The items with the sentence labels of ``path`` (rows with the items' ids), for measuring."""
+    by_id: dict[str, SentenceLabels] = {}
+    for number, raw in jsonl_lines(path, "one row of sentence labels", DatasetError):
+        try:
+            by_id[str(raw["id"])] = parse_sentence_labels(raw)
+        except (KeyError, ValueError) as error:
+            raise DatasetError(f"{path}:{number}: {error}") from error
+    unknown = set(by_id) - {i.id for i in items}
+    if unknown:
+        raise DatasetError(f"{path} labels items the dataset does not have: {sorted(unknown)[:5]}.")
+    return [replace(i, sentence_labels=by_id.get(i.id, i.sentence_labels)) for i in items]
+
+
+def parse_sentence_labels(raw: Any) -> SentenceLabels:
+    if not isinstance(raw, dict) or raw.get("answerable") not in ANSWERABLE:
+        raise ValueError('sentence labels need "answerable": yes, partly or no.')
+    answers = _strings(raw.get("answers", []), "answers")
+    if (raw["answerable"] == "no") != (not answers):
+        raise ValueError('"answers" must list the answering sentences, and be empty exactly when "answerable" is "no".')
+    return SentenceLabels(raw["answerable"], answers, _strings(raw.get("context", []), "context"), str(raw.get("labeller", "")))
 
 
 def parse_item(raw: Any) -> EvalItem:
@@ -134,6 +175,7 @@ def parse_item(raw: Any) -> EvalItem:
     missing = raw.get("missing", "")
     if not isinstance(missing, str):
         raise ValueError('"missing" must be a string.')
+    labels = raw.get("sentence_labels")
     return EvalItem(
         id=item_id.strip(),
         turns=_strings(raw["turns"], "turns", allow_empty=False),
@@ -146,6 +188,7 @@ def parse_item(raw: Any) -> EvalItem:
         notes=notes,
         answerable=answerable,
         missing=missing.strip(),
+        sentence_labels=parse_sentence_labels(labels) if labels is not None else None,
     )
 
 

@@ -14,16 +14,35 @@ from dataclasses import dataclass
 from typing import Any
 
 from assistant.citations import parse_citations, split_all
-from assistant.phrases import MAY_BE_INCOMPLETE, NOT_COVERED, NOT_COVERED_ANSWER, PARTLY_COVERED
+from assistant.lexical import content_terms
+from assistant.phrases import (
+    MAY_BE_INCOMPLETE,
+    NOT_COVERED,
+    NOT_COVERED_ANSWER,
+    NOT_FULLY_ANSWERED,
+    PARTLY_COVERED,
+    RELATED,
+    WHAT_THEY_COVER,
+)
 from assistant.safety import BLOCKING, KINDS
 from evals.dataset import EvalItem
-from evals.judge import CachedJudge
-from evals.readability import flesch_kincaid_grade
+from index.sentences import GuideSentence, ids_in
+from plain.judge import CachedJudge
+from plain.readability import flesch_kincaid_grade
 
 GAP_PREFIX = PARTLY_COVERED.split("{missing}")[0]  # "The guides don't say anything about "
 BLOCKING_MESSAGES = BLOCKING
-_PARTLY = re.compile(re.escape(GAP_PREFIX) + r".+?" + re.escape(PARTLY_COVERED.split("{missing}")[1]), re.DOTALL)
-_FIXED_TEXTS = (*(kind.notice for kind in KINDS if kind.notice), NOT_COVERED_ANSWER, NOT_COVERED, MAY_BE_INCOMPLETE)
+FULLY_PREFIX = NOT_FULLY_ANSWERED.split("{asked}")[0]  # 'The guides don't fully answer "'
+
+
+def _template(phrase: str, field: str) -> re.Pattern[str]:
+    before, after = phrase.split("{" + field + "}")
+    return re.compile(re.escape(before) + r".+?" + re.escape(after), re.DOTALL)
+
+
+# the fixed sentences with a part filled in: what is missing, what was asked, what the guides cover
+_FILLED = (_template(PARTLY_COVERED, "missing"), _template(NOT_FULLY_ANSWERED, "asked"), _template(WHAT_THEY_COVER, "covers"))
+_FIXED_TEXTS = (*(kind.notice for kind in KINDS if kind.notice), NOT_COVERED_ANSWER, NOT_COVERED, MAY_BE_INCOMPLETE, RELATED)
 _MARKERS = re.compile(r"\s*\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\]")
 
 
@@ -54,6 +73,11 @@ METRICS: dict[str, MetricInfo] = {
     "readability_grade": MetricInfo("Flesch-Kincaid grade", False, "grade"),
     "readability_grade_as_guide_says": MetricInfo("Flesch-Kincaid grade, as the guide says (no plain layer)", False, "grade"),
     "answer_words": MetricInfo("Answer length (words from the guides, mean)", False, "words"),
+    "answer_words_median": MetricInfo("Answer length (whole answer, median words, answers that show guide text)", False, "words"),
+    "answer_sentence_precision": MetricInfo("Answer sentences that answer or are labelled context", True),
+    "answer_sentence_recall": MetricInfo("Labelled answering sentences shown", True),
+    "no_plain_refusal_rate": MetricInfo("Not answered by the guides: plain refusal, no guide text", True),
+    "labelled_answerable_refused_rate": MetricInfo("Answered by the guides (sentence labels): refused", False),
     "first_token_p50_ms": MetricInfo("Time to first token p50", False, "ms"),
     "first_token_p95_ms": MetricInfo("Time to first token p95", False, "ms"),
     "total_p50_ms": MetricInfo("Total time p50", False, "ms"),
@@ -63,7 +87,9 @@ METRICS: dict[str, MetricInfo] = {
 # Per-item scores that are averaged into the metric of the same name.
 MEAN_SCORES = ("retrieval_recall_at_1", "retrieval_recall_at_k", "retrieval_mrr", "fact_recall", "source_hit",
                "citation_recall", "citation_precision", "safety_routing", "readability_grade",
-               "readability_grade_as_guide_says", "answer_words")
+               "readability_grade_as_guide_says", "answer_words", "answer_sentence_precision", "answer_sentence_recall",
+               "no_plain_refusal_rate", "labelled_answerable_refused_rate")
+SHARED_WORDS = 0.6  # a written sentence that shares this share of its content words with a guide sentence is taken as it
 
 
 # --- text helpers ---------------------------------------------------------------------
@@ -78,7 +104,7 @@ def normalise(text: str) -> str:
 
 def abstained(answer_text: str) -> bool:
     """The answer says the guides do not cover the question, or the part of it that was asked."""
-    return NOT_COVERED in answer_text or GAP_PREFIX in answer_text
+    return NOT_COVERED in answer_text or GAP_PREFIX in answer_text or FULLY_PREFIX in answer_text
 
 
 def declined_fully(answer_text: str) -> bool:
@@ -88,7 +114,9 @@ def declined_fully(answer_text: str) -> bool:
 def claim_text(answer_text: str) -> str:
     """The answer without the fixed texts (safety notices, "not covered" notices): what the
     guides are claimed to say."""
-    text = _PARTLY.sub(" ", answer_text)
+    text = answer_text
+    for filled in _FILLED:
+        text = filled.sub(" ", text)
     for fixed in _FIXED_TEXTS:
         text = text.replace(fixed, " ")
     return text.strip()
@@ -228,6 +256,39 @@ def citation_scores(judged: Sequence[SentenceJudgement]) -> tuple[float | None, 
     return recall, (sum(flags) / len(flags) if flags else None)
 
 
+def shown_sentence_ids(answer: dict[str, Any], catalog: Sequence[GuideSentence]) -> list[str]:
+    """The guide sentences (catalog ids) an answer shows: each answer sentence's guide wording is
+    matched to the catalog; a sentence a model wrote counts as the guide sentence it shares most
+    content words with, or as "unmatched" (a sentence no labelled guide sentence stands behind)."""
+    ids: list[str] = []
+    for sentence in answer.get("sentences") or []:
+        found = ids_in(sentence.get("guide_text", ""), catalog)
+        if not found:
+            terms = set(content_terms(sentence.get("guide_text", "")))
+            best = max(catalog, key=lambda s: len(terms & set(content_terms(s.text))), default=None)
+            shared = len(terms & set(content_terms(best.text))) / len(terms) if best and terms else 0.0
+            found = [best.id] if best and shared >= SHARED_WORDS else ["unmatched"]
+        ids += [i for i in found if i not in ids]
+    return ids
+
+
+def sentence_scores(item: EvalItem, answer: dict[str, Any], catalog: Sequence[GuideSentence]) -> dict[str, float | None]:
+    """Precision and recall of the guide sentences shown, against the item's sentence labels; for a
+    question the guides don't answer, whether it got a plain refusal with no guide text."""
+    labels = item.sentence_labels
+    if labels is None or item.safety in BLOCKING_MESSAGES:
+        return {}
+    shown = shown_sentence_ids(answer, catalog)
+    if labels.answerable == "no":
+        return {"no_plain_refusal_rate": 1.0 if not shown and answer.get("coverage") == "none" else 0.0}
+    good = set(labels.answers) | set(labels.context)
+    return {
+        "answer_sentence_precision": sum(1 for i in shown if i in good) / len(shown) if shown else None,
+        "answer_sentence_recall": sum(1 for i in labels.answers if i in shown) / len(labels.answers),
+        "labelled_answerable_refused_rate": 0.0 if shown else 1.0,
+    }
+
+
 def readability_grade(answer_text: str) -> float | None:
     """Flesch-Kincaid grade of what the answer claims from the guides (fixed notices left out)."""
     text = normalise_markers(claim_text(answer_text))
@@ -262,6 +323,16 @@ def percentile(values: Sequence[float], q: float) -> float | None:
 def mean(values: Iterable[float | None]) -> float | None:
     present = [v for v in values if v is not None]
     return statistics.fmean(present) if present else None
+
+
+def whole_answer_words(answer_text: str) -> int:
+    return len(normalise_markers(answer_text).split())
+
+
+def length_metrics(rows: Sequence[dict[str, Any]]) -> dict[str, float | None]:
+    """The median length of the answers that show guide text, every word the reader gets."""
+    shown = [whole_answer_words(r.get("answer", "")) for r in rows if not r.get("error") and r.get("answer_sentences")]
+    return {"answer_words_median": percentile(shown, 50)}
 
 
 def abstention_metrics(rows: Sequence[dict[str, Any]]) -> dict[str, float | None]:
@@ -315,6 +386,7 @@ def aggregate(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
     summary["safety_false_alarms"] = sum(1 for r in ok if r["scores"].get("false_alarm"))
     summary["must_not_violations"] = sum(len(r["scores"].get("must_not_violations") or []) for r in ok)
     summary.update(latency_metrics(rows))
+    summary.update(length_metrics(rows))
     summary["errors"] = len(rows) - len(ok)
     summary["items"] = len(rows)
     return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in summary.items()}

@@ -88,7 +88,8 @@ def to_markdown(report: dict[str, Any]) -> str:
     lines += [f"| {info.label} | {format_value(name, summary.get(name))} |" for name, info in METRICS.items()]
     lines += ["", "## By kind", ""]
     columns = ["retrieval_recall_at_k", "retrieval_mrr", "fact_recall", "citation_recall", "citation_precision",
-               "abstention_recall", "false_abstention_rate", "safety_routing", "must_not_violations", "readability_grade"]
+               "abstention_recall", "false_abstention_rate", "safety_routing", "must_not_violations", "readability_grade",
+               "answer_sentence_precision", "answer_sentence_recall", "no_plain_refusal_rate", "answer_words_median"]
     lines.append("| kind | items | " + " | ".join(METRICS[c].label for c in columns) + " |")
     lines.append("| --- " * (len(columns) + 2) + "|")
     for kind in report["by_kind"]:

@@ -20,8 +20,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from core.settings import Settings
 from evals.dataset import Dataset, DatasetError, EvalItem, parse_item
-from evals.judge import CachedJudge
 from evals.metrics import (
     BLOCKING_MESSAGES,
     abstained,
@@ -36,10 +36,13 @@ from evals.metrics import (
     readability_grade,
     retrieval_scores,
     safety_routing,
+    sentence_scores,
     source_hit,
 )
 from evals.report import build_report, write_json, write_markdown
 from evals.thresholds import ThresholdResult, check_thresholds
+from index.sentences import GuideSentence, load_catalog
+from plain.judge import CachedJudge
 
 log = logging.getLogger(__name__)
 
@@ -95,8 +98,11 @@ def as_guide_says(answer: dict[str, Any], text: str) -> str:
     return text
 
 
-def score_item(item: EvalItem, answer: dict[str, Any], judge: CachedJudge) -> tuple[dict[str, Any], list[dict[str, Any]], list[list[str]]]:
-    """Per-item scores, the per-sentence citation judgements, and the fact groups missed."""
+def score_item(
+    item: EvalItem, answer: dict[str, Any], judge: CachedJudge, catalog: Sequence[GuideSentence] = ()
+) -> tuple[dict[str, Any], list[dict[str, Any]], list[list[str]]]:
+    """Per-item scores, the per-sentence citation judgements, and the fact groups missed;
+    ``catalog``: the guides' sentences, which sentence labels name."""
     text = answer.get("answer", "")
     facts, missed = fact_recall(item, text)
     # citations are judged on the guide's wording, as the answer's own check was: a plain version
@@ -121,6 +127,7 @@ def score_item(item: EvalItem, answer: dict[str, Any], judge: CachedJudge) -> tu
         # the same answer as the guide words it (its sentences' guide_text): what the plain layer changed
         "readability_grade_as_guide_says": readability_grade(as_guide_says(answer, text)),
         "answer_words": answer_words(text),
+        **sentence_scores(item, answer, catalog),
     }
     scores["quality"] = item_quality(scores)
     return scores, [j.to_dict() for j in judged], missed
@@ -135,7 +142,8 @@ def run_items(
     """One report row per item, in dataset order; each row is also appended to ``keep`` as
     soon as it is done, so that a long run that dies keeps the answers it had."""
     rows = []
-    for row in _rows(assistant, items, judge, progress):
+    catalog = list(load_catalog(assistant.settings.corpus.guides_dir).values())
+    for row in _rows(assistant, items, judge, progress, catalog):
         rows.append(row)
         if keep is not None:
             with keep.open("a", encoding="utf-8") as out:
@@ -143,19 +151,21 @@ def run_items(
     return rows
 
 
-def _rows(assistant: Any, items: Sequence[EvalItem], judge: CachedJudge, progress: bool | None) -> Iterator[dict[str, Any]]:
+def _rows(
+    assistant: Any, items: Sequence[EvalItem], judge: CachedJudge, progress: bool | None, catalog: Sequence[GuideSentence]
+) -> Iterator[dict[str, Any]]:
     from tqdm import tqdm  # noqa: PLC0415
 
     show = sys.stderr.isatty() if progress is None else progress
     with tqdm(items, desc="Evaluating", unit="item", disable=not show) as bar:
         for done, item in enumerate(bar, 1):
             bar.set_postfix_str(item.id[:30])
-            yield evaluate_item(assistant, item, judge)
+            yield evaluate_item(assistant, item, judge, catalog)
             if not show and (done % 10 == 0 or done == len(items)):
                 log.info("%d of %d items done", done, len(items))  # no bar off a terminal: say how far
 
 
-def evaluate_item(assistant: Any, item: EvalItem, judge: CachedJudge) -> dict[str, Any]:
+def evaluate_item(assistant: Any, item: EvalItem, judge: CachedJudge, catalog: Sequence[GuideSentence] = ()) -> dict[str, Any]:
     row: dict[str, Any] = {"id": item.id, "kind": item.kind, "item": item.to_dict(), "question": item.question}
     try:
         answer, timings = answer_item(assistant, item)
@@ -167,12 +177,14 @@ def evaluate_item(assistant: Any, item: EvalItem, judge: CachedJudge) -> dict[st
     # each answer sentence in both wordings, shown (plain) and the guide's ("sentences" holds the citation judgements)
     row["answer_sentences"] = answer.get("sentences") or []
     row["timings"] = timings
-    return _scored(row, item, answer, judge)
+    return _scored(row, item, answer, judge, catalog)
 
 
-def _scored(row: dict[str, Any], item: EvalItem, answer: dict[str, Any], judge: CachedJudge) -> dict[str, Any]:
+def _scored(
+    row: dict[str, Any], item: EvalItem, answer: dict[str, Any], judge: CachedJudge, catalog: Sequence[GuideSentence] = ()
+) -> dict[str, Any]:
     try:
-        row["scores"], row["sentences"], row["missed_facts"] = score_item(item, answer, judge)
+        row["scores"], row["sentences"], row["missed_facts"] = score_item(item, answer, judge, catalog)
     except Exception as error:  # a judge failure: keep the answer, record why it has no scores
         log.warning("scoring item %s failed: %s: %s", item.id, type(error).__name__, error)
         row.update({"error": f"scoring failed: {type(error).__name__}: {error}", "traceback": traceback.format_exc(), "scores": {}})
@@ -216,6 +228,7 @@ def evaluate(
         "dataset_sha256": dataset.sha256,
         "generator": requested_generator or assistant.generator.name,
         "generator_model": getattr(assistant.generator, "model", ""),
+        "guides_dir": str(assistant.settings.corpus.guides_dir),
         "judge": judge.describe(),
         "provenance": _run_provenance(rows),
         "started": started.isoformat(timespec="seconds"),
@@ -257,12 +270,15 @@ def _run_provenance(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
 def rescore(report: dict[str, Any], judge: CachedJudge, out_dir: Path, thresholds: dict[str, Any] | None = None) -> RunResult:
     """Score a saved run again (another judge, changed metrics) without answering anything."""
     rows = []
+    guides = report["meta"].get("guides_dir") or Settings().corpus.guides_dir
+    catalog = list(load_catalog(Path(guides)).values())
     for row in report["items"]:
         row = {k: v for k, v in row.items() if not (k in ("error", "traceback") and str(v).startswith("scoring failed"))}
         if row.get("error"):  # the item was never answered
             rows.append(row)
             continue
-        rows.append(_scored(row, parse_item(row["item"]), {name: row.get(name) for name in ANSWER_FIELDS}, judge))
+        answer = {**{name: row.get(name) for name in ANSWER_FIELDS}, "sentences": row.get("answer_sentences") or []}
+        rows.append(_scored(row, parse_item(row["item"]), answer, judge, catalog))
     meta = {**report["meta"], "judge": judge.describe(), "rescored": datetime.now(timezone.utc).isoformat(timespec="seconds")}
     meta.pop("thresholds", None)
     return _finish(build_report(meta, rows), judge, out_dir, thresholds)

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from types import SimpleNamespace
 
 from assistant.types import Answer, AnswerEvent, Citation, Passage
+from core.settings import Settings
 from index.chunking import Chunk
 
 TITLE = "Treatment for ALS treatment resistance"
@@ -25,6 +26,7 @@ class ScriptedAssistant:
         self.replies = replies
         self.generator = SimpleNamespace(name="scripted", model="scripted-1")
         self.asked: list[tuple[str, tuple[str, ...]]] = []
+        self.settings = Settings()  # the shipped guides: their sentence catalog scores what answers show
 
     def documents(self) -> list[SimpleNamespace]:
         return [SimpleNamespace(title=TITLE)]

@@ -13,7 +13,7 @@ from core.settings import REPO_ROOT
 from evals.__main__ import main
 from evals.compare import compare_reports
 from evals.dataset import Dataset, EvalItem, load_dataset
-from evals.judge import CachedJudge, LexicalJudge, make_judge
+from plain.judge import CachedJudge, LexicalJudge, make_judge
 from evals.ragas import ragas_rows
 from evals.report import load_report
 from evals.runner import evaluate

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import pytest
 from langchain_core.messages import BaseMessage
 
-from evals.judge import (
+from plain.judge import (
     CALIBRATION_PATH,
     CachedJudge,
     LexicalJudge,

@@ -8,7 +8,7 @@ import pytest
 
 from assistant.phrases import CRISIS, EMERGENCY, NOT_COVERED_ANSWER, PARTLY_COVERED
 from evals.dataset import EvalItem
-from evals.judge import CachedJudge
+from plain.judge import CachedJudge
 from evals.metrics import (
     abstained,
     abstention_metrics,
