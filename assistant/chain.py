@@ -165,7 +165,7 @@ class AnswerChain:
         return query, passages
 
     def assess(self, standalone: str, condition: str | None = None) -> tuple[Query, list[Passage], Evidence]:
-        """What the gate decides for a standalone question (used by the coverage fit)."""
+        """What the gate decides for a standalone question (the suggested questions are put to it)."""
         query, passages = self.search(standalone, condition)
         return query, passages, self.judge.assess(query, passages)
 

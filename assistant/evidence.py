@@ -102,7 +102,7 @@ class EvidenceJudge:
         scored = score_sentences(self.model, query.text, passages)
         best = scored[0].probability if scored else 0.0
         text = " ".join(p.chunk.embedding_text() for p in passages)
-        missing = tuple(a.name for a in ASPECTS if a.asked.search(query.text) and not a.answered.search(text))
+        missing = missing_aspects(query.text, text)
         t = self.thresholds
         chance = t.coverage(best, bool(missing))
         evidence = Evidence("full", best, chance, "", query.text, missing, _unknown_names(query, text), tuple(scored))
@@ -118,6 +118,11 @@ class EvidenceJudge:
             why = f"the passages do not give {', '.join(missing)}" if missing else f"P(covered) {chance:.2f} is below {t.full:.2f}"
             return _with(evidence, "partial", why)
         return _with(evidence, "full", f"P(covered) {chance:.2f}")
+
+
+def missing_aspects(question: str, passages_text: str) -> tuple[str, ...]:
+    """What the question asks for that needs specific evidence (a dose, a cost...) the text never gives."""
+    return tuple(a.name for a in ASPECTS if a.asked.search(question) and not a.answered.search(passages_text))
 
 
 def score_sentences(model: RelevanceModel, question: str, passages: Sequence[Passage]) -> list[Scored]:
@@ -136,7 +141,7 @@ def choose_answer(scored: Sequence[Scored], thresholds: Thresholds, vectors: Tex
     if not scored:
         return []
     best = scored[0].probability
-    wanted = [s for s in scored if s is scored[0] or (s.probability >= thresholds.answer and s.probability >= thresholds.relative * best)]
+    wanted = [s for s in scored if s is scored[0] or thresholds.shows(s.probability, best)]
     vectors_of = vectors.get([s.candidate.text for s in wanted])
     chosen: list[int] = []
     for index in range(len(wanted)):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from abc import ABC, abstractmethod
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import BaseMessage
@@ -61,14 +61,12 @@ class ChatGenerator(Generator):
         model: str = "",
         relevance: RelevanceModel | None = None,
         prompt: ChatPromptTemplate = ANSWER_PROMPT,
-        topic: Collection[str] = (),
     ) -> None:
         self.chat_model = chat_model
         self.name = name
         self.model = model
         self.relevance = relevance
         self.answer_prompt = prompt  # for the guides' audience (the domain file's)
-        self.topic = topic  # the guides' topic words, which say nothing about what is asked
 
     def prompt(self, question: str, passages: Sequence[Passage]) -> list[BaseMessage]:
         """The answer prompt: the fixed system prompt first (so a model server can reuse it),
@@ -130,14 +128,14 @@ class ExtractiveGenerator(Generator):
 def make_generator(settings: Settings, vectors: TextVectors, kind: str | None = None) -> Generator:
     """The configured generator; ``auto`` means local when its model is present, else extractive."""
     kind = kind or settings.generator.kind
-    prompt, topic = answer_prompt(settings.domain.audience), settings.domain.topic_words
+    prompt = answer_prompt(settings.domain.audience)
     relevance = load_relevance_model(settings)
     if kind == "extractive":
         return ExtractiveGenerator(vectors, relevance)
     if kind == "openai":
         from assistant.llm import load_openai_chat_model  # noqa: PLC0415
 
-        return ChatGenerator(load_openai_chat_model(settings), "openai", settings.generator.openai_model, relevance, prompt, topic)
+        return ChatGenerator(load_openai_chat_model(settings), "openai", settings.generator.openai_model, relevance, prompt)
     from assistant.model_files import local_model_available  # noqa: PLC0415
 
     if kind == "auto" and not local_model_available(settings):
@@ -147,7 +145,7 @@ def make_generator(settings: Settings, vectors: TextVectors, kind: str | None = 
         from assistant.llm import load_local_chat_model  # noqa: PLC0415
         from assistant.model_files import local_model_path  # noqa: PLC0415
 
-        generator = ChatGenerator(load_local_chat_model(settings), "local", local_model_path(settings).name, relevance, prompt, topic)
+        generator = ChatGenerator(load_local_chat_model(settings), "local", local_model_path(settings).name, relevance, prompt)
         generator.warm_up()
         return generator
     raise GuideError(f"Unknown generator '{kind}'; use one of: {', '.join(GENERATOR_KINDS)}.")

@@ -31,8 +31,8 @@ import numpy as np
 
 from core.errors import GuideError
 from core.settings import Settings
-from index.chunking import Chunk, paragraph_spans, sentence_spans
-from index.sentences import with_previous
+from index.chunking import Chunk
+from index.sentences import sentences_with_previous, with_previous
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +61,10 @@ class Thresholds:
     covered: float  # P(the guides answer it) below this: "not covered", no guide text
     full: float  # from this up (and no asked-for aspect missing): a full answer; in between, partial
 
+    def shows(self, probability: float, best: float) -> bool:
+        """Whether a sentence is shown beside the best one (each answer also stops at ``max_sentences``)."""
+        return probability >= self.answer and probability >= self.relative * best
+
     def coverage(self, best: float, aspect_missing: bool) -> float:
         """P(the guides answer the question)."""
         z = self.coverage_intercept + self.coverage_best * best + self.coverage_aspect_missing * float(aspect_missing)
@@ -84,14 +88,7 @@ class Candidate:
 
 def chunk_sentences(chunk: Chunk) -> list[Candidate]:
     """Every sentence of a passage with the one before it in its paragraph."""
-    out: list[Candidate] = []
-    for para_start, para_end in paragraph_spans(chunk.text):
-        previous = ""
-        for start, end in sentence_spans(chunk.text, para_start, para_end):
-            sentence = chunk.text[start:end].strip()
-            out.append(Candidate(chunk, sentence, previous, start, end))
-            previous = sentence
-    return out
+    return [Candidate(chunk, sentence, previous, start, end) for start, end, sentence, previous in sentences_with_previous(chunk.text)]
 
 
 class RelevanceModel:
@@ -201,4 +198,4 @@ def _load(folder: Path, threads: int) -> RelevanceModel:
 
 def load_relevance_model(settings: Settings) -> RelevanceModel:
     """The configured relevance model (the shipped one by default), loaded once per process."""
-    return _load(Path(settings.retrieval.reranker_path or MODEL_DIR).resolve(), settings.generator.n_threads)
+    return _load(Path(settings.retrieval.reranker_path).resolve(), settings.generator.n_threads)

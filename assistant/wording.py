@@ -54,7 +54,7 @@ def answer_sentence(guide_text: str, n: int | None, layer: PlainLookup | None) -
     guide_text = guide_text.strip()
     if layer is None:
         return AnswerSentence(guide_text, guide_text, n, False)
-    parts = [guide_text[s:e].strip() for s, e in sentence_spans(guide_text)] or [guide_text]
+    parts = _parts(guide_text)
     plains = [layer.plain(part) for part in parts]
     if not any(plains):
         return AnswerSentence(guide_text, guide_text, n, False)
@@ -62,6 +62,11 @@ def answer_sentence(guide_text: str, n: int | None, layer: PlainLookup | None) -
     origin = getattr(layer, "origin", None)
     origins = {origin(part) for part, p in zip(parts, plains, strict=True) if p} if origin else set()
     return AnswerSentence(text, guide_text, n, True, origins.pop() if len(origins) == 1 else "")
+
+
+def _parts(guide_text: str) -> list[str]:
+    """The guide sentences an answer sentence is made of (a sentence may come with the one it points back to)."""
+    return [guide_text[s:e].strip() for s, e in sentence_spans(guide_text)] or [guide_text]
 
 
 def glossary_for(sentences: Sequence[AnswerSentence], layer: PlainLookup | None) -> list[GlossaryEntry]:
@@ -72,7 +77,7 @@ def glossary_for(sentences: Sequence[AnswerSentence], layer: PlainLookup | None)
     found: dict[str, GlossaryEntry] = {}
     for s in sentences:
         if s.plain:
-            for part in [s.guide_text[a:b].strip() for a, b in sentence_spans(s.guide_text)] or [s.guide_text]:
+            for part in _parts(s.guide_text):
                 for entry in terms(part):
                     found.setdefault(entry.term.lower(), entry)
     return list(found.values())

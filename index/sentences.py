@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,21 +49,23 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(" ".join(text.split()).encode()).hexdigest()[:12]
 
 
-def document_sentences(document: Document) -> list[GuideSentence]:
-    """The document's sentences in order, numbered from 0 (its title line is sentence 0)."""
-    text = document.text
-    out: list[GuideSentence] = []
-    ordinal = 0
+def sentences_with_previous(text: str) -> Iterator[tuple[int, int, str, str]]:
+    """Each sentence of ``text`` in order: (start, end, the sentence, the one before it in its
+    paragraph, "" for a paragraph's first). Guides and passages are walked the same way."""
     for para_start, para_end in paragraph_spans(text):
         previous = ""
         for start, end in sentence_spans(text, para_start, para_end):
             sentence = text[start:end].strip()
-            out.append(
-                GuideSentence(f"{document.doc_id}:{ordinal:02d}", document.doc_id, document.title, ordinal, sentence, start, end, previous)
-            )
+            yield start, end, sentence, previous
             previous = sentence
-            ordinal += 1
-    return out
+
+
+def document_sentences(document: Document) -> list[GuideSentence]:
+    """The document's sentences in order, numbered from 0 (its title line is sentence 0)."""
+    return [
+        GuideSentence(f"{document.doc_id}:{ordinal:02d}", document.doc_id, document.title, ordinal, sentence, start, end, previous)
+        for ordinal, (start, end, sentence, previous) in enumerate(sentences_with_previous(document.text))
+    ]
 
 
 def catalog(documents: Iterable[Document]) -> dict[str, GuideSentence]:

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from core.errors import GuideError
+from core.jsonl import jsonl_lines
 from core.settings import Settings
 from index.plain import EDITION_FILE
 from index.sentences import GuideSentence, load_catalog
@@ -52,9 +53,7 @@ class Version:
 
 
 def _rows(path: Path) -> list[dict[str, Any]]:
-    if not path.is_file():
-        raise EditionError(f"{path} is missing (record.json names it).")
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [row for _, row in jsonl_lines(path, "one row of the edition's rounds (record.json names the file)", EditionError)]
 
 
 def assemble(guides_dir: Path, folder: Path = SOURCES, settings: Settings | None = None) -> dict[str, Any]:

@@ -26,6 +26,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from assistant.evidence import missing_aspects
+from assistant.relevance import Thresholds
 from index.sentences import GuideSentence
 from relevance.labels import Labelled
 from relevance.pairs import question_text, reaches_model, sentence_texts
@@ -80,10 +82,12 @@ def platt(scored: Sequence[Scored]) -> tuple[float, float]:
 
 
 def shown(probabilities: np.ndarray, answer: float, relative: float, most: int) -> np.ndarray:
-    """Indices of the sentences an answer shows: the best, then the likeliest others above both cut-offs."""
+    """Indices of the sentences an answer shows: the best, then the likeliest others the rule of
+    ``Thresholds.shows`` keeps (as ``assistant.evidence.choose_answer``, which also skips repeats)."""
+    rule = Thresholds(answer, relative, most, 0.0, 0.0, 0.0, 0.0, 0.0)
     order = np.argsort(-probabilities)
     best = float(probabilities[order[0]])
-    keep = [i for i in order[1:] if probabilities[i] >= answer and probabilities[i] >= relative * best]
+    keep = [i for i in order[1:] if rule.shows(float(probabilities[i]), best)]
     return np.array([order[0], *keep][:most])
 
 
@@ -101,16 +105,9 @@ def precision_recall(scored: Sequence[Scored], answer: float, relative: float, m
     return float(np.mean(precisions)), float(np.mean(recalls)), float(np.mean(counts))
 
 
-def asks_what_guides_never_give(question: str, guides_text: str) -> bool:
-    """The question asks for something (a dose, a cost, side effects...) no sentence gives."""
-    from assistant.evidence import ASPECTS  # noqa: PLC0415
-
-    return any(a.asked.search(question) and not a.answered.search(guides_text) for a in ASPECTS)
-
-
 def coverage_inputs(scored: Sequence[Scored], guides_text: str) -> np.ndarray:
     """The coverage model's inputs per question: the best sentence's P, and the missing aspect."""
-    return np.array([[float(s.scores.max()), float(asks_what_guides_never_give(s.question, guides_text))] for s in scored])
+    return np.array([[float(s.scores.max()), float(bool(missing_aspects(s.question, guides_text)))] for s in scored])
 
 
 def fit_thresholds(scored: Sequence[Scored], guides_text: str) -> dict[str, float]:
@@ -142,8 +139,8 @@ def fit_thresholds(scored: Sequence[Scored], guides_text: str) -> dict[str, floa
 
 
 def coverage_chance(thresholds: Mapping[str, float], best: float, aspect_missing: bool) -> float:
-    z = thresholds["coverage_intercept"] + thresholds["coverage_best"] * best + thresholds["coverage_aspect_missing"] * aspect_missing
-    return float(1.0 / (1.0 + np.exp(-z)))
+    """P(the guides answer it), as the assistant computes it (``Thresholds.coverage``)."""
+    return Thresholds(**thresholds).coverage(best, bool(aspect_missing))  # type: ignore[arg-type]
 
 
 def _best_cut(high: np.ndarray, low: np.ndarray, floor: float) -> float:

@@ -17,7 +17,6 @@ wording is close to a dev_test question (``LEAK_COSINE``) is dropped, and the co
 
 from __future__ import annotations
 
-import json
 import random
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -25,6 +24,7 @@ from pathlib import Path
 from typing import Literal
 
 from core.errors import GuideError
+from core.jsonl import jsonl_lines
 from index.sentences import GuideSentence
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "evals" / "datasets" / "relevance"
@@ -94,17 +94,7 @@ def parse(row: Mapping, sentences: Mapping[str, GuideSentence], writer: str = ""
 
 
 def read_labels(path: Path, sentences: Mapping[str, GuideSentence], writer: str = "") -> list[Labelled]:
-    if not path.is_file():
-        raise GuideError(f"{path} is missing.")
-    out = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if line.strip():
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as error:
-                raise GuideError(f"{path}:{number}: not JSON ({error.msg}).") from error
-            out.append(parse(row, sentences, writer, f"{path}:{number}"))
-    return out
+    return [parse(row, sentences, writer, f"{path}:{number}") for number, row in jsonl_lines(path, "one labelled conversation")]
 
 
 def load_writers(sentences: Mapping[str, GuideSentence], writers_dir: Path = WRITERS_DIR, personas: Iterable[str] = PERSONAS) -> list[Labelled]:
@@ -122,12 +112,7 @@ def load_writers(sentences: Mapping[str, GuideSentence], writers_dir: Path = WRI
 
 def apply_review(items: Sequence[Labelled], path: Path, sentences: Mapping[str, GuideSentence]) -> list[Labelled]:
     """The items with a second reader's fixes: a "fix" row gives the complete corrected labels."""
-    fixes = {}
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if line.strip():
-            row = json.loads(line)
-            if row.get("verdict") == "fix":
-                fixes[row["id"]] = (row, f"{path}:{number}")
+    fixes = {row["id"]: (row, f"{path}:{number}") for number, row in jsonl_lines(path, "one review") if row.get("verdict") == "fix"}
     unknown = set(fixes) - {i.id for i in items}
     if unknown:
         raise GuideError(f"{path} reviews conversations that are not in the labels: {sorted(unknown)[:5]}.")
@@ -168,5 +153,4 @@ class LeakFilter:
 
 def frozen_questions(path: Path) -> list[str]:
     """The questions of a frozen evaluation set (its conversations' turns joined)."""
-    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return [" ".join(r.get("turns") or [r.get("question", "")]) for r in rows]
+    return [" ".join(r.get("turns") or [r.get("question", "")]) for _, r in jsonl_lines(path, "one evaluation item")]

@@ -38,6 +38,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from core.errors import GuideError
+from core.jsonl import jsonl_lines
 from index.chunking import sentence_spans
 
 log = logging.getLogger(__name__)
@@ -165,10 +166,8 @@ def covidqa_pairs(mirror: Path, rng: random.Random) -> list[Pair]:
 
 def held_urls(medquad_questions: Path) -> set[str]:
     """The source pages of the MedQuAD evaluation questions: never trained on."""
-    if not medquad_questions.is_file():
-        raise GuideError(f"{medquad_questions} is missing: it names the MedQuAD pages kept for evaluation.")
-    rows = [json.loads(line) for line in medquad_questions.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return {r["source_url"] for r in rows if r.get("source_url")}
+    rows = jsonl_lines(medquad_questions, "one MedQuAD evaluation question (they name the pages kept for evaluation)")
+    return {r["source_url"] for _, r in rows if r.get("source_url")}
 
 
 def build_public_pairs(mirror: Path, medquad_questions: Path, out: Path = PUBLIC_PAIRS) -> dict[str, int]:

@@ -10,8 +10,7 @@ from assistant.prompts import SYSTEM_PROMPT, format_passages
 
 def _prompt(guides_assistant, question: str):
     passages = guides_assistant.retriever.search(question)
-    topic = guides_assistant.settings.domain.topic_words
-    generator = ChatGenerator(chat_model=None, name="local", relevance=guides_assistant.chain.relevance, topic=topic)  # type: ignore[arg-type]
+    generator = ChatGenerator(chat_model=None, name="local", relevance=guides_assistant.chain.relevance)  # type: ignore[arg-type]
     return passages, generator.prompt(question, passages)
 
 
