@@ -131,7 +131,7 @@ class AnswerChain:
             refresh()  # an upload's layer is written in the background
         checker = SupportChecker(self.vectors, self.settings, passages, query.text)
         # a partial answer says first what the guides don't say, then what they say that is related
-        lead = f"{_gap_sentence(evidence)} {RELATED} " if evidence.coverage == "partial" else ""
+        lead = f"{_gap_sentence(evidence, question)} {RELATED} " if evidence.coverage == "partial" else ""
         kept: list[str] = []
         for sentence in self._checked_sentences(run, query.text, passages, checker, stop):
             # the check ran on the guide's wording; the reader sees its plain version, if any
@@ -271,14 +271,15 @@ class _Run:
         return AnswerEvent("final", answer=answer)
 
 
-def _gap_sentence(evidence: Evidence) -> str:
+def _gap_sentence(evidence: Evidence, asked_message: str) -> str:
     """One plain sentence on what the guides do not say, said first: the aspect asked for, else
-    the names the guides don't know, else the asked part of the message, quoted."""
+    the names the guides don't know, else the asked part of the person's message, quoted in their
+    own words (not the search's reading of it: no "(about: ...)" of a follow-up, no spelling fixes)."""
     if evidence.missing_aspects:
         return PARTLY_COVERED.format(missing=" or ".join(evidence.missing_aspects))
     if 0 < len(evidence.unknown_names) <= 2:
         return PARTLY_COVERED.format(missing=" or ".join(f'"{w}"' for w in evidence.unknown_names))
-    asked = _last_sentence(evidence.question).strip()
+    asked = _last_sentence(asked_message).strip()
     if 0 < len(asked.split()) <= MAX_QUOTED_WORDS:
         return NOT_FULLY_ANSWERED.format(asked=asked.rstrip("?.! "))
     return MAY_BE_INCOMPLETE

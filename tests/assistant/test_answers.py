@@ -184,3 +184,13 @@ def test_empty_and_overlong_questions_get_a_clear_message(guides_assistant):
         guides_assistant.ask("   ")
     with pytest.raises(GuideError, match="under 2000"):
         guides_assistant.ask("why " * 600)
+
+
+def test_a_partial_follow_up_quotes_the_persons_own_words_not_the_search_rewrite(guides_assistant):
+    chat = guides_assistant.conversation()
+    chat.ask("What does riluzole do?")
+    later = chat.ask("when should he stop")
+    assert "(about:" in later.standalone_question  # the search read it with the earlier subject...
+    assert later.coverage == "partial", later.answer
+    assert later.answer.startswith('The guides don\'t fully answer "when should he stop".')  # ...the person reads their words
+    assert "(about:" not in later.answer
