@@ -1,4 +1,4 @@
-"""python -m evals run | rescore | compare | export-ragas | retrieval-benchmark | convert-medquad | split-devset | writer-sets | calibrate-judge
+"""python -m evals run | rescore | compare | export-ragas | retrieval-benchmark | convert-medquad | split-devset | writer-sets | reader-sheet | reader-score | citation-sheet | calibrate-judge
 
 Exit codes: 0 done; 1 a threshold failed (each one is printed); 2 a problem you can fix
 (the message says how); 130 interrupted.
@@ -91,6 +91,20 @@ def _parser() -> argparse.ArgumentParser:
     devset.set_defaults(handler=_split_devset)
     writers = commands.add_parser("writer-sets", parents=[common], help="the relevance writers' held-apart questions as evaluation sets")
     writers.set_defaults(handler=_writer_sets)
+    reader = commands.add_parser("reader-sheet", parents=[common], help="a seeded sample of runs' answers as the chat shows them, for an independent reader")
+    reader.add_argument("runs", type=Path, nargs="+")
+    reader.add_argument("--n", type=int, default=50, help="answers from each run")
+    reader.add_argument("--seed", type=int, default=19)
+    reader.add_argument("--out", type=Path, required=True)
+    reader.set_defaults(handler=_reader_sheet)
+    audit = commands.add_parser("citation-sheet", parents=[common], help="every generator-written sentence of a run with the passage it cites, for an independent auditor")
+    audit.add_argument("run", type=Path)
+    audit.add_argument("--out", type=Path, required=True)
+    audit.set_defaults(handler=_citation_sheet)
+    verdicts = commands.add_parser("reader-score", parents=[common], help="the share of a reader sheet's answers understood")
+    verdicts.add_argument("sheet", type=Path)
+    verdicts.add_argument("verdicts", type=Path)
+    verdicts.set_defaults(handler=_reader_score)
 
 
     calibrate = commands.add_parser("calibrate-judge", parents=[common], help="choose the judges' thresholds on labelled pairs")
@@ -98,6 +112,33 @@ def _parser() -> argparse.ArgumentParser:
     calibrate.add_argument("--pairs", type=Path, help="labelled pairs (default: evals/datasets/judge_pairs.jsonl)")
     calibrate.set_defaults(handler=_calibrate)
     return parser
+
+
+def _reader_sheet(args: argparse.Namespace) -> int:
+    from evals.readers import sheet  # noqa: PLC0415
+
+    rows = sheet(args.runs, args.n, args.seed)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
+    print(f"{len(rows)} answers -> {args.out}")
+    return 0
+
+
+def _citation_sheet(args: argparse.Namespace) -> int:
+    from evals.readers import citation_sheet  # noqa: PLC0415
+
+    rows = citation_sheet(args.run)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
+    print(f"{len(rows)} sentences -> {args.out}")
+    return 0
+
+
+def _reader_score(args: argparse.Namespace) -> int:
+    from evals.readers import score  # noqa: PLC0415
+
+    print(json.dumps(score(args.sheet, args.verdicts), indent=2))
+    return 0
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -48,7 +48,7 @@ log = logging.getLogger(__name__)
 
 # Fields of Answer.to_dict() kept in the report for every item.
 ANSWER_FIELDS = ("answer", "coverage", "safety", "generator", "standalone_question", "citations", "retrieved",
-                 "not_covered", "checks", "timings_ms", "provenance")
+                 "not_covered", "checks", "timings_ms", "provenance", "glossary")
 
 
 def check_sources(items: Sequence[EvalItem], titles: Sequence[str]) -> None:
