@@ -79,6 +79,7 @@ class AnswerChain:
         passage sentences and words the checks compare against, once, at start-up, so the
         first answers do not pay for it. Embedding is skipped for corpora over ``max_chunks``."""
         self.reader.update([c.embedding_text() for c in chunks], [c.conditions for c in chunks])
+        self.fallback.learn_previous(chunks)
         if len(chunks) > max_chunks:
             return 0
         texts = {unit for c in chunks for unit in passage_units(c.text)}

@@ -120,9 +120,37 @@ class EvidenceJudge:
         return _with(evidence, "full", f"P(covered) {chance:.2f}")
 
 
+# The words the aspects are asked with: a misspelling of one ("side efect", "dosege") is read as it.
+ASPECT_WORDS = tuple(
+    """dose doses dosage dosing side effect effects adverse cost costs price insurance expensive afford prevalence
+    incidence statistics brand prevent prevention inherited hereditary cure curable diet nutrition diagnosed
+    diagnosis diagnose hospital clinic""".split()
+)
+_FIRST_QUESTION = re.compile(r"(?:^|(?<=[.!?]))\s*[^.!?]*\?")
+
+
+def asking_part(question: str) -> str:
+    """The part of a message that asks: from its first question on. A story before it tells what
+    happened ("he was diagnosed two years ago"), not what is asked."""
+    match = _FIRST_QUESTION.search(question)
+    return question[match.start():].strip() if match else question
+
+
+def _respelt(text: str) -> str:
+    english = english_words()
+    def fix(m: re.Match[str]) -> str:
+        word = m.group(0)
+        if len(word) < 4 or word.lower() in english:
+            return word
+        close = difflib.get_close_matches(word.lower(), ASPECT_WORDS, n=1, cutoff=0.8)
+        return close[0] if close else word
+    return re.sub(r"[A-Za-z]+", fix, text)
+
+
 def missing_aspects(question: str, passages_text: str) -> tuple[str, ...]:
     """What the question asks for that needs specific evidence (a dose, a cost...) the text never gives."""
-    return tuple(a.name for a in ASPECTS if a.asked.search(question) and not a.answered.search(passages_text))
+    asked = _respelt(asking_part(question))
+    return tuple(a.name for a in ASPECTS if a.asked.search(asked) and not a.answered.search(passages_text))
 
 
 def score_sentences(model: RelevanceModel, question: str, passages: Sequence[Passage]) -> list[Scored]:

@@ -33,7 +33,8 @@ from assistant.types import Passage, Turn
 from assistant.vectors import TextVectors
 from core.errors import GuideError
 from core.settings import GENERATOR_KINDS, Settings
-from index.sentences import POINTS_BACK
+from index.chunking import Chunk
+from index.sentences import LEANS_BACK, sentences_with_previous
 
 log = logging.getLogger(__name__)
 
@@ -102,8 +103,8 @@ class ExtractiveGenerator(Generator):
     No language model: every statement of the passages gets P(it answers the question) from the
     relevance model (``assistant.relevance``), and the answer shows the best one and every other
     above the fitted cut-offs (``assistant.evidence.choose_answer``), skipping repeats. A sentence
-    that starts by pointing back ("These include ...") is shown with the one before it, which it
-    needs to be read. A sentence that does not answer is never shown to fill a length.
+    that leans on the one before it ("These include ...", "For example, ...", "Another drug, ...")
+    is shown after it, which it needs to be read. A sentence that does not answer is never shown to fill a length.
     """
 
     name = "extractive"
@@ -113,16 +114,31 @@ class ExtractiveGenerator(Generator):
         self.vectors = vectors
         self.relevance = relevance
         self.reader: QueryReader | None = None  # the chain's (kept for the follow-up resolver)
+        # the sentence before each sentence of the documents, also where a passage starts mid-paragraph
+        self.before: dict[tuple[str, str], str] = {}
+
+    def learn_previous(self, chunks: Sequence[Chunk]) -> None:
+        """Remember the sentence before each sentence of the passages (a passage's first sentence
+        has its previous one in the passage before, which may not be retrieved with it)."""
+        for chunk in chunks:
+            for _, _, sentence, previous in sentences_with_previous(chunk.text):
+                if previous:
+                    self.before[(chunk.doc_id, sentence)] = previous
 
     def stream(self, question: str, passages: Sequence[Passage]) -> Iterator[str]:
         chosen = choose_answer(score_sentences(self.relevance, question, passages), self.relevance.thresholds, self.vectors)
-        shown = {(s.passage.n, s.candidate.text) for s in chosen}
+        emitted: set[tuple[int, str]] = set()
         for s in chosen:
-            candidate = s.candidate
+            candidate, n = s.candidate, s.passage.n
+            if (n, candidate.text) in emitted:  # already shown before a sentence that leans on it
+                continue
             text = candidate.text
-            if POINTS_BACK.match(text) and candidate.previous and (s.passage.n, candidate.previous) not in shown:
-                text = f"{candidate.previous} {text}"  # what it points back to
-            yield f"{text} [{s.passage.n}] "
+            previous = candidate.previous or self.before.get((candidate.chunk.doc_id, text), "")
+            if LEANS_BACK.match(text) and previous and (n, previous) not in emitted:
+                text = f"{previous} {text}"  # what it leans on, first
+                emitted.add((n, previous))
+            emitted.add((n, candidate.text))
+            yield f"{text} [{n}] "
 
 
 def make_generator(settings: Settings, vectors: TextVectors, kind: str | None = None) -> Generator:

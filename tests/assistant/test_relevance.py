@@ -83,3 +83,36 @@ def test_every_candidate_sentence_has_its_score_in_the_json(guides_assistant):
     assert evidence["sentences"] and all(0.0 <= s["probability"] <= 1.0 for s in evidence["sentences"])
     assert evidence["sentences"][0]["probability"] == evidence["best"]
     assert "tofersen" in evidence["sentences"][0]["text"]
+
+
+def test_a_story_before_the_question_is_not_read_as_what_is_asked(guides_assistant):
+    # seen by an independent reader: the guides "don't say anything about how it is diagnosed",
+    # for a question about what riluzole does, because the story said "diagnosed"
+    answer = guides_assistant.ask(
+        "My dad was diagnosed with ALS about two years ago, he's been on riluzole the whole time and he's still "
+        "getting weaker every month. What does riluzole actually do, realistically?"
+    )
+    assert "diagnosed" not in answer.answer.split(RELATED)[0], answer.answer
+    assert "prolongs survival" in " ".join(_guide_sentences(answer)), answer.answer
+
+
+def test_a_misspelt_request_for_side_effects_is_not_answered_with_other_guide_text(guides_assistant):
+    # the guides give no side effects: "side efect" must be read as asking for them
+    evidence = guides_assistant.chain.assess("what are the side efect of riluzole")[2]
+    assert "side effects" in evidence.missing_aspects
+    answer = guides_assistant.ask("what are the side efect of riluzole")
+    assert answer.coverage == "none" or "side effects" in answer.answer.split(RELATED)[0], answer.answer
+
+
+def test_a_shown_sentence_that_leans_on_the_one_before_comes_after_it(guides_assistant):
+    # "For example, ..." / "Another approved drug, ..." shown alone read as if something were missing
+    from index.sentences import LEANS_BACK, load_catalog
+
+    before = {s.text: s.previous for s in load_catalog(guides_assistant.settings.corpus.guides_dir).values()}
+    for question in ("What is edaravone?", "Which medicines are used for scleroderma?"):
+        answer = guides_assistant.ask(question)
+        shown = " ".join(s.guide_text for s in answer.sentences)
+        leaning = [t for s in answer.sentences for t in before if t in s.guide_text and LEANS_BACK.match(t) and before[t]]
+        assert leaning, (question, shown)  # both answers hold such a sentence
+        for text in leaning:
+            assert before[text] in shown and shown.index(before[text]) < shown.index(text), (question, shown)
