@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, Protocol
 
+from index.sentences import EXAMPLE_OPENER
 from index.chunking import sentence_spans
 from index.plain import GlossaryEntry
 
@@ -53,15 +54,24 @@ def answer_sentence(guide_text: str, n: int | None, layer: PlainLookup | None) -
     """The two wordings of a guide sentence (or of a few consecutive ones, each looked up)."""
     guide_text = guide_text.strip()
     if layer is None:
-        return AnswerSentence(guide_text, guide_text, n, False)
+        return AnswerSentence(_standalone(guide_text), guide_text, n, False)
     parts = _parts(guide_text)
     plains = [layer.plain(part) for part in parts]
     if not any(plains):
-        return AnswerSentence(guide_text, guide_text, n, False)
-    text = " ".join(p or part for p, part in zip(plains, parts, strict=True))
+        return AnswerSentence(_standalone(guide_text), guide_text, n, False)
+    text = _standalone(" ".join(p or part for p, part in zip(plains, parts, strict=True)))
     origin = getattr(layer, "origin", None)
     origins = {origin(part) for part, p in zip(parts, plains, strict=True) if p} if origin else set()
     return AnswerSentence(text, guide_text, n, True, origins.pop() if len(origins) == 1 else "")
+
+
+def _standalone(text: str) -> str:
+    """An example shown on its own, without the sentence it is an example of, reads as a statement:
+    "For example, nintedanib ..." -> "Nintedanib ..." (the guide's own words keep it)."""
+    if not EXAMPLE_OPENER.match(text):
+        return text
+    rest = EXAMPLE_OPENER.sub("", text, count=1)
+    return rest[:1].upper() + rest[1:]
 
 
 def _parts(guide_text: str) -> list[str]:

@@ -25,14 +25,16 @@ from index.chunking import paragraph_spans, sentence_spans
 # A sentence that starts by pointing back ("These include ...", "This approach ...") reads
 # only with the one before it; the relevance model and the support check read the two together.
 POINTS_BACK = re.compile(r"^(this|these|those|it|its|they|their|such|that)\b", re.IGNORECASE)
-# A sentence that leans on the one before for its sense ("For example, ...", "Another drug, ...",
-# "However, ..."): an answer that shows it shows the one before it first. ("Also", "Additionally"
-# and the like read well enough alone, and bringing their sentence before padded answers.) Wider than POINTS_BACK,
+# A sentence that leans on the one before for its sense ("Another drug, ...", "However, ..."): an
+# answer that shows it shows the one before it first. ("Also", "Additionally" and the like read well
+# enough alone, and bringing their sentence before padded answers; "For example, ..." is shown
+# without its opener instead, EXAMPLE_OPENER, so that an answer still starts with what answers.) Wider than POINTS_BACK,
 # which is part of the relevance model's input format and changes only with a retrain.
 LEANS_BACK = re.compile(
-    r"^(?:this|these|those|it|its|they|their|such|that|for (?:example|instance)|another|however|but|both|too)\b",
+    r"^(?:this|these|those|it|its|they|their|such|that|another|however|but|both|too)\b",
     re.IGNORECASE,
 )
+EXAMPLE_OPENER = re.compile(r"^(?:for (?:example|instance)|e\.g\.)\s*,\s*(?=\w)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

@@ -25,8 +25,6 @@ def test_the_headline_question_names_what_doctors_can_try(guides_assistant):
     assert {c.document_id for c in answer.citations} == {"scleroderma-guide"}
 
 
-@pytest.mark.xfail(strict=True, reason="known gap (issue 17): after a long story the relevance model scores every "
-                   "option sentence below 0.06, so the question is refused as not covered")
 def test_a_story_before_the_question_gets_the_other_options_not_what_they_have(guides_assistant):
     answer = guides_assistant.ask(
         "My wife was diagnosed with scleroderma a few years back. The mycophenolate hasn't done much for "
