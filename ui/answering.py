@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from assistant.phrases import NOT_COVERED, NOT_COVERED_ANSWER, NOT_SAID
+from assistant.phrases import NOT_SAID
 from assistant.types import Answer, AnswerEvent, Passage
 from ui import render
 
@@ -74,7 +74,7 @@ def done_status(answer: Answer) -> str:
     if answer.safety in render.SAFETY_ALERTS:
         return "Please read the guidance above."
     if answer.coverage == "none":
-        return NOT_COVERED
+        return "Answer ready."  # the answer itself says the guides don't cover it: once is enough
     count = len(answer.citations)
     return f"Answer ready, from {count} passage{'s' if count != 1 else ''} of the guides. Open a source to read it in its guide."
 
@@ -86,7 +86,7 @@ def care_team_suggestions(question: str, answer: Answer) -> tuple[list[str], str
     if answer.safety in render.SAFETY_ALERTS:
         return [], ""
     if answer.coverage == "none":
-        return [question], NOT_COVERED_ANSWER
+        return [question], ""  # the answer above already says the guides don't cover it
     if answer.not_covered:
         missing = " or ".join(answer.not_covered)
         asks = [f"What should I know about {aspect}?" for aspect in answer.not_covered]

@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from assistant.phrases import AS_THE_GUIDE_SAYS, NOT_COVERED, NOT_COVERED_ANSWER, PLAIN_EDITION_NOTE, WORDS_USED
+from assistant.phrases import AS_THE_GUIDE_SAYS, NOT_COVERED_ANSWER, PLAIN_EDITION_NOTE, WORDS_USED
 from assistant.safety import KINDS
 from assistant.types import Answer, Citation, Passage
 from assistant.wording import AnswerSentence
@@ -212,7 +212,7 @@ def no_sources_html(question: str, safety: str | None, coverage: str) -> str:
     if safety in SAFETY_ALERTS:
         why = "This is safety guidance, not an answer from the guides, so it has no sources."
     elif coverage == "none":
-        why = f"{NOT_COVERED} There are no passages to show."
+        why = "There are no passages to show for this question."
     else:
         why = "This answer cites no passages."
     return (
@@ -266,7 +266,7 @@ def care_team_html(questions: Sequence[str], reason: str) -> str:
     items = "".join(f"<li>“{_e(q)}”</li>" for q in questions)
     return (
         '<div class="care-team" role="note"><p class="care-team-title">Ask your care team</p>'
-        f"<p>{_e(reason)} You could ask them:</p><ul>{items}</ul>"
+        f"<p>{_e(reason + ' ' if reason else '')}You could ask them:</p><ul>{items}</ul>"
         "<p class='hint'>These questions are saved in your handout (see “Take this to your care team”).</p></div>"
     )
 

@@ -61,7 +61,10 @@ def test_not_covered_answers_suggest_the_care_team(app):
     assert NOT_COVERED in last["chatbot"][-1]["content"]
     assert "Ask your care team" in last["notice"] and "capital of France" in last["notice"]
     assert last["session"].care_team_questions == ["What is the capital of France?"]
-    assert "don't cover" in html.unescape(last["sources"])
+    assert "no passages to show" in html.unescape(last["sources"])
+    # said once, in the answer: not again in the care-team box, the sources and the status line
+    shown = html.unescape(" ".join(str(last[k]) for k in ("notice", "sources", "status") if k in last))
+    assert NOT_COVERED not in shown
 
 
 def test_a_reworded_follow_up_never_shows_as_if_the_user_asked_it(app):
