@@ -13,7 +13,8 @@ import time
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from assistant.citations import SupportChecker, parse_citations, passage_units, split_all, split_complete
+from assistant.citations import SupportChecker, parse_citations, split_all, split_complete
+from assistant.support import passage_units
 from assistant.conversation import standalone_question
 from assistant.evidence import Evidence, EvidenceJudge
 from assistant.generators import ExtractiveGenerator, Generator

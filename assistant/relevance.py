@@ -91,23 +91,43 @@ def chunk_sentences(chunk: Chunk) -> list[Candidate]:
     return [Candidate(chunk, sentence, previous, start, end) for start, end, sentence, previous in sentences_with_previous(chunk.text)]
 
 
-class RelevanceModel:
-    """The shipped cross-encoder, run with ONNX Runtime; scores are calibrated probabilities."""
+class OnnxPairModel:
+    """A cross-encoder exported to ONNX with its tokenizer: raw scores of text pairs.
+    ``manifest`` names the files and the longest input (``model_file``, ``tokenizer_file``, ``max_length``)."""
 
-    def __init__(self, folder: Path = MODEL_DIR, threads: int = 2, cache_size: int = 8192) -> None:
-        self.folder = Path(folder)
-        self.manifest = _verified_manifest(self.folder)
+    def __init__(self, folder: Path, manifest: dict[str, Any], threads: int = 2) -> None:
         import onnxruntime as ort  # noqa: PLC0415
         from tokenizers import Tokenizer  # noqa: PLC0415
 
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
-        self._session = ort.InferenceSession(str(self.folder / self.manifest["model_file"]), options, providers=["CPUExecutionProvider"])
+        self._session = ort.InferenceSession(str(folder / manifest["model_file"]), options, providers=["CPUExecutionProvider"])
         self._inputs = {i.name for i in self._session.get_inputs()}
-        self._tokenizer = Tokenizer.from_file(str(self.folder / self.manifest["tokenizer_file"]))
-        self._tokenizer.enable_truncation(int(self.manifest["max_length"]))
-        self._tokenizer.enable_padding(pad_id=int(self.manifest.get("pad_id", 0)))
+        self._tokenizer = Tokenizer.from_file(str(folder / manifest["tokenizer_file"]))
+        self._tokenizer.enable_truncation(int(manifest["max_length"]))
+        self._tokenizer.enable_padding(pad_id=int(manifest.get("pad_id", 0)))
+
+    def logits(self, pairs: Sequence[tuple[str, str]], batch_size: int = 32) -> np.ndarray:
+        out: list[np.ndarray] = []
+        for start in range(0, len(pairs), batch_size):
+            batch = self._tokenizer.encode_batch(list(pairs[start : start + batch_size]))
+            feeds = {
+                "input_ids": np.array([e.ids for e in batch], dtype=np.int64),
+                "attention_mask": np.array([e.attention_mask for e in batch], dtype=np.int64),
+                "token_type_ids": np.array([e.type_ids for e in batch], dtype=np.int64),
+            }
+            out.append(self._session.run(None, {k: v for k, v in feeds.items() if k in self._inputs})[0].reshape(-1))
+        return np.concatenate(out) if out else np.zeros(0)
+
+
+class RelevanceModel:
+    """The shipped cross-encoder, run with ONNX Runtime; scores are calibrated probabilities."""
+
+    def __init__(self, folder: Path = MODEL_DIR, threads: int = 2, cache_size: int = 8192) -> None:
+        self.folder = Path(folder)
+        self.manifest = _verified_manifest(self.folder)
+        self._pairs = OnnxPairModel(self.folder, self.manifest, threads)
         calibration = self.manifest["calibration"]
         self._scale, self._shift = float(calibration["scale"]), float(calibration["shift"])
         t = self.manifest["thresholds"]
@@ -122,16 +142,7 @@ class RelevanceModel:
 
     def logits(self, question: str, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
         """The model's raw scores, uncalibrated (for calibration and benchmarks)."""
-        out: list[np.ndarray] = []
-        for start in range(0, len(texts), batch_size):
-            batch = self._tokenizer.encode_batch([(question, t) for t in texts[start : start + batch_size]])
-            feeds = {
-                "input_ids": np.array([e.ids for e in batch], dtype=np.int64),
-                "attention_mask": np.array([e.attention_mask for e in batch], dtype=np.int64),
-                "token_type_ids": np.array([e.type_ids for e in batch], dtype=np.int64),
-            }
-            out.append(self._session.run(None, {k: v for k, v in feeds.items() if k in self._inputs})[0].reshape(-1))
-        return np.concatenate(out) if out else np.zeros(0)
+        return self._pairs.logits([(question, t) for t in texts], batch_size)
 
     def score(self, question: str, texts: Sequence[str]) -> list[float]:
         """P(each text answers the question), calibrated; each pair is scored once and kept."""
@@ -175,18 +186,24 @@ def sha256_of(path: Path) -> str:
 
 
 def _verified_manifest(folder: Path) -> dict[str, Any]:
+    return verified_manifest(folder, "relevance model", INPUT_FORMAT, _RETRAIN)
+
+
+def verified_manifest(folder: Path, what: str, input_format: int, retrain: str) -> dict[str, Any]:
+    """A shipped model's manifest, once every file it names is there with its sha256; else a
+    GuideError that says what to run (``retrain``)."""
     manifest_path = folder / MANIFEST
     if not manifest_path.is_file():
-        raise GuideError(f"The relevance model is missing ({manifest_path} not found); {_RETRAIN}.")
+        raise GuideError(f"The {what} is missing ({manifest_path} not found); {retrain}.")
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    if manifest.get("input_format") != INPUT_FORMAT:
-        raise GuideError(f"The relevance model in {folder} reads another input format; {_RETRAIN}.")
+    if manifest.get("input_format") != input_format:
+        raise GuideError(f"The {what} in {folder} reads another input format; {retrain}.")
     for name, expected in manifest["files"].items():
         path = folder / name
         if not path.is_file():
-            raise GuideError(f"The relevance model file {path} is missing; restore it from git or {_RETRAIN}.")
+            raise GuideError(f"The {what} file {path} is missing; restore it from git or {retrain}.")
         if sha256_of(path) != expected:
-            raise GuideError(f"The relevance model file {path} has changed (its sha256 is not the one in {MANIFEST}); restore it from git or {_RETRAIN}.")
+            raise GuideError(f"The {what} file {path} has changed (its sha256 is not the one in {MANIFEST}); restore it from git or {retrain}.")
     return manifest
 
 

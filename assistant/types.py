@@ -84,8 +84,11 @@ class SentenceCheck:
     cited: tuple[int, ...]
     action: Literal["kept", "recited", "rewritten", "removed"]
     support_n: int | None
-    lexical: float
-    semantic: float
+    lexical: float  # share of the sentence's words the supporting statement holds
+    semantic: float  # cosine with the supporting statement (or its closest clause)
+    support_p: float | None = None  # the support check's probability that the statement says it
+    statement: str = ""  # the statement of the passage judged against (the best one)
+    reason: str = ""  # why it was not kept as written, in words ("names riluzole, which the statement does not give it")
 
 
 @dataclass(frozen=True)

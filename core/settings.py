@@ -100,11 +100,9 @@ class GeneratorSettings(_Section):
 
 
 class VerificationSettings(_Section):
-    min_lexical_support: float = Field(
-        0.5, ge=0, le=1, description="Share of the content words a sentence adds to the question that its cited passage must contain."
-    )
-    min_semantic_support: float = Field(
-        0.50, ge=-1, le=1, description="Cosine similarity a sentence needs with a sentence of its cited passage."
+    support_model: Path = Field(
+        REPO_ROOT / "assistant" / "support_model",
+        description="The citation check's model folder (int8 ONNX cross-encoder and its model.json; `python -m support train` writes it).",
     )
 
 

@@ -308,3 +308,8 @@ def tidy(raw: str) -> str:
     text = re.sub(r"^(?:plain|plain version|rewrite|simpler|answer)\s*:\s*", "", text, flags=re.IGNORECASE)
     text = " ".join(line.strip() for line in text.splitlines() if line.strip())
     return text.strip().strip('"“”').strip()
+
+
+def negation_count(text: str) -> int:
+    """How many negations (not, no, never, without ...) a text holds."""
+    return len(_NEGATIONS.findall(text))

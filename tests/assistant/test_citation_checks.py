@@ -122,3 +122,48 @@ def test_streamed_drafts_are_cut_into_whole_sentences_with_their_citations(buffe
     from assistant.citations import split_complete
 
     assert split_complete(buffer) == (complete, rest)
+
+
+def _follow_up(guides_assistant, draft: str):
+    """The issue's case: a follow-up whose answer names one medicine for another's effect."""
+    from assistant.types import Turn
+
+    standalone = "Which of the medicines approved for ALS slows functional decline?"
+    probe = _answer(_chain(guides_assistant, standalone, "x"), "Which one of those slows functional decline?",
+                    [Turn("Which medicines are approved for ALS?", "Riluzole and edaravone.")])
+    n = next(p.n for p in probe.retrieved if "functional decline" in p.chunk.text)
+    chain = _chain(guides_assistant, standalone, draft.format(n=n))
+    return _answer(chain, "Which one of those slows functional decline?", [Turn("Which medicines are approved for ALS?", "Riluzole and edaravone.")])
+
+
+def test_a_medicine_given_another_medicines_effect_is_not_kept_though_every_word_is_in_the_passage(guides_assistant):
+    answer = _follow_up(guides_assistant, "Riluzole slows functional decline. [{n}]")
+    assert "Riluzole slows functional decline" not in answer.answer
+    check = answer.checks[0]
+    assert check.action in ("rewritten", "removed") and check.reason, check
+    # what the guide says instead, if anything, is its own statement: edaravone slows functional decline
+    if check.action == "rewritten":
+        assert "edaravone" in answer.answer.lower()
+    # the reason is what `ask --json` prints for the sentence
+    assert answer.to_dict()["checks"][0]["reason"] == check.reason
+
+
+def test_the_right_medicine_with_its_hedge_is_kept(guides_assistant):
+    answer = _follow_up(guides_assistant, "Edaravone has been shown to slow functional decline in certain patients. [{n}]")
+    assert answer.checks[0].action == "kept", answer.checks[0]
+    assert "edaravone" in answer.answer.lower()
+
+
+@pytest.mark.parametrize(
+    "claim",
+    [
+        "Stem cell transplants replace degenerating neurons in ALS.",  # the guide: "aims to replace or support"
+        "All patients respond favorably to riluzole and edaravone.",  # the guide: "not all patients respond favorably"
+    ],
+)
+def test_a_claim_that_drops_the_guides_hedge_or_negation_is_not_shown_as_written(guides_assistant, claim):
+    probe = _answer(_chain(guides_assistant, "x"), "What about stem cells and how well do the ALS medicines work?")
+    ns = "".join(f"[{p.n}]" for p in probe.retrieved)
+    answer = _answer(_chain(guides_assistant, f"{claim} {ns}"), "What about stem cells and how well do the ALS medicines work?")
+    assert claim.rstrip(".") not in answer.answer
+    assert answer.checks[0].action in ("rewritten", "removed") and answer.checks[0].reason

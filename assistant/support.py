@@ -1,0 +1,307 @@
+"""Does one statement of a passage say what a claim says? Who does what, not a bag of words.
+
+A passage is read as its statements: each sentence, with the one before it when it starts by
+pointing back ("This approach ...", "It ..."). A claim is supported by a passage when ONE of its
+statements supports it. On the three statements closest to the claim:
+
+- the support model, a cross-encoder the project trains (``python -m support train``), reads
+  (statement, claim) together and gives P(the statement says it). It ships in
+  ``assistant/support_model/`` as int8 ONNX with its manifest (the files' sha256, the cut-offs,
+  the combiner), loaded offline, refused with what to run if a file is missing or changed;
+- rules bind what the claim says to that statement: every medicine, gene, acronym, named
+  procedure and figure of the claim is in it (``names``); no word of the claim that only one or
+  two *other* statements hold (``binding``); its hedges ("may", "some", "modestly") kept
+  (``hedge``), no "not" added or dropped (``negation``), no absolute ("cures", "all") added
+  (``absolute``);
+- a logistic combiner, fitted on the tuning writer's pairs, weighs the model's logit, the cosine,
+  the share of the claim's words the statement holds and which rules fire, and decides at its
+  cut-off. The reason given for a sentence that fails is the first rule that counts against it,
+  else "the statement does not say this".
+
+``python -m support report`` gives today's check, the rules alone, the model alone and the
+combination on pairs kept apart from all fitting.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from assistant.lexical import content_terms
+from assistant.relevance import OnnxPairModel, verified_manifest
+from index.sentences import sentences_with_previous, with_previous
+from plain.checks import ABSOLUTE_SYNONYMS, ABSOLUTES, HEDGES, figures, named_terms, negation_count, procedures
+
+log = logging.getLogger(__name__)
+
+MODEL_DIR = Path(__file__).resolve().parent / "support_model"
+INPUT_FORMAT = 1  # (statement, claim): the statement with the sentence before it when it points back
+RULES = ("names", "binding", "hedge", "negation", "absolute")  # every rule there is; the manifest says which run
+# "binding": a word of the claim that only one or two other statements of the passages hold, and not
+# this one, ties the claim to those statements instead ("lungs" of a sentence about skin)
+RARE_IN = 2
+_RETRAIN = "rebuild it with 'python -m support train' (see support/README.md)"
+
+# The clause boundaries a hedge or a negation holds within ("X may help, but Y does not").
+_CLAUSE = re.compile(r",\s*(?:which|who|while|whereas|but|although|though|however)\b|;|\s+[—–]\s+|\bwhile\b|\bbut\b|\bwhereas\b", re.IGNORECASE)
+# A statement that refers to something named in the sentence before ("these medications", "the study").
+_REFERS = re.compile(r"\b(?:this|these|those|such|the same)\s+\w+|\bthe (?:study|trial|research|drug|medication|treatment|therapy|approach)\b", re.IGNORECASE)
+_ONE = re.compile(r"\bone\b", re.IGNORECASE)  # "one of the key aspects": an article, not a figure
+# A hedge of the statement's clause, by kind (plain.checks' kinds), and the words that keep it in a claim.
+_HEDGE_TRIGGERS = {
+    "modestly": ("modestly", "modest"),
+    "possibility": ("may", "might", "could", "potentially", "possibly", "potential", "aim", "aims", "aiming"),
+    "some": ("some", "certain", "subset", "not all"),
+    "preliminary": ("preliminary", "early trials", "early studies", "early results", "promising"),
+}
+_KEEPS = {kind: HEDGES[kind] + extra for kind, extra in {
+    "modestly": ("little", "slight", "somewhat"),
+    "possibility": ("hope", "help", "helps", "goal", "intended", "designed", "chance"),
+    "some": ("not all", "few", "others", "one", "patients who", "people who", "those who", "in people with"),
+    "preliminary": ("study", "studies", "trial", "trials", "research", "tested", "testing", "being", "new", "experimental",
+                    "hopeful", "hope", "encouraging", "good results"),
+}.items()}
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One statement of a passage: a sentence, with the sentence before when it points back."""
+
+    text: str  # what the model reads
+    sentence: str
+    previous: str = ""
+    title: str = ""  # the document's title: what every statement of it is about
+
+    @cached_property
+    def clauses(self) -> list[str]:
+        return [c.strip() for c in _CLAUSE.split(self.sentence) if c and len(c.split()) >= 2]
+
+    @cached_property
+    def terms(self) -> frozenset[str]:
+        return frozenset(content_terms(self.text))
+
+    @cached_property
+    def binds(self) -> str:
+        """The text a claim's names must be found in: the statement, the sentence before it when
+        it refers back to it, and the document's title."""
+        before = self.previous if self.previous and _REFERS.search(self.sentence) else ""
+        return " ".join(t for t in (self.title, before, self.text) if t)
+
+
+def statements(text: str, title: str = "") -> list[Statement]:
+    """The statements of a passage, in order (headings and fragments of under four words left out)."""
+    return [
+        Statement(with_previous(sentence, previous), sentence, previous, title)
+        for _, _, sentence, previous in sentences_with_previous(text)
+        if len(sentence.split()) >= 4
+    ]
+
+
+def passage_units(text: str) -> list[str]:
+    """What the check embeds of a passage: its statements and their clauses."""
+    return [u for s in statements(text) for u in (s.text, *s.clauses)]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """How the best statement of some passages bears on a claim, and why not when it does not support it."""
+
+    supported: bool
+    p: float  # the support model's probability that the statement says it (0 when it was not asked)
+    n: int | None  # the passage of the statement
+    statement: str  # the statement judged (the best one)
+    reason: str = ""  # what is wrong, in words; "" when supported
+    cosine: float = 0.0
+    coverage: float = 0.0  # share of the claim's words the statement holds
+
+
+FEATURES = ("logit", "cosine", "coverage", *RULES)  # what the combiner weighs, per (claim, statement)
+
+
+class SupportModel:
+    """The shipped support cross-encoder, run with ONNX Runtime, and the combiner fitted with it:
+    a logistic model over the cross-encoder's logit, the cosine and word share, and which rules
+    fire, whose probability decides at its cut-off."""
+
+    def __init__(self, folder: Path = MODEL_DIR, threads: int = 2, cache_size: int = 4096) -> None:
+        self.folder = Path(folder)
+        manifest = verified_manifest(self.folder, "support check's model", INPUT_FORMAT, _RETRAIN)
+        self._pairs = OnnxPairModel(self.folder, manifest, threads)
+        self.threshold = float(manifest["threshold"])  # the cross-encoder alone (reported, not used to answer)
+        combiner = manifest.get("combiner") or {}
+        self.weights = {k: float(combiner.get("weights", {}).get(k, 0.0)) for k in FEATURES}
+        self.bias = float(combiner.get("bias", 0.0))
+        self.cut = float(combiner.get("threshold", 0.5))
+        self.shortlist = int(manifest.get("shortlist", 3))
+        self.name = f"support {manifest.get('version', '?')} ({manifest['files'][manifest['model_file']][:12]})"
+        self._cache: OrderedDict[tuple[str, str], float] = OrderedDict()
+        self._cache_size = cache_size
+        self._lock = threading.Lock()
+
+    def probabilities(self, pairs: Sequence[tuple[str, str]]) -> list[float]:
+        """P(statement says claim) for each (statement, claim), the cross-encoder alone; each pair is scored once and kept."""
+        with self._lock:
+            known = {p: self._cache[p] for p in pairs if p in self._cache}
+        todo = sorted({p for p in pairs if p not in known})
+        if todo:
+            fresh = {p: 1.0 / (1.0 + math.exp(-float(z))) for p, z in zip(todo, self._pairs.logits(todo), strict=True)}
+            with self._lock:
+                self._cache.update(fresh)
+                while len(self._cache) > self._cache_size:
+                    self._cache.popitem(last=False)
+            known.update(fresh)
+        return [known[p] for p in pairs]
+
+    def combined(self, features: dict[str, float]) -> float:
+        z = self.bias + sum(self.weights[k] * features[k] for k in FEATURES)
+        return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
+
+
+def logit(p: float) -> float:
+    p = min(max(p, 1e-6), 1 - 1e-6)
+    return math.log(p / (1 - p))
+
+
+@lru_cache(maxsize=4)
+def load_support_model(folder: Path, threads: int = 2) -> SupportModel:
+    log.info("loading the support check's model from %s", folder)
+    return SupportModel(folder, threads)
+
+
+def _has(text: str, phrases: Iterable[str]) -> str | None:
+    low = " " + re.sub(r"[^a-z0-9%]+", " ", text.lower()) + " "
+    return next((p for p in phrases if f" {p} " in low), None)
+
+
+def named_things(text: str, medicines: Collection[str]) -> set[str]:
+    """Medicines, genes, acronyms, capitalised names, named procedures ("~") and figures ("#"), folded."""
+    text = _ONE.sub("a", text)
+    return named_terms(text, medicines) | {f"~{p}" for p in procedures(text)} | {f"#{f}" for f in figures(text)}
+
+
+def _said(name: str, text: str, medicines: Collection[str]) -> bool:
+    if name.startswith("~"):
+        return name[1:] in procedures(text)
+    if name.startswith("#"):
+        return name[1:] in figures(_ONE.sub("a", text))
+    words = {w.lower().rstrip("s") for w in re.findall(r"[A-Za-z0-9]+", text)}
+    return name.rstrip("s") in words or name in named_terms(text, medicines)
+
+
+def _shown(name: str) -> str:
+    return re.sub(r"\\b|\(\?:|[()?]", "", name.lstrip("~#")).replace("|", " or ")
+
+
+class StatementJudge:
+    """Judges claims against the statements of a question's passages.
+
+    ``passages``: (title, text) of each passage by number. ``vectors``: unit vectors of texts
+    (the index's embedder), cached by the caller. ``mode``: ``shipped`` (the combiner: what answers
+    use), ``learned`` (the cross-encoder alone) or ``rules`` (the rules alone, with "says it" as half
+    the claim's words and a cosine of 0.5); the last two are for the report.
+    """
+
+    def __init__(
+        self, passages: dict[int, tuple[str, str]], vectors, model: SupportModel | None,  # type: ignore[no-untyped-def]
+        medicines: Collection[str] = (), topic: Collection[str] = (), mode: str = "shipped",
+    ) -> None:
+        self.passages = {n: statements(text, title) for n, (title, text) in passages.items()}
+        self.vectors, self.model, self.medicines = vectors, model, medicines
+        self.mode = mode if model is not None else "rules"
+        # the guides' own subject ("ALS", "scleroderma") is what every statement is about
+        self.topic = {w.lower().rstrip("s") for w in topic}
+        self._df: dict[str, int] = {}
+        for s in {s.sentence: s for ss in self.passages.values() for s in ss}.values():
+            for t in set(content_terms(s.sentence)):
+                self._df[t] = self._df.get(t, 0) + 1
+        units = [u for ss in self.passages.values() for s in ss for u in (s.text, *s.clauses)]
+        if units:
+            self.vectors.get(units)  # one batch for the whole context
+
+    def judge(self, claim: str, ns: Iterable[int], claim_vector: np.ndarray | None = None) -> Verdict:
+        """The verdict of the best statement of passages ``ns`` on ``claim``."""
+        candidates = [(n, s) for n in ns for s in self.passages.get(n, ())]
+        if not candidates:
+            return Verdict(False, 0.0, None, "", "the cited passage has no statement")
+        vector = self.vectors.get([claim])[0] if claim_vector is None else claim_vector
+        terms = set(content_terms(claim))
+        scored = []
+        for n, s in candidates:
+            cosine = float(np.max(self.vectors.get([s.text, *s.clauses]) @ vector))
+            coverage = len(terms & s.terms) / len(terms) if terms else 0.0
+            scored.append((cosine, coverage, n, s))
+        scored.sort(key=lambda x: -(x[0] + x[1]))
+        shortlist = scored[: self.model.shortlist if self.model else 3]
+        ps = self.model.probabilities([(s.text, claim) for _, _, _, s in shortlist]) if self.model and self.mode != "rules" else [0.0] * len(shortlist)
+        verdicts = []
+        for p, (cosine, coverage, n, s) in zip(ps, shortlist, strict=True):
+            problems = self.problems(claim, s)
+            if self.mode == "rules":
+                score, said = float(not problems and coverage >= 0.5 and cosine >= 0.5), not problems and coverage >= 0.5 and cosine >= 0.5
+            elif self.mode == "learned":
+                score, said = p, p >= self.model.threshold  # type: ignore[union-attr]
+            else:
+                features = self.features(p, cosine, coverage, problems)
+                score = self.model.combined(features)  # type: ignore[union-attr]
+                said = score >= self.model.cut  # type: ignore[union-attr]
+            reason = "" if said else next(
+                (m for r, m in problems.items() if self.mode == "rules" or (self.model and self.model.weights[r] < 0)),
+                "the statement does not say this",
+            )
+            verdicts.append(Verdict(said, score, n, s.text, reason, round(cosine, 3), round(coverage, 3)))
+        return max(verdicts, key=lambda v: (v.supported, v.p, v.cosine))
+
+    @staticmethod
+    def features(p: float, cosine: float, coverage: float, problems: dict[str, str]) -> dict[str, float]:
+        return {"logit": logit(p), "cosine": cosine, "coverage": coverage, **{r: float(r in problems) for r in RULES}}
+
+    def problems(self, claim: str, statement: Statement) -> dict[str, str]:
+        """What each rule finds wrong with the claim as a reading of the statement, by rule."""
+        found: dict[str, str] = {}
+        missing = sorted(
+            n for n in named_things(claim, self.medicines)
+            if n.lstrip("~").rstrip("s") not in self.topic and not _said(n, statement.binds, self.medicines)
+        )
+        if missing:
+            found["names"] = f"names {', '.join(_shown(m) for m in missing)}, which the statement does not give it"
+        bound = set(content_terms(statement.binds))
+        misbound = sorted(t for t in set(content_terms(claim)) - bound if 0 < self._df.get(t, 0) <= RARE_IN and t not in self.topic)
+        if misbound:
+            found["binding"] = f"says '{misbound[0]}', which another statement says, not this one"
+        source = self._drawn_on(claim, statement)
+        for kind, triggers in _HEDGE_TRIGGERS.items():
+            trigger = _has(source, triggers)
+            if trigger and not _has(claim, _KEEPS[kind]):
+                found["hedge"] = f"drops the hedge '{trigger}'"
+                break
+        if (negation_count(source) > 0) != (negation_count(claim) > 0):
+            found["negation"] = "adds a 'not'" if negation_count(claim) else "drops a 'not' (not, no, never, without...)"
+        said = {w.lower() for w in re.findall(r"[A-Za-z]+", statement.text)}
+        added = sorted(
+            w for w in {w.lower() for w in re.findall(r"[A-Za-z]+", claim)} & ABSOLUTES - said
+            if not said & set(ABSOLUTE_SYNONYMS.get(w, ()))
+        )
+        if added:
+            found["absolute"] = f"says '{added[0]}', which the statement does not"
+        return found
+
+    def _drawn_on(self, claim: str, statement: Statement) -> str:
+        """The clauses of the statement the claim takes most of its words from (all of it when unclear)."""
+        terms = set(content_terms(claim))
+        overlap = [(len(terms & set(content_terms(c))), c) for c in statement.clauses]
+        best = max((k for k, _ in overlap), default=0)
+        if best == 0:
+            return statement.text
+        return " ".join(c for k, c in overlap if k >= max(1, best / 2))
+
+
+__all__ = ["FEATURES", "RULES", "StatementJudge", "SupportModel", "Verdict", "load_support_model", "named_things", "passage_units", "statements"]

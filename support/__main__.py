@@ -1,0 +1,168 @@
+"""python -m support train | report | bench
+
+  train   train the support check's cross-encoder on generated pairs (guides and public sentences),
+          export it to int8 ONNX, choose its cut-off and rules on the tuning writer (writer-c), and
+          write assistant/support_model/ with its training report (about 15 min on 2 idle cores)
+  report  every variant of the check (today's, rules, model, both) on the test pairs (writer-a's
+          and writer-b's, never fitted on) and on the tuning pairs, by kind of error
+  bench   ms the check adds per answer sentence (run it on an idle machine)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+
+from core.errors import GuideError
+from core.logs import configure_logging
+from core.settings import REPO_ROOT, Settings
+
+log = logging.getLogger("support")
+SEED = 19
+MODEL_DIR = REPO_ROOT / "assistant" / "support_model"
+VERSION = "s1"
+
+
+def _manifest(files: dict[str, str], threshold: float, combiner: dict, extra: dict) -> dict:  # type: ignore[type-arg]
+    from assistant.support import INPUT_FORMAT  # noqa: PLC0415
+
+    return {
+        "version": VERSION, "input_format": INPUT_FORMAT, "model_file": "model_int8.onnx", "tokenizer_file": "tokenizer.json",
+        "max_length": 128, "pad_id": 0, "files": files, "threshold": threshold, "combiner": combiner, "shortlist": 3, **extra,
+    }
+
+
+def _best_cut(tuning, variant: str, model, vectors, set_cut) -> tuple[float, dict]:  # type: ignore[no-untyped-def]
+    """The cut-off with the best worst-of-the-three-goals on the tuning pairs (then balanced accuracy)."""
+    from support.judge import goal_floor, judge_pairs, rates  # noqa: PLC0415
+
+    best: tuple = (-1.0, -1.0, 0.5, {})  # type: ignore[type-arg]
+    for t in [x / 40 for x in range(1, 40)]:
+        set_cut(t)
+        r = rates(judge_pairs(tuning, variant, model, vectors))
+        key = (goal_floor(r), (float(r["faithful (kept)"]["right"]) + float(r["unfaithful (rejected)"]["right"])) / 2)
+        if key > best[:2]:
+            best = (*key, t, r)
+    set_cut(best[2])
+    return best[2], best[3]
+
+
+def train() -> dict:  # type: ignore[type-arg]
+    from sklearn.linear_model import LogisticRegression  # noqa: PLC0415
+
+    from assistant.support import FEATURES, SupportModel  # noqa: PLC0415
+    from support.data import TEST_WRITERS, TUNING_WRITERS, labelled  # noqa: PLC0415
+    from support.judge import VARIANTS, Vectors, combiner_rows, judge_pairs, rates  # noqa: PLC0415
+    from support.train import train as train_model  # noqa: PLC0415
+
+    started = time.perf_counter()
+    work = Settings().data_dir / "support-train"
+    work.mkdir(parents=True, exist_ok=True)
+    run = train_model(MODEL_DIR, work, SEED)
+    (MODEL_DIR / "model.json").write_text(json.dumps(_manifest(run["files"], 0.5, {}, {}), indent=1) + "\n")
+    model, vectors = SupportModel(MODEL_DIR), Vectors()
+    tuning = labelled(TUNING_WRITERS)
+    threshold, alone = _best_cut(tuning, "learned", model, vectors, lambda t: setattr(model, "threshold", t))
+    x, y = combiner_rows(tuning, model, vectors)
+    fit = LogisticRegression(C=1.0, class_weight="balanced", random_state=SEED, max_iter=1000).fit(x, y)
+    model.weights = {k: round(float(w), 4) for k, w in zip(FEATURES, fit.coef_[0], strict=True)}
+    model.bias = round(float(fit.intercept_[0]), 4)
+    cut, together = _best_cut(tuning, "shipped", model, vectors, lambda t: setattr(model, "cut", t))
+    combiner = {"weights": model.weights, "bias": model.bias, "threshold": cut, "rows": len(y)}
+    manifest = _manifest(run["files"], threshold, combiner, {"base_model": run["base_model"], "seed": SEED})
+    (MODEL_DIR / "model.json").write_text(json.dumps(manifest, indent=1) + "\n")
+    model = SupportModel(MODEL_DIR)
+    test = labelled(TEST_WRITERS)
+    report = {
+        "version": VERSION,
+        "about": "The support check (assistant/support.py): a cross-encoder trained by `python -m support train` on pairs "
+                 "generated from the guides and public sentences (support/train.py), and a logistic combiner of its logit, "
+                 "the cosine, the word share and the rules, fitted on the tuning writer's pairs; both cut-offs chosen there "
+                 "(the best worst-of-the-three-goals, then balanced accuracy). Figures of the test writers' pairs, never "
+                 "fitted on, for every variant.",
+        "training": {k: run[k] for k in ("rows", "positive", "config", "base_model", "run")},
+        "chosen": {"model_alone_threshold": threshold, "model_alone_tuning": alone, "combiner": combiner, "tuning": together},
+        "test": {v: rates(judge_pairs(test, v, model, vectors)) for v in VARIANTS},
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+    (MODEL_DIR / "training_report.json").write_text(json.dumps(report, indent=1) + "\n")
+    return report
+
+
+def report() -> dict:  # type: ignore[type-arg]
+    from assistant.support import SupportModel  # noqa: PLC0415
+    from support.data import TEST_WRITERS, TUNING_WRITERS, labelled  # noqa: PLC0415
+    from support.judge import VARIANTS, Vectors, judge_pairs, rates  # noqa: PLC0415
+
+    model, vectors = SupportModel(MODEL_DIR), Vectors()
+    out: dict = {}  # type: ignore[type-arg]
+    for name, pairs in {"test (writer-a, writer-b)": labelled(TEST_WRITERS), "tuning (writer-c)": labelled(TUNING_WRITERS)}.items():
+        out[name] = {v: rates(judge_pairs(pairs, v, model, vectors)) for v in VARIANTS}
+    judged = judge_pairs(labelled(TEST_WRITERS), "shipped", model, vectors)
+    out["test misses (shipped)"] = [
+        {"id": j.pair.id, "type": j.pair.type, "claim": j.pair.claim, "reason": j.reason} for j in judged if j.supported != j.pair.faithful
+    ]
+    return out
+
+
+def table(result: dict) -> str:  # type: ignore[type-arg]
+    from support.judge import VARIANTS  # noqa: PLC0415
+
+    lines = []
+    for name, variants in result.items():
+        if not isinstance(variants, dict) or "shipped" not in variants:
+            continue
+        lines += [f"\n{name}", f"{'':36}" + "".join(f"{v:>9}" for v in VARIANTS)]
+        for row, figures in variants["shipped"].items():
+            lines.append(f"{row + ' (' + str(figures['n']) + ')':36}" + "".join(f"{variants[v][row]['right']:>9.3f}" for v in VARIANTS))
+    return "\n".join(lines)
+
+
+def bench(repeat: int) -> dict:  # type: ignore[type-arg]
+    """ms per answer sentence: the check of one claim against its passage (vectors of the passages and
+    of the claim are made by the answer path anyway and are not counted)."""
+    from assistant.support import SupportModel  # noqa: PLC0415
+    from support.data import TEST_WRITERS, labelled  # noqa: PLC0415
+    from support.judge import Vectors, judge_pairs  # noqa: PLC0415
+
+    pairs = labelled(TEST_WRITERS)[:repeat]
+    vectors = Vectors()
+    judge_pairs(pairs[:3], "shipped", SupportModel(MODEL_DIR), vectors)  # load and embed the guides once
+    vectors.get([p.claim for p in pairs])
+    model = SupportModel(MODEL_DIR)  # a fresh one: no pair is scored from its cache
+    start = time.perf_counter()
+    judge_pairs(pairs, "shipped", model, vectors)
+    return {"sentences": len(pairs), "ms_per_sentence": round((time.perf_counter() - start) * 1000 / len(pairs), 2)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m support", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("train", help="train, export, choose cut-off and rules, report")
+    sub.add_parser("report", help="every variant on the test and tuning pairs")
+    b = sub.add_parser("bench", help="ms per answer sentence")
+    b.add_argument("--repeat", type=int, default=200)
+    args = parser.parse_args(argv)
+    configure_logging()
+    try:
+        if args.command == "train":
+            result = train()
+            print(table({"test (writer-a, writer-b)": result["test"]}))
+            print(json.dumps(result["chosen"]["combiner"]))
+        elif args.command == "report":
+            result = report()
+            (REPO_ROOT / "support" / "report.json").write_text(json.dumps(result, indent=1) + "\n")
+            print(table(result))
+        else:
+            print(json.dumps(bench(args.repeat)))
+    except GuideError as error:
+        print(error, file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

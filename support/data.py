@@ -1,0 +1,214 @@
+"""The (statement, claim) pairs the citation check is fitted and measured on.
+
+- ``labelled``: pairs independent writers wrote from the guides' statements
+  (``evals/datasets/support_pairs/<writer>/pairs.jsonl``, briefs beside them). writer-c's are the
+  tuning part; writer-a's and writer-b's are the test part, never fitted on.
+- ``generated``: tuning pairs made here from the plain-language edition (its reviewed plain
+  versions are faithful rewrites of their guide sentence) and from the guides' own clauses, and
+  unfaithful ones made from those by swapping a name or figure for one of another statement of the
+  same guide, dropping a hedge, adding or dropping a "not", or claiming more.
+
+Each pair is judged as the assistant judges an answer sentence: against the passage (index chunk)
+that holds its statement, with the guide's other passages as the context.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from core.errors import GuideError
+from core.jsonl import jsonl_lines
+from core.settings import REPO_ROOT, Settings
+from index.sentences import POINTS_BACK, GuideSentence, load_catalog
+from plain.checks import figures, named_terms, procedures
+
+PAIRS_DIR = REPO_ROOT / "evals" / "datasets" / "support_pairs"
+TRAINING_WRITERS = ("writer-d", "writer-f")
+TUNING_WRITERS = ("writer-c",)
+TEST_WRITERS = ("writer-a", "writer-b")
+SWAPS = ("swapped_name", "swapped_figure")
+GUIDE_VARIANTS = 3  # broken copies of each kind made from each faithful claim of the guides
+HEDGE_OR_NOT = ("dropped_hedge", "negation")
+
+
+@dataclass(frozen=True)
+class Pair:
+    id: str
+    statement_id: str
+    claim: str
+    faithful: bool
+    type: str
+    source: str  # the writer, or "generated"
+
+
+@dataclass(frozen=True)
+class Context:
+    """A guide as the check sees it: its passages by number, and which holds each sentence."""
+
+    title: str
+    passages: dict[int, str]
+    passage_of: dict[str, int]  # sentence id -> passage number
+
+
+def labelled(writers: tuple[str, ...], directory: Path = PAIRS_DIR) -> list[Pair]:
+    catalog = guide_catalog()
+    pairs = []
+    for writer in writers:
+        path = directory / writer / "pairs.jsonl"
+        if not path.exists():
+            raise GuideError(f"{path} is missing: the support pairs come with the repository; restore it with git.")
+        for number, row in jsonl_lines(path, "one pair"):
+            if row.get("statement_id") not in catalog or row.get("label") not in ("faithful", "unfaithful"):
+                raise GuideError(f"{path}:{number}: unknown statement id or label {row.get('statement_id')!r} {row.get('label')!r}.")
+            pairs.append(Pair(row["id"], row["statement_id"], row["claim"], row["label"] == "faithful", row["type"], writer))
+    return pairs
+
+
+@lru_cache(maxsize=1)
+def guide_catalog() -> dict[str, GuideSentence]:
+    return load_catalog(Settings().corpus.guides_dir)
+
+
+@lru_cache(maxsize=1)
+def contexts() -> dict[str, Context]:
+    """Each guide's passages as the index cuts them, and the passage that holds each sentence."""
+    from corpus.loaders import load_paths  # noqa: PLC0415
+    from index.chunking import chunk_document  # noqa: PLC0415
+
+    settings = Settings()
+    documents, _ = load_paths([settings.corpus.guides_dir])
+    catalog = guide_catalog()
+    out = {}
+    for document in documents:
+        chunks = chunk_document(document, settings.index.chunk_size, settings.index.chunk_overlap_sentences)
+        passages = {i + 1: c.text for i, c in enumerate(chunks)}
+        passage_of = {}
+        for sid, sentence in catalog.items():
+            if sentence.doc_id == document.doc_id:
+                holding = [n for n, text in passages.items() if sentence.text in text]
+                if holding:
+                    passage_of[sid] = holding[0]
+        out[document.doc_id] = Context(document.title, passages, passage_of)
+    return out
+
+
+def generated(seed: int = 19) -> list[Pair]:
+    """Tuning pairs from the plain edition and the guides' clauses, and their broken copies."""
+    rng = random.Random(seed)
+    catalog = guide_catalog()
+    edition = json.loads((Settings().corpus.guides_dir / "plain_edition.json").read_text())["sentences"]
+    faithful: list[Pair] = []
+    for sid, entry in sorted(edition.items()):
+        if sid not in catalog or len(catalog[sid].text.split()) < 5:
+            continue
+        faithful.append(Pair(f"gen-{sid}-plain", sid, entry["plain"], True, "paraphrase", "generated"))
+        for k, part in enumerate(re.split(r"(?<=[.!?])\s+", entry["plain"])):
+            if len(part.split()) >= 5 and not POINTS_BACK.match(part) and part != entry["plain"]:
+                faithful.append(Pair(f"gen-{sid}-plain{k}", sid, part, True, "paraphrase", "generated"))
+        for k, part in enumerate(clauses(catalog[sid].text)):
+            faithful.append(Pair(f"gen-{sid}-clause{k}", sid, part, True, "copy", "generated"))
+    by_doc: dict[str, list[str]] = {}
+    for sid, s in catalog.items():
+        by_doc.setdefault(s.doc_id, []).append(s.text)
+    broken = [
+        Pair(f"{pair.id}-{kind}", pair.statement_id, text, False, kind, "generated")
+        for pair in faithful
+        for kind, text in broken_copies(pair.claim, catalog[pair.statement_id].text, by_doc[catalog[pair.statement_id].doc_id], rng, GUIDE_VARIANTS)
+    ]
+    return faithful + broken
+
+
+_CLAUSE_CUT = re.compile(r",\s*(?:which|while|and|but|although|whereas)\s+|;\s*")
+
+
+def clauses(sentence: str) -> list[str]:
+    """Parts of a sentence that stand as claims of their own (a faithful claim may say less)."""
+    parts = [p.strip().rstrip(".") for p in _CLAUSE_CUT.split(sentence)]
+    return [p[0].upper() + p[1:] + "." for p in parts if len(p.split()) >= 6 and p != sentence.rstrip(".")]
+
+
+_HEDGE_DROPS = (
+    (r"\bmay (\w+)", r"\1s"), (r"\bmight (\w+)", r"\1s"), (r"\bcould (\w+)", r"\1s"), (r"\bcan help\b", "helps"),
+    (r"\bsome (people|patients|individuals|cases)\b", r"\1"), (r"\bpotentially\s+", ""), (r"\bmodestly\s+", ""),
+    (r"\bmaybe\s+", ""), (r"\ba little\s+", ""), (r"\bearly\s+", ""), (r"\bpromising\b", "proven"),
+    (r"\bnot all (people|patients)\b", r"no \1"), (r"\baims? to (\w+)", r"\1s"), (r"\bpossibly\s+", ""),
+    (r"\bin some (people|patients|cases)\b", ""), (r"\bsuggests?\b", "proves"), (r"\bmay be\b", "is"),
+)
+_NEGATE = (
+    (r"\b(is|are|was|were)\b", r"\1 not"), (r"\bnot\s+", ""), (r"\bno\b", "all"), (r"\bnon-", ""),
+    (r"\bincreas(e|es|ed|ing)\b", r"reduc\1"), (r"\breduc(e|es|ed|ing)\b", r"increas\1"), (r"\bimprov(e|es|ed|ing)\b", r"worsen"),
+    (r"\bslow(s|ed|ing)?\b", r"speed\1 up"), (r"\bhigher\b", "lower"), (r"\blower\b", "higher"), (r"\bmore\b", "less"),
+    (r"\bless\b", "more"), (r"\beffective\b", "ineffective"), (r"\bsafe\b", "unsafe"), (r"\bprolong(s|ed)?\b", r"shorten\1"),
+    (r"\bdelay(s|ed)?\b", r"speed\1 up"), (r"\bapproved\b", "not approved"), (r"\bcommon\b", "rare"), (r"\brare\b", "common"),
+)
+_OVERCLAIM = (
+    (r"\bslows?\b", "stops"), (r"\bhelps?\b", "cures"), (r"\bsome\b", "all"), (r"\bimproves?\b", "restores"),
+    (r"\breduces?\b", "eliminates"), (r"\bmay\b", "will always"), (r"\bmodestly\b", "greatly"), (r"\bmanage\b", "cure"),
+    (r"\bdelays?\b", "prevents"), (r"\bcan\b", "always"), (r"\bmany\b", "all"),
+)
+_GROUPS = ("patients", "caregivers", "children", "adults", "older adults", "women", "men", "families", "doctors",
+           "people with the SOD1 gene", "everyone with the disease", "healthy people")
+_ORGANS = ("lungs", "skin", "heart", "kidneys", "muscles", "nerve cells", "joints", "brain", "spinal cord", "blood vessels",
+           "liver", "stomach", "bones", "eyes")
+
+
+def broken_copies(claim: str, source: str, context: list[str], rng: random.Random, variants: int = 1) -> Iterator[tuple[str, str]]:
+    """Unfaithful versions of a faithful claim, each wrong in one way, named by the way; up to
+    ``variants`` of the name swaps (the errors of who does what) per claim."""
+    own = named_terms(source) | set(procedures(source))
+    others = sorted({n for text in context for n in named_terms(text)} - own - {"als", "scleroderma"})
+    mine = sorted(n for n in named_terms(claim) if n not in ("als", "scleroderma"))
+    for name, other in [(rng.choice(mine), rng.choice(others)) for _ in range(variants)] if mine and others else []:
+        swapped = re.sub(rf"\b{re.escape(name)}s?\b", other, claim, count=1, flags=re.IGNORECASE)
+        if swapped != claim:
+            yield "swapped_name", swapped
+    # a word of this statement's swapped for a word only another statement of the guide has:
+    # the words are all the guide's, bound to the wrong statement
+    source_words = set(_words(source))
+    foreign = sorted({w for text in context if text != source for w in _words(text)} - source_words)
+    here = [w for w in _words(claim) if w in source_words]
+    for _ in range(variants if here and foreign else 0):
+        word = rng.choice(here)
+        swapped = re.sub(rf"\b{re.escape(word)}\b", rng.choice(foreign), claim, count=1)
+        if swapped != claim:
+            yield "swapped_name", swapped
+    organs = [o for o in _ORGANS if re.search(rf"\b{o}\b", claim, re.IGNORECASE)]
+    if organs:
+        organ = rng.choice(organs)
+        yield "swapped_name", re.sub(rf"\b{organ}\b", rng.choice([o for o in _ORGANS if o != organ]), claim, count=1, flags=re.IGNORECASE)
+    numbers = sorted(figures(claim))
+    guide_numbers = sorted({f for text in context for f in figures(text)} - set(numbers)) or ["3", "10", "50%", "90%"]
+    if numbers:
+        n = rng.choice(numbers)
+        swapped = re.sub(rf"(?<![\d.]){re.escape(n)}", rng.choice(guide_numbers), claim, count=1)
+        if swapped != claim:
+            yield "swapped_figure", swapped
+    groups = [g for g in ("patients", "people", "individuals", "caregivers", "families", "adults", "children") if re.search(rf"\b{g}\b", claim)]
+    if groups:
+        g = rng.choice(groups)
+        yield "wrong_group", re.sub(rf"\b{g}\b", rng.choice([x for x in _GROUPS if x != g]), claim, count=1)
+    for kind, rules in (("dropped_hedge", _HEDGE_DROPS), ("negation", _NEGATE), ("overclaim", _OVERCLAIM)):
+        made = 0
+        for pattern, repl in rng.sample(rules, len(rules)):
+            changed = re.sub(pattern, repl, claim, count=1, flags=re.IGNORECASE)
+            if changed != claim:
+                yield kind, changed
+                made += 1
+                if made == variants:
+                    break
+
+
+_STOP = frozenset("""about above after again against also among because before being below between could during each
+from further have having into itself more most other over same should some such than that their them then there these
+they this those through under until very were what when where which while with would your people patients""".split())
+
+
+def _words(text: str) -> list[str]:
+    """The longer content words of a text, as written (lower case)."""
+    return [w for w in re.findall(r"[a-z][a-z-]{4,}", text.lower()) if w not in _STOP]

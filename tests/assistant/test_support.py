@@ -1,0 +1,79 @@
+"""The support check's model as it ships, and the statement-level check on the issue's cases."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from assistant.relevance import MANIFEST, sha256_of
+from assistant.support import MODEL_DIR, StatementJudge, SupportModel
+from core.errors import GuideError
+
+PASSAGE = (
+    "Currently, the only FDA-approved medication specifically for ALS is riluzole, which modestly prolongs survival "
+    "and delays disease progression. Another approved drug, edaravone, has been shown to slow functional decline in "
+    "certain patients. However, a significant number of patients do not respond adequately to these medications."
+)
+
+
+def test_the_shipped_model_is_small_and_its_files_are_the_ones_its_manifest_names():
+    manifest = json.loads((MODEL_DIR / MANIFEST).read_text())
+    for name, digest in manifest["files"].items():
+        assert sha256_of(MODEL_DIR / name) == digest
+    assert (MODEL_DIR / manifest["model_file"]).stat().st_size < 60 * 1024 * 1024
+    assert (MODEL_DIR / "training_report.json").is_file()
+
+
+def test_a_changed_or_missing_model_file_is_refused_with_what_to_run(tmp_path: Path):
+    copy = tmp_path / "model"
+    shutil.copytree(MODEL_DIR, copy)
+    tokenizer = copy / "tokenizer.json"
+    tokenizer.write_text(tokenizer.read_text().replace('"[CLS]"', '"[CLX]"', 1))
+    with pytest.raises(GuideError, match="has changed.*python -m support train"):
+        SupportModel(copy)
+    tokenizer.unlink()
+    with pytest.raises(GuideError, match="missing.*python -m support train"):
+        SupportModel(copy)
+
+
+@pytest.fixture(scope="module")
+def judge(guides_assistant) -> StatementJudge:
+    domain = guides_assistant.settings.domain
+    return StatementJudge({1: ("Treatment for ALS treatment resistance", PASSAGE)}, guides_assistant.vectors, SupportModel(),
+                          domain.medicine_words, domain.topic_words)
+
+
+def test_a_claim_whose_words_are_all_in_the_passage_but_bound_to_the_wrong_medicine_is_not_supported(judge):
+    verdict = judge.judge("Riluzole slows functional decline.", [1])
+    assert not verdict.supported and verdict.reason
+
+
+@pytest.mark.parametrize(
+    "claim",
+    [
+        "Edaravone has been shown to slow functional decline in certain patients.",
+        "Riluzole modestly prolongs survival and delays disease progression.",
+        "A significant number of patients do not respond well to these medications.",
+    ],
+)
+def test_a_faithful_claim_is_supported_by_its_statement(judge, claim):
+    verdict = judge.judge(claim, [1])
+    assert verdict.supported, verdict
+
+
+@pytest.mark.parametrize(
+    "claim",
+    [
+        "Edaravone slows functional decline in all patients.",  # "in certain patients"
+        pytest.param("All patients respond adequately to these medications.", marks=pytest.mark.xfail(
+            strict=True, reason="known gap (issue 19): the combiner fitted on the tuning writer weighs a lost 'not' "
+            "slightly FOR support (+0.48: the negation rule flags many faithful rewordings such as 'do not respond' for "
+            "'resistance'), so this opposite claim scores 0.85; on the test writers 62% of negations are rejected")),
+    ],
+)
+def test_a_dropped_hedge_or_a_lost_not_is_not_supported(judge, claim):
+    verdict = judge.judge(claim, [1])
+    assert not verdict.supported, (claim, verdict)
