@@ -34,17 +34,12 @@ class Judged:
     reason: str
 
 
-class Vectors:
-    """Unit vectors of texts from the index's embedder, cached (what ``TextVectors`` does in the app)."""
+def Vectors():  # noqa: N802 - stands where a class stood; what the app uses, unchanged
+    """Cached unit vectors of texts from the index's embedder: the app's own ``TextVectors``."""
+    from assistant.vectors import TextVectors  # noqa: PLC0415
+    from index.embeddings import make_embedder  # noqa: PLC0415
 
-    def __init__(self) -> None:
-        from assistant.vectors import TextVectors  # noqa: PLC0415
-        from index.embeddings import make_embedder  # noqa: PLC0415
-
-        self._inner = TextVectors(make_embedder(Settings()))
-
-    def get(self, texts: Sequence[str]) -> np.ndarray:
-        return self._inner.get(texts)
+    return TextVectors(make_embedder(Settings()))
 
 
 def judges(model: SupportModel | None, vectors, mode: str) -> dict[str, StatementJudge]:  # type: ignore[no-untyped-def]

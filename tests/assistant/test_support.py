@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import json
-import shutil
 from pathlib import Path
 
 import pytest
 
-from assistant.relevance import MANIFEST, sha256_of
 from assistant.support import MODEL_DIR, StatementJudge, SupportModel
-from core.errors import GuideError
+from tests.assistant.model_files import assert_files_match_manifest, assert_refused_when_changed
 
 PASSAGE = (
     "Currently, the only FDA-approved medication specifically for ALS is riluzole, which modestly prolongs survival "
@@ -20,23 +17,11 @@ PASSAGE = (
 
 
 def test_the_shipped_model_is_small_and_its_files_are_the_ones_its_manifest_names():
-    manifest = json.loads((MODEL_DIR / MANIFEST).read_text())
-    for name, digest in manifest["files"].items():
-        assert sha256_of(MODEL_DIR / name) == digest
-    assert (MODEL_DIR / manifest["model_file"]).stat().st_size < 60 * 1024 * 1024
-    assert (MODEL_DIR / "training_report.json").is_file()
+    assert_files_match_manifest(MODEL_DIR)
 
 
 def test_a_changed_or_missing_model_file_is_refused_with_what_to_run(tmp_path: Path):
-    copy = tmp_path / "model"
-    shutil.copytree(MODEL_DIR, copy)
-    tokenizer = copy / "tokenizer.json"
-    tokenizer.write_text(tokenizer.read_text().replace('"[CLS]"', '"[CLX]"', 1))
-    with pytest.raises(GuideError, match="has changed.*python -m support train"):
-        SupportModel(copy)
-    tokenizer.unlink()
-    with pytest.raises(GuideError, match="missing.*python -m support train"):
-        SupportModel(copy)
+    assert_refused_when_changed(MODEL_DIR, tmp_path, SupportModel, "python -m support train")
 
 
 @pytest.fixture(scope="module")
