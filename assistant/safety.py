@@ -136,7 +136,9 @@ KINDS: tuple[SafetyKind, ...] = (
     SafetyKind(
         "dose",
         re.compile(
-            r"\b(dose|doses|dosage|dosing|overdose|milligrams?|mg|how (much|many) (\w+ ){0,3}(should|can|do|to) (i|he|she|we|they) (take|give|use))\b"
+            # "mg" only as a unit after a figure, or "how many mg": "MG" alone is myasthenia gravis
+            r"\b(dose|doses|dosage|dosing|overdose|milligrams?|how (much|many) (\w+ ){0,3}(should|can|do|to) (i|he|she|we|they) (take|give|use))\b"
+            r"|\b\d+(\.\d+)? ?mgs?\b|\bhow many mgs?\b"
             r"|\bhow (often|many times) (\w+ ){0,3}(take|give)\b|\b(double|extra|missed) (a )?(dose|pill|tablet)s?\b",
             _I,
         ),
@@ -158,7 +160,7 @@ KINDS: tuple[SafetyKind, ...] = (
         "diagnosis",
         re.compile(
             r"\bdiagnose (me|him|her|my)\b|\bam i (dying|sick)\b"
-            r"|\bwhat do i have\b|\bdo i have\b",
+            r"|\bwhat do i have\b|\bdo i have\b|\bmis-?diagnos\w*",
             _I,
         ),
         also=_asks_if_they_have_one,

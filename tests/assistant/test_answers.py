@@ -117,6 +117,10 @@ def test_diagnosis_and_stopping_medicine_are_pointed_to_the_care_team(guides_ass
     assert stopping.safety == "stop_medication" and "don't stop or change a medicine" in stopping.answer
     named = guides_assistant.ask("should mum come off her methotrexate")  # a medicine the domain file lists
     assert named.safety == "stop_medication" and "don't stop or change a medicine" in named.answer
+    # "MG" is myasthenia gravis here, not milligrams: a question of diagnosis, not of dose
+    misread = guides_assistant.ask("His first symptoms looked like MG (myasthenia gravis). Could he have been misdiagnosed?")
+    assert misread.safety == "diagnosis" and "can't diagnose" in misread.answer
+    assert guides_assistant.ask("how many mg of riluzole twice a day").safety == "dose"
 
 
 @pytest.mark.xfail(strict=True, reason="known gap (issue 17): the relevance model scores the feeding-tube sentence "
