@@ -234,11 +234,7 @@ class StatementJudge:
             return Verdict(False, 0.0, None, "", "the cited passage has no statement")
         vector = self.vectors.get([claim])[0] if claim_vector is None else claim_vector
         terms = set(content_terms(claim))
-        scored = []
-        for n, s in candidates:
-            cosine = float(np.max(self.vectors.get([s.text, *s.clauses]) @ vector))
-            coverage = len(terms & s.terms) / len(terms) if terms else 0.0
-            scored.append((cosine, coverage, n, s))
+        scored = [(*self.closeness(s, vector, terms), n, s) for n, s in candidates]
         scored.sort(key=lambda x: -(x[0] + x[1]))
         shortlist = scored[: self.model.shortlist if self.model else 3]
         ps = self.model.probabilities([(s.text, claim) for _, _, _, s in shortlist]) if self.model and self.mode != "rules" else [0.0] * len(shortlist)
@@ -259,6 +255,12 @@ class StatementJudge:
             )
             verdicts.append(Verdict(said, score, n, s.text, reason, round(cosine, 3), round(coverage, 3)))
         return max(verdicts, key=lambda v: (v.supported, v.p, v.cosine))
+
+    def closeness(self, statement: Statement, claim_vector: np.ndarray, claim_terms: set[str]) -> tuple[float, float]:
+        """(cosine of the claim with the statement or its closest clause, share of the claim's words it holds)."""
+        cosine = float(np.max(self.vectors.get([statement.text, *statement.clauses]) @ claim_vector))
+        coverage = len(claim_terms & statement.terms) / len(claim_terms) if claim_terms else 0.0
+        return cosine, coverage
 
     @staticmethod
     def features(p: float, cosine: float, coverage: float, problems: dict[str, str]) -> dict[str, float]:

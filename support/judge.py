@@ -115,8 +115,7 @@ def combiner_rows(pairs: Sequence[Pair], model: SupportModel, vectors) -> tuple[
             is_own = statement.sentence == own
             if not is_own and own in statement.text:
                 continue
-            cosine = float(np.max(vectors.get([statement.text, *statement.clauses]) @ vector))
-            coverage = len(terms & statement.terms) / len(terms) if terms else 0.0
+            cosine, coverage = judge.closeness(statement, vector, terms)
             prob = model.probabilities([(statement.text, p.claim)])[0]
             f = judge.features(prob, cosine, coverage, judge.problems(p.claim, statement))
             xs.append([f[k] for k in FEATURES])
