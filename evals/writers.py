@@ -1,7 +1,7 @@
 """The relevance writers' held-apart questions as evaluation sets (``python -m evals writer-sets``).
 
-The relevance model (``relevance/``) was trained on five writers' questions; one more writer's
-calibrated its thresholds, and two writers were kept apart from both. Their conversations, in
+The relevance model (``relevance/``) was trained on five writers' questions (a sixth has been added
+for the next retrain); one more writer's calibrated its thresholds, and two writers were kept apart from both. Their conversations, in
 the evaluation schema with their sentence labels inline, are
 - ``datasets/writers_test.jsonl``: the two held-apart writers: questions nobody on the team wrote
   and the model never saw; report it, never tune on it;

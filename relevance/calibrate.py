@@ -1,4 +1,4 @@
-"""The probability scale, the coverage decision and the cut-offs, fitted on the calibration writer only.
+"""The probability scale, the coverage decision and the cut-offs, fitted on the calibration writers only.
 
 The model's raw score becomes a probability by Platt scaling (a logistic fit of the label on the
 score). Every question is then scored against every sentence of the guides, and the decisions

@@ -11,6 +11,15 @@ two writers are the frozen test part, one more is the calibration part (threshol
 probability scale are fitted there, on questions the model was not trained on), the other five
 are the training part. The writers were drawn with the seed below before any data existed.
 
+A second round (2026-12-03) added four writers with personas the first lacked (a daughter who
+reads the studies, a husband typing on a phone about swallowing and breathing, a newly diagnosed
+scleroderma patient, a Mandarin-speaking son), 250 conversations each, same brief. The test part
+stays the first round's two writers; of the new four, one more calibration writer was drawn by
+seed before they wrote (``ROUND_2_CALIBRATION``), the others train. Only the newly diagnosed
+scleroderma patient delivered (the other three writers stopped before writing anything); the
+drawn calibration writer was not among those who delivered, so the calibration part stays the
+first round's, and the one new writer trains. Briefs of all four are kept in ``personas/``.
+
 Nothing of ``evals/datasets/dev_test.jsonl`` goes into training: a training question whose
 wording is close to a dev_test question (``LEAK_COSINE``) is dropped, and the count is reported.
 """
@@ -29,13 +38,18 @@ from index.sentences import GuideSentence
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "evals" / "datasets" / "relevance"
 WRITERS_DIR = DATA_DIR / "writers"
-PERSONAS = (
+ROUND_1 = (
     "eye-gaze-als", "hospice-nurse", "non-native-indian", "non-native-spanish",
     "older-man-meds", "sclero-patient-lungs", "teen-grandchild", "wife-caregiver",
 )
+ROUND_2_BRIEFED = ("daughter-researcher", "husband-bulbar", "newly-diagnosed-sclero", "non-native-chinese-son")
+ROUND_2 = ("newly-diagnosed-sclero",)  # the second-round writers who delivered
+PERSONAS = ROUND_1 + ROUND_2
 SPLIT_SEED = 20261202
-TEST_WRITERS = tuple(sorted(random.Random(SPLIT_SEED).sample(sorted(PERSONAS), 2)))  # non-native-indian, older-man-meds
-CALIBRATION_WRITER = random.Random(SPLIT_SEED + 1).choice([p for p in sorted(PERSONAS) if p not in TEST_WRITERS])  # hospice-nurse
+TEST_WRITERS = tuple(sorted(random.Random(SPLIT_SEED).sample(sorted(ROUND_1), 2)))  # non-native-indian, older-man-meds
+ROUND_1_CALIBRATION = random.Random(SPLIT_SEED + 1).choice([p for p in sorted(ROUND_1) if p not in TEST_WRITERS])  # hospice-nurse
+ROUND_2_CALIBRATION = random.Random(SPLIT_SEED + 2).choice(sorted(ROUND_2_BRIEFED))  # non-native-chinese-son (did not deliver)
+CALIBRATION_WRITERS = tuple(w for w in (ROUND_1_CALIBRATION, ROUND_2_CALIBRATION) if w in PERSONAS)
 LEAK_COSINE = 0.88  # a training question this close (MiniLM cosine) to a dev_test question is dropped
 
 Answerable = Literal["yes", "partly", "no"]
@@ -65,7 +79,7 @@ class Labelled:
 def part_of(writer: str) -> Part:
     if writer in TEST_WRITERS:
         return "test"
-    return "calibration" if writer == CALIBRATION_WRITER else "train"
+    return "calibration" if writer in CALIBRATION_WRITERS else "train"
 
 
 def parse(row: Mapping, sentences: Mapping[str, GuideSentence], writer: str = "", where: str = "") -> Labelled:

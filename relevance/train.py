@@ -8,7 +8,7 @@ one-logit head, trained with ``BinaryCrossEntropyLoss`` for one epoch on
 - public question–sentence pairs (``relevance.public``), minus a held-apart share of their
   documents that is scored at the end,
 
-then exported (``relevance.export``) and calibrated on the calibration writer
+then exported (``relevance.export``) and calibrated on the calibration writers
 (``relevance.calibrate``). ``python -m relevance train`` runs all of it.
 """
 
