@@ -1,11 +1,12 @@
 """The relevance writers' held-apart questions as evaluation sets (``python -m evals writer-sets``).
 
-The relevance model (``relevance/``) was trained on five writers' questions (a sixth has been added
-for the next retrain); one more writer's calibrated its thresholds, and two writers were kept apart from both. Their conversations, in
-the evaluation schema with their sentence labels inline, are
+The shipped relevance model (``relevance/``, r1) was trained on five writers' questions (three more
+have been added for the next retrain) and calibrated on one more writer's (a second calibration
+writer has been added); two writers were kept apart from both. Their conversations, in the
+evaluation schema with their sentence labels inline, are
 - ``datasets/writers_test.jsonl``: the two held-apart writers: questions nobody on the team wrote
   and the model never saw; report it, never tune on it;
-- ``datasets/writers_calibration.jsonl``: the calibration writer (tuning data: inspect freely);
+- ``datasets/writers_calibration.jsonl``: the calibration writers (tuning data: inspect freely);
 - ``datasets/second_corpus.jsonl``: questions written for the second test corpus (gout, myasthenia
   gravis) by a writer who had not seen it, for documents users add.
 Their facts are the labelled sentences, so the harness scores them by sentence precision and

@@ -13,12 +13,13 @@ are the training part. The writers were drawn with the seed below before any dat
 
 A second round (2026-12-03) added four writers with personas the first lacked (a daughter who
 reads the studies, a husband typing on a phone about swallowing and breathing, a newly diagnosed
-scleroderma patient, a Mandarin-speaking son), 250 conversations each, same brief. The test part
-stays the first round's two writers; of the new four, one more calibration writer was drawn by
-seed before they wrote (``ROUND_2_CALIBRATION``), the others train. Only the newly diagnosed
-scleroderma patient delivered (the other three writers stopped before writing anything); the
-drawn calibration writer was not among those who delivered, so the calibration part stays the
-first round's, and the one new writer trains. Briefs of all four are kept in ``personas/``.
+scleroderma patient, a Mandarin-speaking son), same brief. The test part stays the first round's
+two writers; of the new four, one more calibration writer was drawn by seed before they wrote
+(``ROUND_2_CALIBRATION``: the Mandarin-speaking son), the others train. The newly diagnosed
+scleroderma patient delivered 250 conversations on 2026-12-03; the other three stopped before
+writing and, briefed again on 2026-12-04 for 150 each, delivered then. The son's labels were all
+checked by a reviewer, as the first round's calibration writer's were. Briefs of all four are kept
+in ``personas/``, each writer's own beside its files.
 
 Nothing of ``evals/datasets/dev_test.jsonl`` goes into training: a training question whose
 wording is close to a dev_test question (``LEAK_COSINE``) is dropped, and the count is reported.
@@ -43,12 +44,12 @@ ROUND_1 = (
     "older-man-meds", "sclero-patient-lungs", "teen-grandchild", "wife-caregiver",
 )
 ROUND_2_BRIEFED = ("daughter-researcher", "husband-bulbar", "newly-diagnosed-sclero", "non-native-chinese-son")
-ROUND_2 = ("newly-diagnosed-sclero",)  # the second-round writers who delivered
+ROUND_2 = ROUND_2_BRIEFED  # all four delivered (three on the second try)
 PERSONAS = ROUND_1 + ROUND_2
 SPLIT_SEED = 20261202
 TEST_WRITERS = tuple(sorted(random.Random(SPLIT_SEED).sample(sorted(ROUND_1), 2)))  # non-native-indian, older-man-meds
 ROUND_1_CALIBRATION = random.Random(SPLIT_SEED + 1).choice([p for p in sorted(ROUND_1) if p not in TEST_WRITERS])  # hospice-nurse
-ROUND_2_CALIBRATION = random.Random(SPLIT_SEED + 2).choice(sorted(ROUND_2_BRIEFED))  # non-native-chinese-son (did not deliver)
+ROUND_2_CALIBRATION = random.Random(SPLIT_SEED + 2).choice(sorted(ROUND_2_BRIEFED))  # non-native-chinese-son
 CALIBRATION_WRITERS = tuple(w for w in (ROUND_1_CALIBRATION, ROUND_2_CALIBRATION) if w in PERSONAS)
 LEAK_COSINE = 0.88  # a training question this close (MiniLM cosine) to a dev_test question is dropped
 
