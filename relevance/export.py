@@ -45,7 +45,10 @@ def export_int8(torch_dir: Path, out_dir: Path, work_dir: Path) -> dict[str, str
             dynamo=False,
         )
     out_dir.mkdir(parents=True, exist_ok=True)
-    quantize_dynamic(str(full), str(out_dir / MODEL_FILE), weight_type=QuantType.QInt8)
+    # Per output channel, 7-bit weights: per channel halves the drift from the torch model's scores
+    # (mean 0.08 against 0.18 logits, calibration writers, r2) and 7 bits keep AVX2 machines without
+    # VNNI from saturating (onnxruntime's advice for per-channel), at the same size and speed.
+    quantize_dynamic(str(full), str(out_dir / MODEL_FILE), weight_type=QuantType.QInt8, per_channel=True, reduce_range=True)
     tokenizer.save_pretrained(str(work_dir / "tokenizer"))
     shutil.copyfile(work_dir / "tokenizer" / TOKENIZER_FILE, out_dir / TOKENIZER_FILE)
     return {name: sha256_of(out_dir / name) for name in (MODEL_FILE, TOKENIZER_FILE)}
