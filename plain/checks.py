@@ -19,6 +19,8 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from functools import lru_cache
 
+from index.sentences import LEANS_BACK
+
 # The medicines a guide names come from its domain file (``Domain.medicine_words``), passed in as
 # ``medicines``; any other medicine is caught by the endings below.
 Medicines = Collection[str]
@@ -247,7 +249,18 @@ def edition_problems(source: str, plain: str, previous: str = "", medicines: Med
             problem = f"adds the absolute {', '.join(said)}"
         problems.append(problem)
     problems += negation_problems(source, plain)
+    problems += pointer_problems(source, plain)
     return problems
+
+
+def pointer_problems(source: str, plain: str) -> list[str]:
+    """A plain version that starts by leaning on the sentence before ("Another option ...", "These
+    ...") when its guide sentence does not. An answer brings the sentence before only for a guide
+    sentence that starts so (``index.sentences.LEANS_BACK``, read on the guide's words), so such a
+    version would be shown alone, pointing to nothing."""
+    if LEANS_BACK.match(plain.strip()) and not LEANS_BACK.match(source.strip()):
+        return ["starts by pointing back (another, these, this...) where the guide sentence does not: shown alone it points to nothing"]
+    return []
 
 
 _ONE = re.compile(r"\bone\b", re.IGNORECASE)

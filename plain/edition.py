@@ -12,7 +12,8 @@ them, and refuses when
 - a version's last wording has no "faithful" verdict from a reviewer of that round, or the
   final audit did not find it faithful;
 - a version fails the automatic checks (``plain.checks.edition_problems``: figures, names,
-  named procedures, hedges, absolutes and negations kept and none added);
+  named procedures, hedges, absolutes and negations kept and none added; no version starting by
+  pointing back where its guide sentence does not);
 
 and records each guide's content hash, so a guide that changes later marks its sentences stale
 (``index.plain.PlainEdition``).

@@ -113,3 +113,17 @@ def test_a_medicine_the_guides_name_is_kept_even_when_a_dictionary_knows_it():
     source = "Some patients may not respond to standard immunosuppressive medications such as methotrexate."
     dropped = "Some patients may not respond to the usual medicines that calm the immune system."
     assert any("methotrexate" in p for p in term_problems(source, dropped, Settings().domain.medicine_words))
+
+
+def test_a_plain_version_that_starts_by_pointing_back_where_the_guide_does_not_is_refused():
+    # an answer brings the sentence before only when the guide's sentence starts by pointing back,
+    # so "Another option ..." shown alone would point to nothing (found by an independent reader)
+    from plain.checks import edition_problems
+
+    source = "Autologous stem cell transplantation is another option for severe, refractory cases, aiming to reset the immune system."
+    leading = "Another option for severe cases that resist treatment is a stem cell transplant using the person's own cells. It aims to reset the immune system."
+    kept = "A stem cell transplant using the person's own cells is another option for severe cases that resist treatment. It aims to reset the immune system."
+    assert any("points to nothing" in p for p in edition_problems(source, leading))
+    assert not any("points to nothing" in p for p in edition_problems(source, kept))
+    # a guide sentence that itself starts by pointing back may keep doing so
+    assert not any("points to nothing" in p for p in edition_problems("These include riluzole.", "These are riluzole and edaravone."))
