@@ -53,10 +53,7 @@ def test_a_faithful_claim_is_supported_by_its_statement(judge, claim):
     "claim",
     [
         "Edaravone slows functional decline in all patients.",  # "in certain patients"
-        pytest.param("All patients respond adequately to these medications.", marks=pytest.mark.xfail(
-            strict=True, reason="known gap (issue 19): the combiner fitted on the tuning writer weighs a lost 'not' "
-            "slightly FOR support (+0.48: the negation rule flags many faithful rewordings such as 'do not respond' for "
-            "'resistance'), so this opposite claim scores 0.85; on the test writers 62% of negations are rejected")),
+        "All patients respond adequately to these medications.",  # "a significant number ... do not respond"
     ],
 )
 def test_a_dropped_hedge_or_a_lost_not_is_not_supported(judge, claim):
