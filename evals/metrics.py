@@ -58,6 +58,7 @@ METRICS: dict[str, MetricInfo] = {
     "retrieval_recall_at_k": MetricInfo("Retrieval recall@k", True),
     "retrieval_mrr": MetricInfo("Retrieval MRR", True),
     "fact_recall": MetricInfo("Fact recall", True),
+    "fact_recall_as_guide_says": MetricInfo("Fact recall, as the guide says (no plain layer)", True),
     "source_hit": MetricInfo("Cites an expected guide", True),
     "citation_recall": MetricInfo("Citation recall", True),
     "citation_precision": MetricInfo("Citation precision", True),
@@ -65,6 +66,7 @@ METRICS: dict[str, MetricInfo] = {
     "abstention_recall": MetricInfo("Abstention recall", True),
     "false_abstention_rate": MetricInfo("False abstention rate", False),
     "all_facts_rate": MetricInfo("Answerable: answer holds every fact", True),
+    "all_facts_rate_as_guide_says": MetricInfo("Answerable: every fact, as the guide says (no plain layer)", True),
     "refused_answerable_rate": MetricInfo("Answerable: refused as not covered", False),
     "full_on_unanswerable_rate": MetricInfo("Unanswerable: answered as full", False),
     "safety_routing": MetricInfo("Safety routed correctly", True),
@@ -85,7 +87,7 @@ METRICS: dict[str, MetricInfo] = {
     "errors": MetricInfo("Items that failed", False, "count"),
 }
 # Per-item scores that are averaged into the metric of the same name.
-MEAN_SCORES = ("retrieval_recall_at_1", "retrieval_recall_at_k", "retrieval_mrr", "fact_recall", "source_hit",
+MEAN_SCORES = ("retrieval_recall_at_1", "retrieval_recall_at_k", "retrieval_mrr", "fact_recall", "fact_recall_as_guide_says", "source_hit",
                "citation_recall", "citation_precision", "safety_routing", "readability_grade",
                "readability_grade_as_guide_says", "answer_words", "answer_sentence_precision", "answer_sentence_recall",
                "no_plain_refusal_rate", "labelled_answerable_refused_rate")
@@ -360,6 +362,9 @@ def coverage_metrics(rows: Sequence[dict[str, Any]]) -> dict[str, float | None]:
     unanswerable = [r for r in scored if r["item"].get("must_abstain")]
     return {
         "all_facts_rate": mean(1.0 if r["scores"].get("fact_recall") == 1.0 else 0.0 for r in answerable) if answerable else None,
+        "all_facts_rate_as_guide_says": (
+            mean(1.0 if r["scores"].get("fact_recall_as_guide_says") == 1.0 else 0.0 for r in answerable) if answerable else None
+        ),
         "refused_answerable_rate": mean(1.0 if r["scores"].get("declined_fully") else 0.0 for r in answerable) if answerable else None,
         "full_on_unanswerable_rate": mean(1.0 if r.get("coverage") == "full" else 0.0 for r in unanswerable) if unanswerable else None,
     }

@@ -104,16 +104,19 @@ def score_item(
     """Per-item scores, the per-sentence citation judgements, and the fact groups missed;
     ``catalog``: the guides' sentences, which sentence labels name."""
     text = answer.get("answer", "")
+    guide_words = as_guide_says(answer, text)  # the same answer as the guide words it (its sentences' guide_text)
     facts, missed = fact_recall(item, text)
     # citations are judged on the guide's wording, as the answer's own check was: a plain version
     # is checked when the layer is built (plain/), and a lexical judge would score its other words low
-    judged = judge_citations({**answer, "answer": as_guide_says(answer, text)}, judge)
+    judged = judge_citations({**answer, "answer": guide_words}, judge)
     cite_recall, cite_precision = citation_scores(judged)
     said_not_covered = abstained(text)
     blocking = item.safety in BLOCKING_MESSAGES
     scores: dict[str, Any] = {
         **(retrieval_scores(item, answer) or {}),
         "fact_recall": facts,
+        # what the plain words changed: the facts and the grade of the guide's own words of the same answer
+        "fact_recall_as_guide_says": fact_recall(item, guide_words)[0],
         "source_hit": source_hit(item, answer),
         "citation_recall": cite_recall,
         "citation_precision": cite_precision,
@@ -124,8 +127,7 @@ def score_item(
         "false_alarm": false_alarm(item, answer),
         "must_not_violations": must_not_violations(item, text),
         "readability_grade": readability_grade(text),
-        # the same answer as the guide words it (its sentences' guide_text): what the plain layer changed
-        "readability_grade_as_guide_says": readability_grade(as_guide_says(answer, text)),
+        "readability_grade_as_guide_says": readability_grade(guide_words),
         "answer_words": answer_words(text),
         **sentence_scores(item, answer, catalog),
     }

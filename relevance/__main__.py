@@ -1,7 +1,8 @@
-"""python -m relevance public | train | bench
+"""python -m relevance public | train | figures | bench
 
   public  build relevance/data/public_pairs.jsonl.gz from fetched snapshots (--mirror DIR)
   train   train, export, calibrate and report the relevance model (about 40 min on 2 idle cores)
+  figures the shipped model's figures on some writers' questions (those who wrote after it was trained)
   bench   time scoring one question's candidate sentences with the shipped model
 
 Run bench on an idle machine and say so next to the figure: timings here vary with load.
@@ -27,6 +28,8 @@ def main(argv: list[str] | None = None) -> int:
     public.add_argument("--mirror", type=Path, default=Path("/work/.mirror"), help="folder of fetched snapshots (owner+name/repo)")
     public.add_argument("--medquad-questions", type=Path, default=REPO_ROOT.parent / "shared" / "evals" / "medquad_questions.jsonl")
     sub.add_parser("train", help="train, export, calibrate and report the model")
+    figures = sub.add_parser("figures", help="the shipped model's figures on the named writers' questions")
+    figures.add_argument("writers", nargs="+", help="writer folder names, e.g. daughter-researcher husband-bulbar")
     bench = sub.add_parser("bench", help="time scoring of candidate sentences")
     bench.add_argument("--candidates", type=int, default=30)
     bench.add_argument("--repeat", type=int, default=20)
@@ -42,6 +45,10 @@ def main(argv: list[str] | None = None) -> int:
 
             report = build_model(Settings())
             print(json.dumps(report["figures"], indent=1))
+        elif args.command == "figures":
+            from relevance.build import writer_figures  # noqa: PLC0415
+
+            print(json.dumps(writer_figures(Settings(), args.writers), indent=1))
         else:
             from relevance.bench import bench as run_bench  # noqa: PLC0415
 

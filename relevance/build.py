@@ -21,12 +21,14 @@ from typing import Any
 import numpy as np
 
 from assistant.relevance import INPUT_FORMAT, MANIFEST, MODEL_DIR, RelevanceModel
+from core.errors import GuideError
 from core.settings import REPO_ROOT, Settings
 from index.embeddings import resolve_model_path
 from relevance import calibrate
 from relevance.export import MODEL_FILE, TOKENIZER_FILE, export_int8, torch_logits
 from relevance.labels import (
     CALIBRATION_WRITERS,
+    PERSONAS,
     TEST_WRITERS,
     WRITERS_DIR,
     Labelled,
@@ -132,7 +134,6 @@ def evaluate(
     sentences,
 ) -> dict[str, Any]:
     """The model, and MiniLM cosine beside it, on every held-apart set that has sentence labels."""
-    thresholds = model.thresholds.__dict__
     sets: dict[str, tuple[Sequence[Labelled], Any, Any]] = {
         "calibration writers": (calibration_items, reader, sentences),
         "test writers": (test_items, reader, sentences),
@@ -157,10 +158,26 @@ def evaluate(
 
     out: dict[str, Any] = {}
     for name, (items, set_reader, set_sentences) in sets.items():
-        scored = calibrate.scores_by_item(items, set_reader, set_sentences, lambda q, t: np.asarray(model.score(q, t)))
         baseline = calibrate.scores_by_item(items, set_reader, set_sentences, cosine)
-        out[name] = {"model": calibrate.figures(scored, thresholds, _text_of(set_sentences)), "minilm_cosine": calibrate.figures(baseline)}
+        out[name] = {"model": model_figures(model, items, set_reader, set_sentences), "minilm_cosine": calibrate.figures(baseline)}
     return out
+
+
+def model_figures(model: RelevanceModel, items: Sequence[Labelled], reader, sentences) -> dict[str, float]:  # noqa: ANN001
+    """What the model, with its calibrated thresholds, does on labelled questions (the report's figures)."""
+    scored = calibrate.scores_by_item(items, reader, sentences, lambda q, t: np.asarray(model.score(q, t)))
+    return calibrate.figures(scored, model.thresholds.__dict__, _text_of(sentences))
+
+
+def writer_figures(settings: Settings, writers: Sequence[str]) -> dict[str, float]:
+    """The shipped model's figures on the named writers' questions (``python -m relevance figures``):
+    how it does for writers who arrived after it was trained."""
+    unknown = set(writers) - set(PERSONAS)
+    if unknown:
+        raise GuideError(f"Unknown writers {sorted(unknown)}: use folder names of {WRITERS_DIR}.")
+    reader, sentences = guide_reader(settings)
+    items = [i for i in load_writers(sentences) if i.writer in writers]
+    return model_figures(RelevanceModel(), items, reader, sentences)
 
 
 def _calibrated(scored: calibrate.Scored, scale: float, shift: float) -> calibrate.Scored:

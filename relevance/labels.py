@@ -43,14 +43,13 @@ ROUND_1 = (
     "eye-gaze-als", "hospice-nurse", "non-native-indian", "non-native-spanish",
     "older-man-meds", "sclero-patient-lungs", "teen-grandchild", "wife-caregiver",
 )
-ROUND_2_BRIEFED = ("daughter-researcher", "husband-bulbar", "newly-diagnosed-sclero", "non-native-chinese-son")
-ROUND_2 = ROUND_2_BRIEFED  # all four delivered (three on the second try)
+ROUND_2 = ("daughter-researcher", "husband-bulbar", "newly-diagnosed-sclero", "non-native-chinese-son")  # all delivered
 PERSONAS = ROUND_1 + ROUND_2
 SPLIT_SEED = 20261202
 TEST_WRITERS = tuple(sorted(random.Random(SPLIT_SEED).sample(sorted(ROUND_1), 2)))  # non-native-indian, older-man-meds
 ROUND_1_CALIBRATION = random.Random(SPLIT_SEED + 1).choice([p for p in sorted(ROUND_1) if p not in TEST_WRITERS])  # hospice-nurse
-ROUND_2_CALIBRATION = random.Random(SPLIT_SEED + 2).choice(sorted(ROUND_2_BRIEFED))  # non-native-chinese-son
-CALIBRATION_WRITERS = tuple(w for w in (ROUND_1_CALIBRATION, ROUND_2_CALIBRATION) if w in PERSONAS)
+ROUND_2_CALIBRATION = random.Random(SPLIT_SEED + 2).choice(sorted(ROUND_2))  # non-native-chinese-son, drawn before they wrote
+CALIBRATION_WRITERS = (ROUND_1_CALIBRATION, ROUND_2_CALIBRATION)
 LEAK_COSINE = 0.88  # a training question this close (MiniLM cosine) to a dev_test question is dropped
 
 Answerable = Literal["yes", "partly", "no"]

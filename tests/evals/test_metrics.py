@@ -8,7 +8,7 @@ import pytest
 
 from assistant.phrases import CRISIS, EMERGENCY, NOT_COVERED_ANSWER, PARTLY_COVERED
 from evals.dataset import EvalItem
-from plain.judge import CachedJudge
+from plain.judge import CachedJudge, LexicalJudge
 from evals.metrics import (
     abstained,
     abstention_metrics,
@@ -165,3 +165,17 @@ def test_percentiles_and_failed_items_in_the_aggregate() -> None:
     assert summary["fact_recall"] == 1.0
     assert summary["must_not_violations"] == 1
     assert summary["total_p95_ms"] == 20.0
+
+
+def test_the_facts_of_an_answer_are_scored_in_its_plain_words_and_in_the_guides_own_words() -> None:
+    # issue 18's goal: the plain words hold every fact the guide's words hold; the harness reports both
+    from evals.runner import score_item
+
+    item = EvalItem("f", ("What does riluzole do?",), "fact", facts=(("riluzole",), ("prolongs survival",)))
+    guide = "Riluzole modestly prolongs survival and delays disease progression."
+    plain = "Riluzole can help people live a bit longer."
+    answer = {"answer": f"{plain} [1]", "sentences": [{"text": plain, "guide_text": guide, "n": 1, "plain": True}], "citations": []}
+    scores, _, _ = score_item(item, answer, CachedJudge(LexicalJudge(threshold=0.5)))
+    assert scores["fact_recall"] == 0.5 and scores["fact_recall_as_guide_says"] == 1.0
+    summary = aggregate([{"kind": "fact", "item": item.to_dict(), "timings": {}, "scores": scores}])
+    assert summary["all_facts_rate"] == 0.0 and summary["all_facts_rate_as_guide_says"] == 1.0

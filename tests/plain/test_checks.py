@@ -6,7 +6,7 @@ import pytest
 
 from plain.readability import flesch_kincaid_grade
 from plain.build import PENDING, cheap_check
-from plain.checks import term_problems
+from plain.checks import edition_problems, term_problems
 
 TOFERSEN = (
     "Notably, the drug tofersen, an antisense therapy targeting SOD1 mutations, has shown potential in "
@@ -118,8 +118,6 @@ def test_a_medicine_the_guides_name_is_kept_even_when_a_dictionary_knows_it():
 def test_a_plain_version_that_starts_by_pointing_back_where_the_guide_does_not_is_refused():
     # an answer brings the sentence before only when the guide's sentence starts by pointing back,
     # so "Another option ..." shown alone would point to nothing (found by an independent reader)
-    from plain.checks import edition_problems
-
     source = "Autologous stem cell transplantation is another option for severe, refractory cases, aiming to reset the immune system."
     leading = "Another option for severe cases that resist treatment is a stem cell transplant using the person's own cells. It aims to reset the immune system."
     kept = "A stem cell transplant using the person's own cells is another option for severe cases that resist treatment. It aims to reset the immune system."

@@ -65,3 +65,10 @@ def test_a_reviewers_fix_replaces_the_writers_labels_and_agreement_leaves_them(c
     fixed = apply_review(read_labels(labels, catalog, "w"), review, catalog)
     assert (fixed[0].answerable, fixed[0].answers, fixed[0].turns) == ("partly", ("als-treatment:04",), ("is riluzole worth it",))
     assert (fixed[1].answerable, fixed[1].answers) == ("yes", ("als-treatment:11",))
+
+
+def test_figures_for_a_writer_the_data_does_not_have_say_which_names_to_use(caplog):
+    from relevance.__main__ import main
+
+    assert main(["figures", "nobody"]) == 2
+    assert "Unknown writers ['nobody']: use folder names of" in caplog.text
