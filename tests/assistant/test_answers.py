@@ -73,6 +73,21 @@ def test_questions_the_guides_do_not_answer_are_never_answered_as_covered(guides
         assert answer.answer.startswith(gap) and RELATED in answer.answer, answer.answer
 
 
+@pytest.mark.parametrize(
+    ("message", "quoted"),
+    [
+        ("How long my father will live? He is 78, ALS since 2 years, now he uses the BiPAP at night.", "How long my father will live"),
+        ("My mum was diagnosed last spring. Her hands are weak. Will the tofersen work for her", "Will the tofersen work for her"),
+    ],
+)
+def test_what_the_guides_do_not_fully_answer_is_quoted_from_the_sentence_that_asks(message, quoted):
+    from assistant.chain import _gap_sentence  # noqa: PLC0415
+    from assistant.evidence import Evidence  # noqa: PLC0415
+
+    # the person's story comes before or after the question; the notice quotes the question, not the story
+    assert _gap_sentence(Evidence("partial", 0.4), message) == NOT_FULLY_ANSWERED.format(asked=quoted)
+
+
 @pytest.mark.xfail(strict=True, reason="known gap (issue 17): a two-part question scores its answerable part low "
                    "(riluzole sentence P 0.10), so with the dose missing it is refused as not covered")
 def test_a_question_partly_covered_answers_that_part_and_names_what_is_missing(guides_assistant):
