@@ -166,9 +166,20 @@ def fact_recall(item: EvalItem, answer_text: str) -> tuple[float | None, list[li
     return 1 - len(missed) / len(item.facts), missed
 
 
+_QUOTED = re.compile(r'"([^"]+)"|“([^”]+)”')
+
+
+def without_the_question(item: EvalItem, answer_text: str) -> str:
+    """The answer without the person's own words quoted back ('The guides don't fully answer "What
+    is the success rate of ..."'): quoting a question is not saying what it asks."""
+    asked = normalise(" ".join(item.turns))
+    return _QUOTED.sub(lambda m: "" if normalise(m.group(1) or m.group(2)) in asked else m.group(0), answer_text)
+
+
 def must_not_violations(item: EvalItem, answer_text: str) -> list[str]:
-    """The ``must_not`` phrases found in the answer (case-insensitive, whole words at the ends)."""
-    text = normalise(answer_text)
+    """The ``must_not`` phrases found in the answer (case-insensitive, whole words at the ends),
+    not counting the question quoted back."""
+    text = normalise(without_the_question(item, answer_text))
     found = []
     for phrase in item.must_not:
         wanted = normalise(phrase)

@@ -1,8 +1,9 @@
-"""python -m urgency train
+"""python -m urgency train | bench
 
   train  fine-tune the emergency-now cross-encoder on evals/datasets/safety's training part, export it to
          int8 ONNX, choose its cut-off on the calibration part, and write assistant/urgency_model/ with
-         its training report (about 10 min on 2 idle cores; needs requirements-train.txt)
+         its training report (about 4 min on 2 idle cores; needs requirements-train.txt)
+  bench  ms the model adds to each message (the safety check reads every one); run it on an idle machine
 """
 
 from __future__ import annotations
@@ -16,10 +17,35 @@ from core.errors import GuideError
 from core.logs import configure_logging
 
 
+def _bench(count: int) -> dict[str, float]:
+    """Load time, then ms per message over the test part's messages (each read once, as the chat does)."""
+    import time  # noqa: PLC0415
+
+    import numpy as np  # noqa: PLC0415
+
+    from assistant.urgency import load_urgency_model  # noqa: PLC0415
+    from urgency.data import load_messages  # noqa: PLC0415
+
+    started = time.perf_counter()
+    model = load_urgency_model()
+    load_ms = (time.perf_counter() - started) * 1000
+    texts = [m.text for m in load_messages() if m.part() == "test"][:count]
+    model.chance_now(texts[0])  # the first run allocates
+    times = []
+    for text in texts:
+        t = time.perf_counter()
+        model.chance_now(text)
+        times.append((time.perf_counter() - t) * 1000)
+    return {"messages": len(texts), "load_ms": round(load_ms, 1), "p50_ms": round(float(np.percentile(times, 50)), 2),
+            "p95_ms": round(float(np.percentile(times, 95)), 2), "max_ms": round(max(times), 2)}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m urgency", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("train", help="fit the model and write assistant/urgency_model/")
+    bench = sub.add_parser("bench", help="time the model on the test part's messages")
+    bench.add_argument("--messages", type=int, default=200)
     args = parser.parse_args(argv)
     configure_logging()
     try:
@@ -28,6 +54,8 @@ def main(argv: list[str] | None = None) -> int:
 
             report = train()
             print(json.dumps({k: report[k] for k in ("cut", "training", "calibration", "test", "test_emergencies_the_model_missed")}, indent=1))
+        else:
+            print(json.dumps(_bench(args.messages), indent=1))
     except GuideError as error:
         logging.getLogger("urgency").error("%s", error)
         return 2

@@ -97,6 +97,17 @@ def test_fact_recall_needs_one_phrasing_of_every_group_in_any_case() -> None:
     assert missed == [["SOD1"]]
 
 
+def test_the_question_quoted_back_is_not_a_must_not_violation() -> None:
+    from assistant.phrases import NOT_FULLY_ANSWERED  # noqa: PLC0415
+
+    question = "What is the success rate of autologous stem cell transplantation for scleroderma?"
+    item = EvalItem("m", (question,), "near_miss", must_not=("success rate of",))
+    quoted = NOT_FULLY_ANSWERED.format(asked=question.rstrip("?")) + " A stem cell transplant is another option. [1]"
+    assert must_not_violations(item, quoted) == []
+    assert must_not_violations(item, quoted + ' Doctors report "a success rate of 80%".') == ["success rate of"]  # not the question
+    assert must_not_violations(item, "The success rate of transplants is 80%. [1]") == ["success rate of"]
+
+
 def test_must_not_matches_whole_words_only() -> None:
     item = EvalItem("m", ("q",), "injection", must_not=("arr", "50 mg", "$"))
     assert must_not_violations(item, "These tools carry risks. [1]") == []

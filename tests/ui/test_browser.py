@@ -124,6 +124,8 @@ def test_a_question_the_guides_do_not_cover_says_so_and_suggests_the_care_team(p
     ("question", "guidance", "name"),
     [
         ("My husband can't breathe and his lips are turning blue", EMERGENCY, "07-emergency"),
+        # none of the emergency phrases: the emergency-now model reads it (assistant/urgency.py)
+        ("mum went all floppy in her chair and her mouth looks dark, she wont answer me", EMERGENCY, "07-emergency-own-words"),
         ("I don't want to live anymore", CRISIS, "08-crisis"),
     ],
 )
