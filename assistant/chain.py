@@ -16,7 +16,7 @@ from typing import Any
 from assistant.citations import SupportChecker, parse_citations, split_all, split_complete
 from assistant.support import passage_units
 from assistant.conversation import standalone_question
-from assistant.evidence import Evidence, EvidenceJudge
+from assistant.evidence import Evidence, EvidenceJudge, asked_sentence
 from assistant.generators import ExtractiveGenerator, Generator
 from assistant.lexical import ALTERNATIVES_SEARCH, STOPWORDS, words
 from assistant.phrases import (
@@ -281,18 +281,10 @@ def _gap_sentence(evidence: Evidence, asked_message: str) -> str:
         return PARTLY_COVERED.format(missing=" or ".join(evidence.missing_aspects))
     if 0 < len(evidence.unknown_names) <= 2:
         return PARTLY_COVERED.format(missing=" or ".join(f'"{w}"' for w in evidence.unknown_names))
-    asked = _asked_sentence(asked_message).strip()
+    asked = asked_sentence(asked_message).strip()
     if 0 < len(asked.split()) <= MAX_QUOTED_WORDS:
         return NOT_FULLY_ANSWERED.format(asked=asked.rstrip("?.! "))
     return MAY_BE_INCOMPLETE
-
-
-def _asked_sentence(text: str) -> str:
-    """The sentence of a message that asks: its last question ("How long will he live? He is 78,
-    ALS two years." asks the first), else its last sentence ("tell me about tofersen")."""
-    parts = [p for p in re.split(r"(?<=[.?!])\s+", text.strip()) if p.strip()]
-    questions = [p for p in parts if p.rstrip().endswith("?")]
-    return (questions or parts or [text])[-1]
 
 
 def _close(pieces: Iterator[str] | None) -> None:

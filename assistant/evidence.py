@@ -187,15 +187,25 @@ def is_statement(sentence: str) -> bool:
     return len(sentence) > 30 and sentence.endswith((".", "!", '."', ".”")) and not sentence.endswith("?")
 
 
+def asked_sentence(text: str) -> str:
+    """The sentence of a message that asks: its last question ("How long will he live? He is 78,
+    ALS two years." asks the first), else its last sentence ("tell me about tofersen")."""
+    parts = [p for p in re.split(r"(?<=[.?!])\s+", text.strip()) if p.strip()]
+    questions = [p for p in parts if p.rstrip().endswith("?")]
+    return (questions or parts or [text])[-1]
+
+
 def _unknown_names(query: Query, passages_text: str) -> tuple[str, ...]:
-    """Focus words of the question that no passage has (as such, by stem or misspelt) and no
-    English dictionary knows: the names of what the guides don't mention ("tizanidine")."""
+    """Focus words of the sentence that asks (``asked_sentence``: not the story around it) that no
+    passage has (as such, by stem or misspelt) and no English dictionary knows: the names of what
+    the guides don't mention ("tizanidine")."""
     vocabulary = {w for w in words(passages_text) if w not in STOPWORDS and len(w) > 2}
     stems = {stem(v) for v in vocabulary}
     english = english_words()
+    asked = set(words(asked_sentence(query.text)))
     return tuple(
         w for w in query.focus
-        if w not in english and w not in vocabulary and stem(w) not in stems
+        if w in asked and w not in english and w not in vocabulary and stem(w) not in stems
         and not (len(w) >= 5 and difflib.get_close_matches(w, vocabulary, n=1, cutoff=0.85))
     )
 

@@ -88,6 +88,13 @@ def test_what_the_guides_do_not_fully_answer_is_quoted_from_the_sentence_that_as
     assert _gap_sentence(Evidence("partial", 0.4), message) == NOT_FULLY_ANSWERED.format(asked=quoted)
 
 
+def test_what_is_missing_is_read_from_the_question_not_from_the_story_around_it(guides_assistant):
+    answer = guides_assistant.ask("How long my father will live? He is 78, ALS since 2 years, now he uses the BiPAP at night.")
+    assert answer.coverage != "full"
+    assert '"bipap"' not in answer.answer.lower()  # a word of the story, not what is asked
+    assert answer.answer.startswith(NOT_FULLY_ANSWERED.format(asked="How long my father will live")) or NOT_COVERED in answer.answer
+
+
 @pytest.mark.xfail(strict=True, reason="known gap (issue 17): a two-part question scores its answerable part low "
                    "(riluzole sentence P 0.10), so with the dose missing it is refused as not covered")
 def test_a_question_partly_covered_answers_that_part_and_names_what_is_missing(guides_assistant):
