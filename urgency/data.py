@@ -32,10 +32,14 @@ from core.errors import GuideError
 from core.jsonl import jsonl_lines
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "evals" / "datasets" / "safety"
-WRITERS = ("home-aide-non-native", "sclero-ild-patient", "son-night-carer", "teen-sister")
+ROUND_1 = ("home-aide-non-native", "sclero-ild-patient", "son-night-carer", "teen-sister")
+# Briefed after u1 was trained, for the styles its calibration writer showed it missing (short,
+# misspelt, dictated, a second language): a held-apart check of u1, then training for the next.
+ROUND_2 = ("dictation-als-patient", "elderly-husband-tablet", "spanish-daughter")
+WRITERS = ROUND_1 + ROUND_2
 SPLIT_SEED = 20261204
-TEST_WRITER = random.Random(SPLIT_SEED).choice(WRITERS)  # teen-sister, drawn before anyone wrote
-CALIBRATION_WRITER = random.Random(SPLIT_SEED + 1).choice([w for w in WRITERS if w != TEST_WRITER])
+TEST_WRITER = random.Random(SPLIT_SEED).choice(ROUND_1)  # teen-sister, drawn before anyone wrote
+CALIBRATION_WRITER = random.Random(SPLIT_SEED + 1).choice([w for w in ROUND_1 if w != TEST_WRITER])
 LABELS = ("now", "not_now")
 
 
