@@ -48,7 +48,7 @@ help:
 	@echo "make test   - run the test suite (as CI does)"
 	@echo "make lock   - regenerate requirements.lock from requirements.in and requirements-model.in"
 	@echo "make relevance-model - retrain the relevance model from the repo's data (40-50 min on 2 idle cores; CI never does)"
-	@echo "make urgency-model - retrain the emergency-now model from the repo's safety data (about 10 min on 2 idle cores; CI never does)"
+	@echo "make urgency-model - retrain the emergency-now model from the repo's safety data (about 4 min on 2 idle cores; CI never does)"
 	@echo "make support-model - retrain the citation check's model from the repo's data (about 20 min on 2 idle cores; CI never does)"
 	@echo "make llama-flags - the llama.cpp build chosen for this CPU, and its wheel folder"
 
