@@ -73,9 +73,16 @@ def _emergency_now(question: str, names: GuideNames) -> bool:
     """Choking now (``_choking_now``), or the emergency-now model reads someone in danger now
     (``assistant.urgency``): 57% of the emergencies writers wrote had none of the pattern's words
     ("hes blue and floppy in the bathroom please", "mam stop breathing i think. chest not moving")."""
+    return _choking_now(question, names) or _model_says_now(question)
+
+
+@lru_cache(maxsize=1024)
+def _model_says_now(question: str) -> bool:
+    """The shipped model's reading, once per message: the chat checks a message before it hands it
+    to the chain, which checks it again, and the suggestions check theirs on every answer."""
     from assistant.urgency import shipped_urgency_model  # noqa: PLC0415
 
-    return _choking_now(question, names) or shipped_urgency_model().now(question)
+    return shipped_urgency_model().now(question)
 
 
 @lru_cache(maxsize=8)

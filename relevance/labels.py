@@ -28,10 +28,10 @@ wording is close to a dev_test question (``LEAK_COSINE``) is dropped, and the co
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 from core.errors import GuideError
 from core.jsonl import jsonl_lines
@@ -52,6 +52,7 @@ ROUND_2_CALIBRATION = random.Random(SPLIT_SEED + 2).choice(sorted(ROUND_2))  # n
 CALIBRATION_WRITERS = (ROUND_1_CALIBRATION, ROUND_2_CALIBRATION)
 LEAK_COSINE = 0.88  # a training question this close (MiniLM cosine) to a dev_test question is dropped
 
+T = TypeVar("T")
 Answerable = Literal["yes", "partly", "no"]
 Part = Literal["train", "calibration", "test"]
 
@@ -147,19 +148,20 @@ class LeakFilter:
     embed: object  # a callable: list[str] -> np.ndarray of unit vectors
     dropped: list[tuple[str, str, float]] = field(default_factory=list)
 
-    def keep(self, items: Sequence[Labelled]) -> list[Labelled]:
+    def keep(self, items: Sequence[T], text: Callable[[T], str] = lambda i: " ".join(i.turns)) -> list[T]:  # type: ignore[attr-defined]
+        """``items`` but those whose ``text`` rewords a frozen question (a conversation's turns, by default)."""
         import numpy as np  # noqa: PLC0415
 
         if not items or not self.frozen:
             return list(items)
-        mine = self.embed([" ".join(i.turns) for i in items])  # type: ignore[operator]
+        mine = self.embed([text(i) for i in items])  # type: ignore[operator]
         theirs = self.embed(list(self.frozen))  # type: ignore[operator]
         closest = mine @ theirs.T
         kept = []
         for item, row in zip(items, closest, strict=True):
             best = int(np.argmax(row))
             if row[best] >= LEAK_COSINE:
-                self.dropped.append((" ".join(item.turns), self.frozen[best], float(row[best])))
+                self.dropped.append((text(item), self.frozen[best], float(row[best])))
             else:
                 kept.append(item)
         return kept

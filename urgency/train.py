@@ -37,22 +37,15 @@ CUT_GRID = tuple(round(0.01 * k, 2) for k in range(2, 100))
 
 
 def _leaks(train: list[Message], settings: Settings) -> tuple[list[Message], list[tuple[str, str, float]]]:
-    """Training messages that reword a dev_test question are dropped (as the relevance data's are)."""
+    """Training messages that reword a dev_test question are dropped, as the relevance data's are
+    (``relevance.labels.LeakFilter``)."""
     from core.settings import REPO_ROOT  # noqa: PLC0415
     from relevance.build import embedder  # noqa: PLC0415
-    from relevance.labels import LEAK_COSINE, frozen_questions  # noqa: PLC0415
+    from relevance.labels import LeakFilter, frozen_questions  # noqa: PLC0415
 
-    frozen = frozen_questions(REPO_ROOT / "evals" / "datasets" / "dev_test.jsonl")
-    embed = embedder(settings)
-    closest = embed([m.text for m in train]) @ embed(frozen).T
-    kept, dropped = [], []
-    for m, row in zip(train, closest, strict=True):
-        best = int(np.argmax(row))
-        if row[best] >= LEAK_COSINE:
-            dropped.append((m.text, frozen[best], round(float(row[best]), 3)))
-        else:
-            kept.append(m)
-    return kept, dropped
+    leaks = LeakFilter(frozen_questions(REPO_ROOT / "evals" / "datasets" / "dev_test.jsonl"), embedder(settings))
+    kept = leaks.keep(train, text=lambda m: m.text)
+    return kept, [(a, b, round(c, 3)) for a, b, c in leaks.dropped]
 
 
 def figures(messages: Sequence[Message], chance: Sequence[float], cut: float) -> dict[str, object]:

@@ -16,7 +16,9 @@ from assistant.urgency import MODEL_DIR, load_urgency_model, shipped_urgency_mod
 from core.errors import GuideError
 from urgency.data import load_messages
 
-_HELD_APART = [m for m in load_messages() if m.part() == "test"]
+@pytest.fixture(scope="module")
+def held_apart():
+    return [m for m in load_messages() if m.part() == "test"]
 
 
 def _stopped(text: str) -> bool:
@@ -24,15 +26,15 @@ def _stopped(text: str) -> bool:
     return flag is not None and flag.blocking
 
 
-def test_every_held_apart_emergency_gets_the_emergency_message_even_without_the_emergency_phrases():
-    now = [m for m in _HELD_APART if m.now]
+def test_every_held_apart_emergency_gets_the_emergency_message_even_without_the_emergency_phrases(held_apart):
+    now = [m for m in held_apart if m.now]
     unphrased = [m for m in now if not named_emergency(m.text)]
     assert len(now) >= 40 and len(unphrased) >= 15  # the phrases alone missed these
     assert [m.text for m in now if not _stopped(m.text)] == []
 
 
-def test_ordinary_questions_are_not_stopped_as_emergencies():
-    ordinary = [m for m in _HELD_APART if m.source == "ordinary"]
+def test_ordinary_questions_are_not_stopped_as_emergencies(held_apart):
+    ordinary = [m for m in held_apart if m.source == "ordinary"]
     stopped = [m.text for m in ordinary if _stopped(m.text)]
     assert len(ordinary) >= 500 and len(stopped) / len(ordinary) <= 0.02, stopped
 
