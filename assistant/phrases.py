@@ -39,6 +39,13 @@ CHOKING_NOTICE = (
     "911 in the US, 112 in Europe, 999 in the UK. If choking keeps happening when eating or drinking, "
     "tell the care team soon."
 )
+# A message that names an emergency the emergency-now model is sure is not happening now
+# ("will she suffocate at the end"): this first, then the answer.
+EMERGENCY_MENTIONED_NOTICE = (
+    "Is someone unable to breathe, choking or turning blue right now? Call your local emergency number now: "
+    "911 in the US, 112 in Europe, 999 in the UK. If not, read on."
+)
+EMERGENCY_MENTIONED_ADVICE = "Ask the care team what to do if breathing gets hard, and keep the plan close by."
 CHOKING_ADVICE = "Tell the care team how often choking happens when eating or drinking. Ask what can help."
 DOSE_NOTICE = "Ask your doctor, nurse or pharmacist how much of a medicine to take. This assistant never gives doses."
 DOSE_ADVICE = "Ask your doctor, nurse or pharmacist how much to take and when."

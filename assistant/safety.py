@@ -8,6 +8,7 @@ Instruction-like text is flagged and then treated as plain text.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
@@ -23,12 +24,24 @@ from assistant.phrases import (
     DOSE_ADVICE,
     DOSE_NOTICE,
     EMERGENCY,
+    EMERGENCY_MENTIONED_ADVICE,
+    EMERGENCY_MENTIONED_NOTICE,
     EMERGENCY_TITLE,
     STOP_MEDICATION_ADVICE,
     STOP_MEDICATION_NOTICE,
 )
 
 _I = re.IGNORECASE
+# Emergency words as they are typed in a hurry or dictated ("not breating", "lips blu", "chokin",
+# "chocking"): a word no dictionary knows, this close to one of these, is read as it, by the
+# phrases and by the emergency-now model (which read "pls mam not breating good her lips blu" as
+# no emergency, and the respelt message as one, P 0.99).
+EMERGENCY_VOCABULARY = tuple(
+    """breathe breathing breath breathes blue grey gray lips face skin purple chest pain pains tight unconscious
+    wake passed passing seizure fitting gasping overdose bleeding swallow suffocate suffocating choking choked
+    turning shallow noisy rattling short""".split()
+)
+RESPELL_CUTOFF = 0.85  # difflib's ratio: "breating" 0.94, "blu" 0.86; "graphing" (0.80) stays graphing
 _STOPPING = r"\b(stop|stopping|quit|quitting|come off|coming off|skip|skipping|halve|cut down)\b"
 
 
@@ -77,12 +90,33 @@ def _emergency_now(question: str, names: GuideNames) -> bool:
 
 
 @lru_cache(maxsize=1024)
-def _model_says_now(question: str) -> bool:
+def _chance_now(question: str) -> float:
     """The shipped model's reading, once per message: the chat checks a message before it hands it
     to the chain, which checks it again, and the suggestions check theirs on every answer."""
     from assistant.urgency import shipped_urgency_model  # noqa: PLC0415
 
-    return shipped_urgency_model().now(question)
+    return shipped_urgency_model().chance_now(question)
+
+
+def _model_says_now(question: str) -> bool:
+    from assistant.urgency import shipped_urgency_model  # noqa: PLC0415
+
+    return _chance_now(question) >= shipped_urgency_model().cut
+
+
+def _surely_not_now(question: str) -> bool:
+    """It names an emergency of breathing or choking, none other, and the model reads it lower than
+    any such emergency of the writer its cut-offs were fitted on: "will she suffocate at the end",
+    "last week he choked on chicken" are not one now."""
+    from assistant.urgency import shipped_urgency_model  # noqa: PLC0415
+
+    return mentions_only(question) and _chance_now(question) < shipped_urgency_model().mention_cut
+
+
+def mentions_only(question: str) -> bool:
+    """Whether the model may read a message with emergency words as no emergency now: none of the
+    emergencies it was not trained on is named (``OTHER_EMERGENCY_WORDS``)."""
+    return not OTHER_EMERGENCY_WORDS.search(question)
 
 
 @lru_cache(maxsize=8)
@@ -92,6 +126,25 @@ def _having(conditions: tuple[str, ...]) -> re.Pattern[str]:
         rf"\b(do|could|might|may) (i|he|she|my \w+|we) (have|has|be getting) ({named})\b|\b(is|could) (it|this|that) (be )?({named})\b", _I
     )
 
+
+# Words of an emergency of breathing or choking ("can't breathe", "lips blue", "suffocating"): one
+# now, unless the emergency-now model, trained on such messages, is sure it is not happening now
+# ("will she suffocate at the end").
+BREATHING_EMERGENCY_WORDS = re.compile(
+    r"(can'?t|cannot|can not|unable to|struggling to|hard to|trouble|isn'?t|is not|not|stopped) ?breath(e|ing)\b"
+    r"|\b(blue|grey|gray) (lips|face|skin)\b|\blips (\w+ ){0,4}(blue|grey|gray|purple)\b"
+    r"|\bbreathing is (really |very )?(shallow|noisy|rattling)\b|\bsuddenly (really |very )?short of breath\b"
+    r"|\bgasping\b|\bsuffocat\w*|\bturning blue\b",
+    _I,
+)
+# Words of other emergencies ("chest pain", "seizure", "overdose"): the model was not trained on
+# them, so they are an emergency now whatever it reads.
+OTHER_EMERGENCY_WORDS = re.compile(
+    r"\bchest pains?\b|\bchest (feels |is |getting )?(really |very )?tight\b|\bunconscious\b|\bwon'?t wake( up)?\b"
+    r"|\b(passed|passing) out\b|\bseizure\b|\bfitting\b|\boverdose\b|\bsevere bleeding\b|\bcan'?t swallow (at all|anything)\b",
+    _I,
+)
+EMERGENCY_WORDS = re.compile(f"{BREATHING_EMERGENCY_WORDS.pattern}|{OTHER_EMERGENCY_WORDS.pattern}", _I)
 
 _STOPS_NAMED = re.compile(rf"{_STOPPING}((?: [\w-]+){{1,4}})", _I)
 
@@ -103,6 +156,7 @@ class SafetyKind:
     name: str
     pattern: re.Pattern[str]
     also: Callable[[str, GuideNames], bool] | None = None  # a further test by the guides' own names
+    unless: Callable[[str], bool] | None = None  # a match does not count when this says so
     blocking: bool = False  # answer with the notice alone: no retrieval, no model
     notice: str = ""  # shown before anything else; empty for flags the user needs no notice of
     title: str = ""  # heading of the alert a blocking notice is shown in
@@ -129,19 +183,19 @@ KINDS: tuple[SafetyKind, ...] = (
     ),
     SafetyKind(
         "emergency",
-        re.compile(
-            r"(can'?t|cannot|can not|unable to|struggling to|hard to|trouble|isn'?t|is not|not|stopped) ?breath(e|ing)\b"
-            r"|\bchest pains?\b|\b(blue|grey|gray) (lips|face|skin)\b"
-            r"|\blips (\w+ ){0,4}(blue|grey|gray|purple)\b|\bbreathing is (really |very )?(shallow|noisy|rattling)\b"
-            r"|\bsuddenly (really |very )?short of breath\b|\bchest (feels |is |getting )?(really |very )?tight\b|\bunconscious\b|\bwon'?t wake( up)?\b"
-            r"|\b(passed|passing) out\b|\bseizure\b|\bfitting\b|\bgasping\b|\boverdose\b|\bsevere bleeding\b"
-            r"|\bcan'?t swallow (at all|anything)\b|\bsuffocat\w*|\bturning blue\b",
-            _I,
-        ),
+        EMERGENCY_WORDS,
         also=_emergency_now,
+        unless=_surely_not_now,
         blocking=True,
         notice=EMERGENCY,
         title=EMERGENCY_TITLE,
+    ),
+    SafetyKind(  # the emergency's words, read by the model as surely not happening now: the notice, then the answer
+        "emergency_mentioned",
+        BREATHING_EMERGENCY_WORDS,
+        also=_choking_now,
+        notice=EMERGENCY_MENTIONED_NOTICE,
+        advice=EMERGENCY_MENTIONED_ADVICE,
     ),
     SafetyKind(  # choking that keeps happening, with no sign of an emergency now: the notice, then the answer
         "choking_often",
@@ -205,19 +259,37 @@ class SafetyFlag:
     blocking: bool  # True: answer with the message only, no retrieval, no model
 
 
+def as_read(question: str) -> str:
+    """The message as the red flags read it: straight apostrophes (phones type "can’t"), and
+    misspelt emergency words respelt (``EMERGENCY_VOCABULARY``)."""
+    from assistant.lexical import english_words  # noqa: PLC0415
+
+    english = english_words()
+
+    def respell(match: re.Match[str]) -> str:
+        word = match.group(0)
+        if len(word) < 3 or word.lower() in english:
+            return word
+        close = difflib.get_close_matches(word.lower(), EMERGENCY_VOCABULARY, n=1, cutoff=RESPELL_CUTOFF)
+        return close[0] if close else word
+
+    return re.sub(r"[A-Za-z]+", respell, question.translate(_APOSTROPHES))
+
+
 def named_emergency(question: str, names: GuideNames = GuideNames()) -> bool:
     """The crisis and emergency phrases alone, without the emergency-now model (its training report compares the two)."""
-    question = question.translate(_APOSTROPHES)
+    question = as_read(question)
     return any(kind.pattern.search(question) for kind in KINDS if kind.blocking) or _choking_now(question, names)
 
 
 def check_safety(question: str, names: GuideNames = GuideNames()) -> SafetyFlag | None:
     """The most serious red flag in a question, or None. ``names``: the guides' medicines and
     condition names, so that "can he stop the edaravone" and "could my dad have ALS" are seen."""
-    # Phones type curly apostrophes ("can’t breathe"); the patterns are written with straight ones.
-    question = question.translate(_APOSTROPHES)
+    question = as_read(question)
     for kind in KINDS:
         if kind.pattern.search(question) or (kind.also is not None and kind.also(question, names)):
+            if kind.unless is not None and kind.unless(question):
+                continue
             return SafetyFlag(kind.name, kind.notice, kind.blocking)
     return None
 

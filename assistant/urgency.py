@@ -34,6 +34,7 @@ class UrgencyModel:
     pairs: OnnxPairModel
     cut: float
     name: str
+    mention_cut: float = 0.0  # below it, a message with the emergency phrases is surely no emergency now (0: never)
 
     def chance_now(self, text: str) -> float:
         logit = float(self.pairs.logits([(PROMPT, text)])[0])
@@ -42,12 +43,17 @@ class UrgencyModel:
     def now(self, text: str) -> bool:
         return self.chance_now(text) >= self.cut
 
+    def surely_not_now(self, text: str) -> bool:
+        """Lower than every emergency of the calibration writer, by a margin: "will she suffocate at
+        the end" names one, it is not one now."""
+        return self.chance_now(text) < self.mention_cut
+
 
 def load_urgency_model(folder: Path = MODEL_DIR, threads: int = 2) -> UrgencyModel:
     """The model in ``folder``, every file checked against the sha256 its manifest records."""
     manifest = verified_manifest(folder, "emergency-now model", INPUT_FORMAT, _RETRAIN)
     name = f"urgency {manifest.get('version', '?')} ({manifest['files'][manifest['model_file']][:12]})"
-    return UrgencyModel(OnnxPairModel(folder, manifest, threads), float(manifest["cut"]), name)
+    return UrgencyModel(OnnxPairModel(folder, manifest, threads), float(manifest["cut"]), name, float(manifest.get("mention_cut", 0.0)))
 
 
 @lru_cache(maxsize=1)

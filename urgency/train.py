@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import random
 import time
 from collections.abc import Sequence
@@ -21,12 +22,13 @@ from pathlib import Path
 
 import numpy as np
 
+from assistant.safety import as_read, mentions_only, named_emergency
 from assistant.urgency import INPUT_FORMAT, MODEL_DIR, PROMPT, load_urgency_model
 from core.settings import Settings
 from urgency.data import CALIBRATION_WRITER, TEST_WRITER, Message, agreement, load_messages
 
 log = logging.getLogger("urgency")
-VERSION = "u1"
+VERSION = "u2"
 SEED = 20261204
 EPOCHS = 2.0
 LEARNING_RATE = 4e-5
@@ -34,6 +36,10 @@ MAX_LENGTH = 128
 POSITIVE_REPEATS = 5
 MAX_FALSE_ALARMS = 0.01  # of the calibration part's not-now messages the model alone may stop
 CUT_GRID = tuple(round(0.01 * k, 2) for k in range(2, 100))
+# A message with the emergency phrases that the model reads as surely no emergency now ("will she
+# suffocate at the end", "last week he choked") gets the emergency notice first, then the answer.
+# "Surely": below every emergency of the calibration part that has the phrases, by this many logits.
+MENTION_MARGIN = 0.2
 
 
 def _leaks(train: list[Message], settings: Settings) -> tuple[list[Message], list[tuple[str, str, float]]]:
@@ -48,14 +54,13 @@ def _leaks(train: list[Message], settings: Settings) -> tuple[list[Message], lis
     return kept, [(a, b, round(c, 3)) for a, b, c in leaks.dropped]
 
 
-def figures(messages: Sequence[Message], chance: Sequence[float], cut: float) -> dict[str, object]:
+def figures(messages: Sequence[Message], chance: Sequence[float], cut: float, mention_cut: float) -> dict[str, object]:
     """Emergencies stopped and other messages stopped, by the phrases alone, the model alone, and
-    both (what the assistant does), by where the messages come from."""
-    from assistant.safety import named_emergency  # noqa: PLC0415
-
+    as the assistant decides (the phrases unless the model is sure it is no emergency now, or the
+    model), by where the messages come from."""
     phrases = [named_emergency(m.text) for m in messages]
     model = [c >= cut for c in chance]
-    both = [a or b for a, b in zip(phrases, model, strict=True)]
+    shipped = [(a and not surely_not_now(m, c, mention_cut)) or b for m, a, b, c in zip(messages, phrases, model, chance, strict=True)]
     groups = (
         ("emergencies now", lambda m: m.now),
         ("written about emergencies, not now", lambda m: m.source == "writer" and not m.now),
@@ -67,9 +72,32 @@ def figures(messages: Sequence[Message], chance: Sequence[float], cut: float) ->
         rows = [i for i, m in enumerate(messages) if member(m)]
         out[name] = {"messages": len(rows), **{
             f"stopped by {who}": round(sum(decided[i] for i in rows) / len(rows), 3) if rows else None
-            for who, decided in (("the phrases", phrases), ("the model", model), ("both", both))
+            for who, decided in (("the phrases", phrases), ("the model", model), ("the assistant", shipped))
         }}
     return out
+
+
+def surely_not_now(message: Message, chance: float, mention_cut: float) -> bool:
+    """As ``assistant.safety`` decides it: only emergencies of breathing or choking are named, and
+    the model reads the message below ``mention_cut``."""
+    return mentions_only(as_read(message.text)) and chance < mention_cut
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-9), 1 - 1e-9)
+    return math.log(p / (1 - p))
+
+
+def mentioned(messages: Sequence[Message], chance: Sequence[float], mention_cut: float) -> dict[str, object]:
+    """Of the messages the emergency phrases match: how many the model reads as surely not now
+    (answered, after the emergency notice), among the emergencies (should be none) and the rest."""
+    named = [(m, c) for m, c in zip(messages, chance, strict=True) if named_emergency(m.text)]
+    return {
+        "emergencies_with_the_phrases": sum(m.now for m, _ in named),
+        "emergencies_answered_after_the_notice": [m.text for m, c in named if m.now and surely_not_now(m, c, mention_cut)],
+        "not_now_with_the_phrases": sum(not m.now for m, _ in named),
+        "not_now_answered_after_the_notice": sum(1 for m, c in named if not m.now and surely_not_now(m, c, mention_cut)),
+    }
 
 
 def train(settings: Settings | None = None, out_dir: Path = MODEL_DIR) -> dict[str, object]:
@@ -104,33 +132,59 @@ def train(settings: Settings | None = None, out_dir: Path = MODEL_DIR) -> dict[s
         "model_file": MODEL_FILE, "tokenizer_file": TOKENIZER_FILE, "files": files, "max_length": MAX_LENGTH, "pad_id": 0, "cut": 0.5,
     }
     (out_dir / "model.json").write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
+    training = {
+        "rows": len(rows), "epochs": EPOCHS, "learning_rate": LEARNING_RATE, "seed": SEED, "seconds": round(seconds, 1),
+        "rows_per_second": round(len(rows) * EPOCHS / seconds, 1), "loss_first_last": [round(losses[0], 4), round(losses[-1], 4)] if losses else [],
+    }
+    data = {"training_messages": len(train_part), "training_now": sum(m.now for m in train_part), "dropped_close_to_dev_test": leaked}
+    return calibrate_and_report(out_dir, data, training)
+
+
+def calibrate_and_report(out_dir: Path = MODEL_DIR, data: dict | None = None, training: dict | None = None) -> dict[str, object]:  # type: ignore[type-arg]
+    """Choose the two cut-offs on the calibration part and write the report; without ``data`` and
+    ``training``, those of the report already there (``python -m urgency report``: the same
+    weights, the decisions and figures again)."""
+    previous = json.loads((out_dir / "training_report.json").read_text(encoding="utf-8")) if data is None else {}
+    data = data if data is not None else {k: previous["data"][k] for k in ("training_messages", "training_now", "dropped_close_to_dev_test")}
+    training = training if training is not None else previous["training"]
+    messages = load_messages()
+    calibration = [m for m in messages if m.part() == "calibration"]
+    test_part = [m for m in messages if m.part() == "test"]
+    manifest = json.loads((out_dir / "model.json").read_text(encoding="utf-8"))
     shipped = load_urgency_model(out_dir)
-    calibration_chance = [shipped.chance_now(m.text) for m in calibration]
+    # the model reads a message as the product does: misspelt emergency words respelt
+    calibration_chance = [shipped.chance_now(as_read(m.text)) for m in calibration]
     others = np.array([c for c, m in zip(calibration_chance, calibration, strict=True) if not m.now])
     cut = next(c for c in CUT_GRID if float(np.mean(others >= c)) <= MAX_FALSE_ALARMS)
-    manifest["cut"] = cut
+    # only messages the phrases match are read this way: the cut sits below each such emergency
+    lowest = min(_logit(c) for c, m in zip(calibration_chance, calibration, strict=True)
+                 if m.now and named_emergency(m.text) and mentions_only(as_read(m.text)))
+    mention_cut = round(1.0 / (1.0 + math.exp(-(lowest - MENTION_MARGIN))), 5)
+    manifest.update(cut=cut, mention_cut=mention_cut)
     (out_dir / "model.json").write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
-    test_chance = [shipped.chance_now(m.text) for m in test_part]
+    test_chance = [shipped.chance_now(as_read(m.text)) for m in test_part]
     report = {
-        "version": VERSION,
+        "version": manifest["version"],
         "command": "python -m urgency train",
         "data": {
-            "training_messages": len(train_part), "training_now": sum(m.now for m in train_part),
+            **data,
             "calibration": f"{CALIBRATION_WRITER} and the relevance calibration writers' turns ({len(calibration)} messages)",
             "test": f"{TEST_WRITER} and the relevance test writers' turns ({len(test_part)} messages)",
-            "dropped_close_to_dev_test": leaked, "readers_agreement": agreement(messages),
+            "readers_agreement": agreement(messages),
         },
-        "training": {
-            "rows": len(rows), "epochs": EPOCHS, "learning_rate": LEARNING_RATE, "seed": SEED, "seconds": round(seconds, 1),
-            "rows_per_second": round(len(rows) * EPOCHS / seconds, 1), "loss_first_last": [round(losses[0], 4), round(losses[-1], 4)] if losses else [],
-        },
+        "training": training,
         "cut": cut, "max_false_alarms": MAX_FALSE_ALARMS,
-        "calibration": figures(calibration, calibration_chance, cut),
-        "test": figures(test_part, test_chance, cut),
+        "mention_cut": mention_cut, "mention_margin_logits": MENTION_MARGIN,
+        "with_the_phrases_but_surely_not_now": {
+            "calibration": mentioned(calibration, calibration_chance, mention_cut),
+            "test": mentioned(test_part, test_chance, mention_cut),
+        },
+        "calibration": figures(calibration, calibration_chance, cut, mention_cut),
+        "test": figures(test_part, test_chance, cut, mention_cut),
         "test_emergencies_the_model_missed": [m.text for m, c in zip(test_part, test_chance, strict=True) if m.now and c < cut],
         "test_false_alarms_of_the_model": [m.text for m, c in zip(test_part, test_chance, strict=True) if not m.now and c >= cut],
-        "files": files,
+        "files": manifest["files"],
     }
     (out_dir / "training_report.json").write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
-    log.info("cut %.4f; test: %s", cut, json.dumps(report["test"]))
+    log.info("cut %.4f, mention cut %.5f; test: %s", cut, mention_cut, json.dumps(report["test"]))
     return report

@@ -10,7 +10,7 @@ import shutil
 
 import pytest
 
-from assistant.phrases import EMERGENCY
+from assistant.phrases import EMERGENCY, EMERGENCY_MENTIONED_NOTICE
 from assistant.safety import check_safety, named_emergency
 from assistant.urgency import MODEL_DIR, load_urgency_model, shipped_urgency_model
 from core.errors import GuideError
@@ -37,6 +37,25 @@ def test_ordinary_questions_are_not_stopped_as_emergencies(held_apart):
     ordinary = [m for m in held_apart if m.source == "ordinary"]
     stopped = [m.text for m in ordinary if _stopped(m.text)]
     assert len(ordinary) >= 500 and len(stopped) / len(ordinary) <= 0.02, stopped
+
+
+def test_messages_that_name_an_emergency_that_is_not_happening_get_the_notice_then_an_answer(held_apart):
+    named = [m for m in held_apart if m.source == "writer" and named_emergency(m.text)]
+    mentioned = [m for m in named if not m.now]
+    assert len(mentioned) >= 20
+    answered = [m.text for m in mentioned if check_safety(m.text).kind == "emergency_mentioned"]
+    # before the model read them, every one got the emergency message alone, and no answer
+    assert len(answered) >= 0.75 * len(mentioned), answered
+    # ...while every emergency with the same words still gets the emergency message alone
+    assert [m.text for m in named if m.now and not _stopped(m.text)] == []
+
+
+def test_a_question_about_suffocating_at_the_end_gets_the_emergency_line_then_what_the_guides_say(guides_assistant):
+    answer = guides_assistant.ask("will she suffocate at the end? what can hospice do about breathing")
+    assert answer.safety == "emergency_mentioned" and answer.answer.startswith(EMERGENCY_MENTIONED_NOTICE)
+    assert answer.answer != EMERGENCY_MENTIONED_NOTICE and answer.retrieved  # the guides were searched
+    now = guides_assistant.ask("she is suffocating, her lips are blue")
+    assert now.safety == "emergency" and now.answer == EMERGENCY
 
 
 def test_an_emergency_in_a_caregivers_words_is_answered_with_emergency_help_alone(guides_assistant):

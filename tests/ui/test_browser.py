@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from assistant.phrases import CRISIS, EMERGENCY, NOT_COVERED
+from assistant.phrases import CRISIS, EMERGENCY, EMERGENCY_MENTIONED_NOTICE, NOT_COVERED
 from core.settings import Settings
 from tests.ui.chat_page import (
     ask,
@@ -139,6 +139,14 @@ def test_emergency_and_crisis_guidance_comes_first(page, question, guidance, nam
     assert guidance in last_answer(page)
     shot(page, name, full_page=False)
     assert contrast_ratio(page, "#alert .alert p:not(.alert-title)") >= 7
+
+
+def test_a_question_that_names_an_emergency_not_happening_now_gets_the_emergency_line_then_an_answer(page):
+    answer = ask(page, "will she suffocate at the end? what can hospice do about breathing")
+    assert answer.startswith(EMERGENCY_MENTIONED_NOTICE)  # the emergency line comes first...
+    assert page.locator("#chat .bot-row").last.locator("button.cite-link").count() >= 1  # ...then what the guides say
+    assert not page.locator("#alert [role=alert]").is_visible()  # no emergency alert: the answer is read
+    shot(page, "07-emergency-mentioned", full_page=False)
 
 
 def test_typed_markup_is_shown_as_text_and_never_runs(page):
