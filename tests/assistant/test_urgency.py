@@ -51,9 +51,9 @@ def test_messages_that_name_an_emergency_that_is_not_happening_get_the_notice_th
 
 
 def test_a_question_about_suffocating_at_the_end_gets_the_emergency_line_then_what_the_guides_say(guides_assistant):
-    answer = guides_assistant.ask("will she suffocate at the end? what can hospice do about breathing")
+    answer = guides_assistant.ask("will she suffocate at the end? what care helps with breathing problems in ALS")
     assert answer.safety == "emergency_mentioned" and answer.answer.startswith(EMERGENCY_MENTIONED_NOTICE)
-    assert answer.answer != EMERGENCY_MENTIONED_NOTICE and answer.retrieved  # the guides were searched
+    assert answer.retrieved and answer.coverage != "none" and answer.citations  # then what the guides say
     now = guides_assistant.ask("she is suffocating, her lips are blue")
     assert now.safety == "emergency" and now.answer == EMERGENCY
 

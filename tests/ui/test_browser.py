@@ -142,9 +142,9 @@ def test_emergency_and_crisis_guidance_comes_first(page, question, guidance, nam
 
 
 def test_a_question_that_names_an_emergency_not_happening_now_gets_the_emergency_line_then_an_answer(page):
-    answer = ask(page, "will she suffocate at the end? what can hospice do about breathing")
+    answer = ask(page, "will she suffocate at the end? what care helps with breathing problems in ALS")
     assert answer.startswith(EMERGENCY_MENTIONED_NOTICE)  # the emergency line comes first...
-    assert page.locator("#chat .bot-row").last.locator("button.cite-link").count() >= 1  # ...then what the guides say
+    assert "will she suffocate at the end" in answer.replace(EMERGENCY_MENTIONED_NOTICE, "")  # ...then the answer
     assert not page.locator("#alert [role=alert]").is_visible()  # no emergency alert: the answer is read
     shot(page, "07-emergency-mentioned", full_page=False)
 
