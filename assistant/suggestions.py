@@ -62,8 +62,10 @@ ACTIONS = frozenset(
 VAGUE = frozenset(
     "primary various common comprehensive many several different new current existing standard available effective "
     "specific certain significant initial main general overall potential possible additional alternative further "
-    "identify targeted individual early late severe".split()
+    "identify targeted individual early late severe appropriate".split()
 )
+# Prepositions the stop-word list lacks: a phrase after one is not named by it ("despite therapy")
+PREPOSITIONS = frozenset("despite without within toward towards via among upon unlike versus beyond across".split())
 # Words of the question templates, not of what they ask about
 TEMPLATE_WORDS = frozenset({"help", "work", "know"})
 # Head words of other things worth a question of their own ("genetic testing", "clinical trials")
@@ -206,11 +208,23 @@ def _phrases(text: str, topic: Collection[str]) -> list[str]:
                                  or modifiers[0].endswith(("ly", "ed", "ing")) or modifiers[0] in ACTIONS
                                  or modifiers[0] in VAGUE):
                 modifiers.pop(0)
+            # ...and none before a word that ends a noun's modifiers: "receive appropriate support",
+            # "withdraw certain interventions", "requires specialized treatments" are about "support"
+            cut = [i for i, w in enumerate(modifiers) if _ends_modifiers(w)]
+            modifiers = modifiers[cut[-1] + 1:] if cut else modifiers
             if modifiers and not any(w in STOPWORDS or w in topic for w in modifiers):
                 term = " ".join([*modifiers, head])
                 if term not in found:
                     found.append(term)
     return found
+
+
+def _ends_modifiers(word: str) -> bool:
+    """A word no modifier of a noun stands before: a vague one ("certain"), a participle
+    ("specialized"), a verb's -s form ("resists"), a preposition ("despite"), an aim ("reduce")."""
+    verb_s = word.endswith("s") and not word.endswith(("ss", "us", "is", "ous"))
+    return (word in VAGUE or word in ACTIONS or word in PREPOSITIONS or verb_s
+            or (len(word) > 4 and word.endswith(("ed", "ing"))))
 
 
 def _listed_terms(text: str, topic: Collection[str]) -> list[str]:
@@ -224,6 +238,8 @@ def _listed_terms(text: str, topic: Collection[str]) -> list[str]:
                 continue
             if item_words[0] in STOPWORDS or item_words[0] in ACTIONS or any(w in topic for w in item_words):
                 continue
+            if "to" in item_words[1:] or any(_ends_modifiers(w) for w in item_words[:-1]):
+                continue  # "the decision to pursue", "withdraw certain interventions": a clause, not a thing
             if any(w.endswith("ed") and len(w) > 4 for w in item_words):  # "volume being lowered": an event, not a thing
                 continue
             if item not in terms:

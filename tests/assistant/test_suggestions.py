@@ -54,3 +54,19 @@ def test_candidates_read_as_plain_questions(guides_assistant):
     assert "How can physical therapy help people with scleroderma?" in questions
     assert "How does magnetic stimulation work?" in questions
     assert not any("this mean" in q for q in questions)  # a heading that points back makes no question alone
+
+
+def test_a_suggestion_asks_about_a_thing_not_a_piece_of_a_clause(guides_assistant):
+    # Phrases where a verb, a preposition or a vague word stands before the thing: once suggested
+    # as "How can receive appropriate support help people with ALS?"
+    chunk = Chunk(
+        "c1", "d1", "A guide", "Families want patients to receive appropriate support at home. "
+        "This includes decisions about whether to pursue or withdraw certain interventions. "
+        "Living with ALS that resists treatment is hard, despite therapy. "
+        "Organ involvement requires specialized treatments. Physical therapy helps maintain joint mobility.",
+        0, 300, 0, ("als",),
+    )
+    questions = candidate_questions([chunk], guides_assistant.settings.domain)
+    assert "How can physical therapy help people with ALS?" in questions
+    for clause in ("receive", "withdraw", "pursue", "resists", "despite", "requires"):
+        assert not any(clause in q for q in questions), questions
