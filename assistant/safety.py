@@ -110,13 +110,15 @@ def _surely_not_now(question: str) -> bool:
     "last week he choked on chicken" are not one now."""
     from assistant.urgency import shipped_urgency_model  # noqa: PLC0415
 
-    return mentions_only(question) and _chance_now(question) < shipped_urgency_model().mention_cut
+    return only_mentioned(question, _chance_now(question), shipped_urgency_model().mention_cut)
 
 
-def mentions_only(question: str) -> bool:
-    """Whether the model may read a message with emergency words as no emergency now: none of the
-    emergencies it was not trained on is named (``OTHER_EMERGENCY_WORDS``)."""
-    return not OTHER_EMERGENCY_WORDS.search(question)
+def only_mentioned(question: str, chance: float, mention_cut: float) -> bool:
+    """The decision, given the model's P(now) for the message as read (``as_read``): the model may
+    read a message with emergency words as no emergency now only if it names none of the
+    emergencies it was not trained on (``OTHER_EMERGENCY_WORDS``), and only below ``mention_cut``.
+    Its training report computes its figures with this too."""
+    return not OTHER_EMERGENCY_WORDS.search(question) and chance < mention_cut
 
 
 @lru_cache(maxsize=8)

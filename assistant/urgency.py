@@ -40,16 +40,10 @@ class UrgencyModel:
     mention_cut: float = 0.0  # below it, a message with the emergency phrases is surely no emergency now (0: never)
 
     def chance_now(self, text: str) -> float:
+        """P(someone is in an emergency now); ``assistant.safety`` decides with ``cut`` and ``mention_cut``."""
         logit = float(self.pairs.logits([(PROMPT, text)])[0])
         return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, logit))))
 
-    def now(self, text: str) -> bool:
-        return self.chance_now(text) >= self.cut
-
-    def surely_not_now(self, text: str) -> bool:
-        """Lower than every emergency of the calibration writer, by a margin: "will she suffocate at
-        the end" names one, it is not one now."""
-        return self.chance_now(text) < self.mention_cut
 
 
 def load_urgency_model(folder: Path = MODEL_DIR, threads: int = 2) -> UrgencyModel:

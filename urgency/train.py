@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.safety import as_read, mentions_only, named_emergency
+from assistant.safety import OTHER_EMERGENCY_WORDS, as_read, named_emergency, only_mentioned
 from assistant.urgency import INPUT_FORMAT, MODEL_DIR, PROMPT, load_urgency_model
 from core.settings import Settings
 from urgency.data import CALIBRATION_WRITER, TEST_WRITER, Message, agreement, load_messages
@@ -78,9 +78,8 @@ def figures(messages: Sequence[Message], chance: Sequence[float], cut: float, me
 
 
 def surely_not_now(message: Message, chance: float, mention_cut: float) -> bool:
-    """As ``assistant.safety`` decides it: only emergencies of breathing or choking are named, and
-    the model reads the message below ``mention_cut``."""
-    return mentions_only(as_read(message.text)) and chance < mention_cut
+    """As ``assistant.safety`` decides it (``only_mentioned``), for a message and its P(now)."""
+    return only_mentioned(as_read(message.text), chance, mention_cut)
 
 
 def _logit(p: float) -> float:
@@ -158,7 +157,7 @@ def calibrate_and_report(out_dir: Path = MODEL_DIR, data: dict | None = None, tr
     cut = next(c for c in CUT_GRID if float(np.mean(others >= c)) <= MAX_FALSE_ALARMS)
     # only messages the phrases match are read this way: the cut sits below each such emergency
     lowest = min(_logit(c) for c, m in zip(calibration_chance, calibration, strict=True)
-                 if m.now and named_emergency(m.text) and mentions_only(as_read(m.text)))
+                 if m.now and named_emergency(m.text) and not OTHER_EMERGENCY_WORDS.search(as_read(m.text)))
     mention_cut = round(1.0 / (1.0 + math.exp(-(lowest - MENTION_MARGIN))), 5)
     manifest.update(cut=cut, mention_cut=mention_cut)
     (out_dir / "model.json").write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
