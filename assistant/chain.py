@@ -29,7 +29,7 @@ from assistant.phrases import (
 )
 from assistant.prompts import NOT_IN_GUIDES
 from assistant.query import Query, QueryReader
-from assistant.relevance import RelevanceModel, load_relevance_model
+from assistant.relevance import RelevanceModel, chunk_sentences, load_relevance_model
 from assistant.retrieval import HybridRetriever
 from assistant.safety import GuideNames, check_safety, without_instructions
 from assistant.types import Answer, AnswerEvent, Citation, Coverage, Passage, SentenceCheck, Turn
@@ -71,19 +71,20 @@ class AnswerChain:
         self.fallback = generator if isinstance(generator, ExtractiveGenerator) else ExtractiveGenerator(vectors, self.relevance)
         if self.fallback.reader is None:  # a generator shared with another chain keeps the reader it has
             self.fallback.reader = self.reader
-        self.judge = EvidenceJudge(self.relevance, settings)
+        self.judge = EvidenceJudge(self.relevance, settings, vectors)
         self.not_covered = f"{NOT_COVERED_ANSWER} {WHAT_THEY_COVER.format(covers=settings.domain.what_they_cover)}"
         self.provenance = {**(provenance or {}), **self.relevance.provenance()}
 
     def warm_up(self, chunks: Sequence[Chunk], max_chunks: int = 3000) -> int:
         """Learn the passages' vocabulary (for spelling and names in questions), and embed the
-        passage sentences and words the checks compare against, once, at start-up, so the
+        passage sentences and words the checks and the relevance reading compare against, once, at start-up, so the
         first answers do not pay for it. Embedding is skipped for corpora over ``max_chunks``."""
         self.reader.update([c.embedding_text() for c in chunks], [c.conditions for c in chunks])
         self.fallback.learn_previous(chunks)
         if len(chunks) > max_chunks:
             return 0
         texts = {unit for c in chunks for unit in passage_units(c.text)}
+        texts |= {s.model_text for c in chunks for s in chunk_sentences(c)}  # as the relevance model's reading embeds them
         texts |= {w for c in chunks for w in words(c.embedding_text()) if w not in STOPWORDS and len(w) > 2}
         self.vectors.get(sorted(texts))
         return len(texts)

@@ -1,8 +1,10 @@
 """Do the retrieved passages answer the question? The relevance model reads the two together.
 
 Every statement of the retrieved passages is scored once by the relevance model
-(``assistant.relevance``): P(the sentence answers the question). A small calibrated model, fitted
-with it on the tuning data and shipped in its manifest, turns the best of them, and whether the
+(``assistant.relevance``): P(the sentence answers the question), from the cross-encoder with the
+bi-encoder's cosine (``RelevanceModel.answering``; they order and choose the sentences shown). A
+small calibrated model, fitted with it on the tuning data and shipped in its manifest, turns the
+cross-encoder's best probability, and whether the
 question asks for something that needs specific evidence (a dose, a cost, side effects, a number
 of people...) none of the passages gives, into P(the guides answer it):
 - below ``covered``: the guides don't cover it; the answer is the fixed phrase, with no guide text;
@@ -67,16 +69,20 @@ class Scored:
 
     candidate: Candidate
     passage: Passage
-    probability: float
+    probability: float  # P(it answers), cross-encoder and cosine together: what orders and chooses the sentences shown
+    model_probability: float  # P(it answers), the cross-encoder alone: what the coverage decision reads
+    cosine: float | None = None  # the bi-encoder's cosine of the question and the sentence (None: not read)
 
     def to_dict(self) -> dict[str, object]:
-        return {"n": self.passage.n, "text": self.candidate.text, "probability": round(self.probability, 4)}
+        return {"n": self.passage.n, "text": self.candidate.text, "probability": round(self.probability, 4),
+                "cross_encoder": round(self.model_probability, 4),
+                "cosine": None if self.cosine is None else round(self.cosine, 4)}
 
 
 @dataclass(frozen=True)
 class Evidence:
     coverage: Coverage
-    best: float  # P of the likeliest answering sentence
+    best: float  # the cross-encoder's P of its likeliest answering sentence (the coverage model's input)
     chance: float = 0.0  # P(the guides answer the question), from the coverage model
     reason: str = ""
     question: str = ""  # the question as read (Query.text)
@@ -86,8 +92,9 @@ class Evidence:
 
 
 class EvidenceJudge:
-    def __init__(self, model: RelevanceModel, settings: Settings) -> None:
+    def __init__(self, model: RelevanceModel, settings: Settings, vectors: TextVectors | None = None) -> None:
         self.model = model
+        self.vectors = vectors  # for the cosine the answer's reading weighs (None: the cross-encoder alone)
         # Diseases the guides are not about (the domain file's "not_about"); named in a question,
         # they must be named in the passages too, or a passage would answer about another disease.
         self.other_diseases = settings.domain.other_diseases
@@ -99,8 +106,8 @@ class EvidenceJudge:
     def assess(self, query: Query, passages: Sequence[Passage]) -> Evidence:
         if not passages:
             return Evidence("none", 0.0, 0.0, "nothing retrieved", query.text)
-        scored = score_sentences(self.model, query.text, passages)
-        best = scored[0].probability if scored else 0.0
+        scored = score_sentences(self.model, query.text, passages, self.vectors)
+        best = max((s.model_probability for s in scored), default=0.0)
         text = " ".join(p.chunk.embedding_text() for p in passages)
         missing = missing_aspects(query.text, text)
         t = self.thresholds
@@ -153,12 +160,21 @@ def missing_aspects(question: str, passages_text: str) -> tuple[str, ...]:
     return tuple(a.name for a in ASPECTS if a.asked.search(asked) and not a.answered.search(passages_text))
 
 
-def score_sentences(model: RelevanceModel, question: str, passages: Sequence[Passage]) -> list[Scored]:
+def score_sentences(
+    model: RelevanceModel, question: str, passages: Sequence[Passage], vectors: TextVectors | None = None
+) -> list[Scored]:
     """Every statement of the passages with P(it answers), likeliest first. The model keeps each
-    pair's score, so the gate, the answer and the suggestions pay for a pair once."""
+    pair's score, so the gate, the answer and the suggestions pay for a pair once. With ``vectors``
+    the probability also weighs the bi-encoder's cosine (``RelevanceModel.answering``)."""
     found = [(c, p) for p in passages for c in chunk_sentences(p.chunk) if is_statement(c.text)]
-    probabilities = model.score(question, [c.model_text for c, _ in found])
-    scored = [Scored(c, p, probability) for (c, p), probability in zip(found, probabilities, strict=True)]
+    texts = [c.model_text for c, _ in found]
+    alone = model.score(question, texts)
+    if vectors is not None and model.reading is not None and texts:
+        cosines = [float(x) for x in vectors.get(texts) @ vectors.get([question])[0]]
+        probabilities = model.answering(question, texts, cosines)
+    else:
+        cosines, probabilities = [None] * len(texts), alone
+    scored = [Scored(c, p, pr, a, cos) for (c, p), pr, a, cos in zip(found, probabilities, alone, cosines, strict=True)]
     return sorted(scored, key=lambda s: (-s.probability, s.passage.n, s.candidate.start))
 
 

@@ -62,8 +62,10 @@ class ChatGenerator(Generator):
         model: str = "",
         relevance: RelevanceModel | None = None,
         prompt: ChatPromptTemplate = ANSWER_PROMPT,
+        vectors: TextVectors | None = None,
     ) -> None:
         self.chat_model = chat_model
+        self.vectors = vectors  # the cosine the relevance model's reading weighs
         self.name = name
         self.model = model
         self.relevance = relevance
@@ -75,7 +77,7 @@ class ChatGenerator(Generator):
         if self.relevance is None:
             context = format_passages(passages)
         else:
-            context = format_excerpts(relevant_excerpts(score_sentences(self.relevance, question, passages)))
+            context = format_excerpts(relevant_excerpts(score_sentences(self.relevance, question, passages, self.vectors)))
         return self.answer_prompt.format_messages(passages=context, question=question)
 
     def warm_up(self) -> int:
@@ -126,7 +128,7 @@ class ExtractiveGenerator(Generator):
                     self.before[(chunk.doc_id, sentence)] = previous
 
     def stream(self, question: str, passages: Sequence[Passage]) -> Iterator[str]:
-        chosen = choose_answer(score_sentences(self.relevance, question, passages), self.relevance.thresholds, self.vectors)
+        chosen = choose_answer(score_sentences(self.relevance, question, passages, self.vectors), self.relevance.thresholds, self.vectors)
         emitted: set[tuple[int, str]] = set()
         for s in chosen:
             candidate, n = s.candidate, s.passage.n
@@ -151,7 +153,7 @@ def make_generator(settings: Settings, vectors: TextVectors, kind: str | None = 
     if kind == "openai":
         from assistant.llm import load_openai_chat_model  # noqa: PLC0415
 
-        return ChatGenerator(load_openai_chat_model(settings), "openai", settings.generator.openai_model, relevance, prompt)
+        return ChatGenerator(load_openai_chat_model(settings), "openai", settings.generator.openai_model, relevance, prompt, vectors)
     from assistant.model_files import local_model_available  # noqa: PLC0415
 
     if kind == "auto" and not local_model_available(settings):
@@ -161,7 +163,7 @@ def make_generator(settings: Settings, vectors: TextVectors, kind: str | None = 
         from assistant.llm import load_local_chat_model  # noqa: PLC0415
         from assistant.model_files import local_model_path  # noqa: PLC0415
 
-        generator = ChatGenerator(load_local_chat_model(settings), "local", local_model_path(settings).name, relevance, prompt)
+        generator = ChatGenerator(load_local_chat_model(settings), "local", local_model_path(settings).name, relevance, prompt, vectors)
         generator.warm_up()
         return generator
     raise GuideError(f"Unknown generator '{kind}'; use one of: {', '.join(GENERATOR_KINDS)}.")

@@ -1,7 +1,9 @@
-"""python -m relevance public | train | figures | bench
+"""python -m relevance public | train | calibrate | figures | bench
 
   public  build relevance/data/public_pairs.jsonl.gz from fetched snapshots (--mirror DIR)
   train   train, export, calibrate and report the relevance model (about 40 min on 2 idle cores)
+  calibrate fit how an answer weighs the model's score with the bi-encoder's cosine, and which
+          sentences it shows, on the calibration writers (the weights are not changed; a few minutes)
   figures the shipped model's figures on some writers' questions (those who wrote after it was trained)
   bench   time scoring one question's candidate sentences with the shipped model
 
@@ -28,6 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     public.add_argument("--mirror", type=Path, default=Path("/work/.mirror"), help="folder of fetched snapshots (owner+name/repo)")
     public.add_argument("--medquad-questions", type=Path, default=REPO_ROOT.parent / "shared" / "evals" / "medquad_questions.jsonl")
     sub.add_parser("train", help="train, export, calibrate and report the model")
+    sub.add_parser("calibrate", help="fit the answer's reading (model score and cosine) and selection rule into the shipped manifest")
     figures = sub.add_parser("figures", help="the shipped model's figures on the named writers' questions")
     figures.add_argument("writers", nargs="+", help="writer folder names, e.g. daughter-researcher husband-bulbar")
     bench = sub.add_parser("bench", help="time scoring of candidate sentences")
@@ -45,6 +48,10 @@ def main(argv: list[str] | None = None) -> int:
 
             report = build_model(Settings())
             print(json.dumps(report["figures"], indent=1))
+        elif args.command == "calibrate":
+            from relevance.build import calibrate_reading  # noqa: PLC0415
+
+            print(json.dumps(calibrate_reading(Settings()), indent=1))
         elif args.command == "figures":
             from relevance.build import writer_figures  # noqa: PLC0415
 

@@ -39,7 +39,7 @@ from relevance.labels import (
 )
 from relevance.pairs import guide_reader, in_domain_examples
 from relevance.public import load_public_pairs
-from relevance.report import write_card
+from relevance.report import update_reading, write_card
 from relevance.train import TrainConfig, split_public, train_cross_encoder
 
 log = logging.getLogger(__name__)
@@ -121,6 +121,7 @@ def build_model(
     }
     (out_dir / "training_report.json").write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     write_card(out_dir, report)
+    report["reading"] = calibrate_reading(settings, out_dir)  # adds its section to the card
     return report
 
 
@@ -148,6 +149,65 @@ def evaluate(
         second_reader, second_sentences = guide_reader(second_settings)
         sets["second corpus"] = (read_labels(second, second_sentences), second_reader, second_sentences)
 
+    cosine = _cosine(embed)
+    out: dict[str, Any] = {}
+    for name, (items, set_reader, set_sentences) in sets.items():
+        baseline = calibrate.scores_by_item(items, set_reader, set_sentences, cosine)
+        out[name] = {"model": model_figures(model, items, set_reader, set_sentences), "minilm_cosine": calibrate.figures(baseline)}
+    return out
+
+
+def calibrate_reading(settings: Settings, out_dir: Path = MODEL_DIR) -> dict[str, Any]:
+    """``python -m relevance calibrate``: fit how an answer reads a sentence (the cross-encoder's
+    raw score with the bi-encoder's cosine, ``assistant.relevance.Reading``) and which sentences it
+    shows, on the calibration writers only, into the model's manifest; report both readings' figures
+    on every held-apart set into ``training_report.json`` ("reading"). The weights, their probability
+    scale and the coverage decision are left as trained."""
+    reader, sentences = guide_reader(settings)
+    items = load_writers(sentences)
+    embed = embedder(settings)
+    model = RelevanceModel(out_dir)
+    cosine = _cosine(embed)
+    texts = _text_of(sentences)
+
+    def both(subset: Sequence[Labelled], set_reader=reader, set_sentences=sentences) -> tuple[list, list]:  # noqa: ANN001
+        return (calibrate.scores_by_item(subset, set_reader, set_sentences, model.logits),
+                calibrate.scores_by_item(subset, set_reader, set_sentences, cosine))
+
+    raw, cosines = both([i for i in items if i.part == "calibration"])
+    reading = calibrate.fit_reading(raw, cosines)
+    showing = calibrate.fit_showing(calibrate.read(raw, cosines, reading))
+    manifest_path = out_dir / MANIFEST
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    before = {k: manifest["thresholds"][k] for k in showing}
+    manifest["reading"] = reading
+    manifest["thresholds"].update(showing)
+    manifest_path.write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
+
+    sets: dict[str, tuple] = {"calibration writers": (raw, cosines), "test writers": both([i for i in items if i.part == "test"])}
+    for name, path in (("dev_test", SENTENCE_LABELS / "dev_test.jsonl"), ("medquad_abstention", SENTENCE_LABELS / "medquad_abstention.jsonl")):
+        if path.is_file():
+            sets[name] = both(read_labels(path, sentences))
+    second = SENTENCE_LABELS / "second_corpus.jsonl"
+    if second.is_file():
+        second_reader, second_sentences = guide_reader(Settings(corpus={"guides_dir": SECOND_CORPUS}, data_dir=settings.data_dir))
+        sets["second corpus"] = both(read_labels(second, second_sentences), second_reader, second_sentences)
+    figures = {}
+    for name, (set_raw, set_cosines) in sets.items():
+        alone = [calibrate.Scored(s.item, s.question, s.ids, s.texts, model.calibrated(s.scores)) for s in set_raw]
+        figures[name] = {"cross-encoder alone": _showing_figures(alone, before),
+                         "with the cosine": _showing_figures(calibrate.read(set_raw, set_cosines, reading), showing)}
+    out = {"reading": reading, "showing": showing, "showing_before": before, "calibrated_on": list(CALIBRATION_WRITERS),
+           "commit": _git_commit(), "figures": figures}
+    report_path = out_dir / "training_report.json"
+    report = json.loads(report_path.read_text(encoding="utf-8")) if report_path.is_file() else {}
+    report["reading"] = out
+    report_path.write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    update_reading(out_dir, out)
+    return out
+
+
+def _cosine(embed: Callable[[list[str]], np.ndarray]) -> Callable[[str, list[str]], np.ndarray]:
     vectors: dict[str, np.ndarray] = {}
 
     def cosine(question: str, texts: list[str]) -> np.ndarray:  # each sentence embedded once, not once per question
@@ -155,12 +215,15 @@ def evaluate(
         if new:
             vectors.update(zip(new, embed(new), strict=True))
         return np.stack([vectors[t] for t in texts]) @ embed([question])[0]
+    return cosine
 
-    out: dict[str, Any] = {}
-    for name, (items, set_reader, set_sentences) in sets.items():
-        baseline = calibrate.scores_by_item(items, set_reader, set_sentences, cosine)
-        out[name] = {"model": model_figures(model, items, set_reader, set_sentences), "minilm_cosine": calibrate.figures(baseline)}
-    return out
+
+def _showing_figures(scored: Sequence[calibrate.Scored], showing: dict[str, float]) -> dict[str, float]:
+    """How a reading ranks the guides' sentences and what its selection rule shows."""
+    ranked = calibrate.figures(scored)
+    p, r, n = calibrate.precision_recall(scored, showing["answer"], showing["relative"], int(showing["max_sentences"]))
+    return {"sentence_auc": ranked["sentence_auc"], "sentence_mrr": ranked["sentence_mrr"],
+            "answer_precision": round(p, 4), "answer_recall": round(r, 4), "sentences_shown": round(n, 2)}
 
 
 def model_figures(model: RelevanceModel, items: Sequence[Labelled], reader, sentences) -> dict[str, float]:  # noqa: ANN001

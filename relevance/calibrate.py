@@ -16,6 +16,12 @@ the answer makes are fitted on those scores:
   the calibration questions the guides answer; ``full``: from it up a full answer, below it a
   partial one (the cut-off that best tells "yes" from "partly", balanced accuracy).
 
+``fit_reading`` (``python -m relevance calibrate``) then fits the answer's reading: P(a sentence
+answers) from the model's raw score and the bi-encoder's cosine together, which ranks the first
+answering sentence better than either (the cosine alone ranks it better than the model, which
+tells answering from non-answering sentences better); the selection rule is refitted on it
+(``fit_showing``). The coverage decision keeps the model's own probability.
+
 ``scores_by_item`` and ``figures`` are also what the training report gives for every held-apart set.
 """
 
@@ -110,10 +116,9 @@ def coverage_inputs(scored: Sequence[Scored], guides_text: str) -> np.ndarray:
     return np.array([[float(s.scores.max()), float(bool(missing_aspects(s.question, guides_text)))] for s in scored])
 
 
-def fit_thresholds(scored: Sequence[Scored], guides_text: str) -> dict[str, float]:
-    """The selection rule and the coverage model with its two cut-offs (see the module's docstring)."""
-    from sklearn.linear_model import LogisticRegression  # noqa: PLC0415
-
+def fit_showing(scored: Sequence[Scored]) -> dict[str, float]:
+    """The selection rule (``answer``, ``relative``, ``max_sentences``) with the best F1 of
+    answer-sentence precision and recall, showing at most ``MAX_MEAN_SHOWN`` sentences on average."""
     best = (-1.0, 0.5, 0.0, 1)
     for answer in ANSWER_GRID:
         for relative in RELATIVE_GRID:
@@ -122,6 +127,38 @@ def fit_thresholds(scored: Sequence[Scored], guides_text: str) -> dict[str, floa
                 f1 = 2 * p * r / (p + r) if p + r else 0.0
                 if n <= MAX_MEAN_SHOWN and f1 > best[0] + 1e-9:
                     best = (f1, float(answer), float(relative), most)
+    return {"answer": best[1], "relative": best[2], "max_sentences": best[3]}
+
+
+def fit_reading(raw: Sequence[Scored], cosines: Sequence[Scored]) -> dict[str, float]:
+    """``assistant.relevance.Reading``: a logistic fit of "the sentence answers" on the
+    cross-encoder's raw score and the bi-encoder's cosine (context sentences left out, as ``platt``)."""
+    from sklearn.linear_model import LogisticRegression  # noqa: PLC0415
+
+    x, y = [], []
+    for r, c in zip(raw, cosines, strict=True):
+        answers, context = set(r.item.answers), set(r.item.context)
+        for sid, value, cosine in zip(r.ids, r.scores, c.scores, strict=True):
+            if sid not in context:
+                x.append((value, cosine))
+                y.append(1 if sid in answers else 0)
+    fit = LogisticRegression(C=100.0).fit(np.asarray(x), np.asarray(y))
+    return {"logit": float(fit.coef_[0][0]), "cosine": float(fit.coef_[0][1]), "shift": float(fit.intercept_[0])}
+
+
+def read(raw: Sequence[Scored], cosines: Sequence[Scored], reading: Mapping[str, float]) -> list[Scored]:
+    """The probabilities ``fit_reading``'s model gives (as ``Reading.probability``)."""
+    from assistant.relevance import Reading  # noqa: PLC0415
+
+    model = Reading(**reading)
+    return [Scored(r.item, r.question, r.ids, r.texts, model.probability(r.scores, c.scores)) for r, c in zip(raw, cosines, strict=True)]
+
+
+def fit_thresholds(scored: Sequence[Scored], guides_text: str) -> dict[str, float]:
+    """The selection rule and the coverage model with its two cut-offs (see the module's docstring)."""
+    from sklearn.linear_model import LogisticRegression  # noqa: PLC0415
+
+    showing = fit_showing(scored)
     inputs = coverage_inputs(scored, guides_text)
     answerable = np.array([0 if s.item.answerable == "no" else 1 for s in scored])
     fit = LogisticRegression(C=1.0, max_iter=1000).fit(inputs, answerable)
@@ -131,7 +168,7 @@ def fit_thresholds(scored: Sequence[Scored], guides_text: str) -> dict[str, floa
     yes = np.array([c for c, s in zip(chance, scored, strict=True) if s.item.answerable == "yes"])
     partly = np.array([c for c, s in zip(chance, scored, strict=True) if s.item.answerable == "partly"])
     return {
-        "answer": best[1], "relative": best[2], "max_sentences": best[3],
+        **showing,
         "coverage_intercept": float(fit.intercept_[0]), "coverage_best": float(fit.coef_[0][0]),
         "coverage_aspect_missing": float(fit.coef_[0][1]),
         "covered": round(covered - 1e-6, 6), "full": _best_cut(yes, partly, floor=covered),

@@ -23,6 +23,42 @@ def _figure_rows(figures: dict[str, Any]) -> list[str]:
     return rows
 
 
+def _reading_rows(reading: dict[str, Any] | None) -> list[str]:
+    """What ``python -m relevance calibrate`` fitted: the answer's reading, the cosine weighed in."""
+    if not reading:
+        return []
+    r, show = reading["reading"], reading["showing"]
+    rows = [
+        "## The answer's reading: the model's score with the bi-encoder's cosine",
+        "`python -m relevance calibrate` (calibration writers only; weights, scale and coverage decision unchanged):",
+        f"P(shown) = sigmoid({r['logit']:.4f} x score + {r['cosine']:.4f} x MiniLM cosine + {r['shift']:.4f}); it orders and",
+        f"chooses the sentences an answer shows: the best, then others with P >= {show['answer']} and >= {show['relative']} x the",
+        f"best's, at most {show['max_sentences']} (before: {reading['showing_before']}). The coverage decision reads the model alone.",
+        "",
+        "| set | reading | sentence AUC | MRR | precision | recall | sentences shown |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
+    for name, pair in reading["figures"].items():
+        for kind, f in pair.items():
+            rows.append(f"| {name} | {kind} | {f['sentence_auc']} | {f['sentence_mrr']} | {f['answer_precision']} | "
+                        f"{f['answer_recall']} | {f['sentences_shown']} |")
+    return [*rows, ""]
+
+
+def update_reading(out_dir: Path, reading: dict[str, Any]) -> Path:
+    """Put the reading's section into an existing card (before "Known limits"), replacing an older one."""
+    path = out_dir / CARD
+    text = path.read_text(encoding="utf-8") if path.is_file() else ""
+    head, marker, rest = text.partition("## The answer's reading")
+    if marker:
+        rest = rest[rest.index("\n## "):].lstrip("\n") if "\n## " in rest else ""
+        text = head + rest
+    before, limits, after = text.partition("## Known limits")
+    section = "\n".join(_reading_rows(reading)) + "\n"
+    path.write_text(before + section + limits + after if limits else text + "\n" + section, encoding="utf-8")
+    return path
+
+
 def write_card(out_dir: Path, report: dict[str, Any]) -> Path:
     data, training, calibration = report["data"], report["training"], report["calibration"]
     lines = [
@@ -69,6 +105,7 @@ def write_card(out_dir: Path, report: dict[str, Any]) -> Path:
         "",
         f"Public held-apart pairs: {report['public_held_apart']}.",
         "",
+        *_reading_rows(report.get("reading")),
         "## Known limits",
         "- Trained on four guides' sentences: on documents users add it leans on the public data, and the second",
         "  test corpus row above is the measure of that.",

@@ -67,9 +67,12 @@ def test_a_partial_answer_says_first_what_is_missing_then_what_is_related(guides
 
 def test_every_candidate_sentence_has_its_score_in_the_json(guides_assistant):
     evidence = guides_assistant.ask("What is tofersen?").to_dict()["provenance"]["evidence"]
-    assert evidence["sentences"] and all(0.0 <= s["probability"] <= 1.0 for s in evidence["sentences"])
-    assert evidence["sentences"][0]["probability"] == evidence["best"]
-    assert "tofersen" in evidence["sentences"][0]["text"]
+    sentences = evidence["sentences"]
+    assert sentences and all(0.0 <= s["probability"] <= 1.0 and 0.0 <= s["cross_encoder"] <= 1.0 for s in sentences)
+    assert all(-1.0 <= s["cosine"] <= 1.0 for s in sentences)  # the answer's reading weighs the cosine too
+    assert [s["probability"] for s in sentences] == sorted((s["probability"] for s in sentences), reverse=True)
+    assert max(s["cross_encoder"] for s in sentences) == evidence["best"]  # what the coverage decision read
+    assert "tofersen" in sentences[0]["text"]
 
 
 def test_a_story_before_the_question_is_not_read_as_what_is_asked(guides_assistant):
@@ -103,3 +106,22 @@ def test_a_shown_sentence_that_leans_on_the_one_before_comes_after_it(guides_ass
         assert leaning, (question, shown)  # both answers hold such a sentence
         for text in leaning:
             assert before[text] in shown and shown.index(before[text]) < shown.index(text), (question, shown)
+
+
+def test_an_answer_about_approved_medicines_shows_the_approved_ones_not_experimental_gene_therapy(guides_assistant):
+    # a calibration writer's question (tuning data): the model alone put "experimental gene therapies or
+    # antisense oligonucleotides" second; read with the cosine, the second approved drug comes instead
+    answer = guides_assistant.ask(
+        "My pt's husband read online that an ALS drug, Relyvrio, got pulled from the market. He wants to know "
+        "what's actually still approved. Anything in the guide?"
+    )
+    shown = " ".join(_guide_sentences(answer))
+    assert "riluzole" in shown and "edaravone" in shown, answer.answer
+    assert "experimental gene therapies" not in shown, answer.answer
+
+
+def test_a_question_about_a_term_shows_the_sentence_that_explains_it_and_nothing_unrelated(guides_assistant):
+    answer = guides_assistant.ask("Does the guide explain what motor neurons are?")
+    guide_sentences = _guide_sentences(answer)
+    assert "motor neurons, the nerve cells" in guide_sentences[0], answer.answer
+    assert not any("stem cell" in s for s in guide_sentences), answer.answer

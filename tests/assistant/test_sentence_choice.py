@@ -32,7 +32,7 @@ class _Vectors:
 def _scored(*pairs: tuple[str, float]) -> list[Scored]:
     chunk = Chunk("c1", "guide", "Guide", " ".join(t for t, _ in pairs), 0, 0, 0)
     passage = Passage(1, chunk, 1.0)
-    return [Scored(Candidate(chunk, text, "", 0, 0), passage, p) for text, p in pairs]
+    return [Scored(Candidate(chunk, text, "", 0, 0), passage, p, p) for text, p in pairs]
 
 
 def test_every_sentence_above_the_cut_offs_is_shown_however_many_and_nothing_below() -> None:
