@@ -10,7 +10,7 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from assistant.citations import SupportChecker, parse_citations, split_all, split_complete
@@ -134,7 +134,7 @@ class AnswerChain:
             refresh()  # an upload's layer is written in the background
         checker = SupportChecker(self.vectors, self.settings, passages, query.text)
         # a partial answer says first what the guides don't say, then what they say that is related
-        lead = f"{_gap_sentence(evidence, question)} {RELATED} " if evidence.coverage == "partial" else ""
+        lead = f"{_gap_sentence(evidence, question, self._names_something)} {RELATED} " if evidence.coverage == "partial" else ""
         kept: list[str] = []
         for sentence in self._checked_sentences(run, query.text, passages, checker, stop):
             # the check ran on the guide's wording; the reader sees its plain version, if any
@@ -156,6 +156,10 @@ class AnswerChain:
         worded = answer_sentence(bare, cited[0] if cited else None, self.plain)
         markers = checked[len(bare):].strip() if checked.startswith(bare) else "".join(f"[{n}]" for n in cited)
         return worded, f"{worded.text} {markers}".strip()
+
+    def _names_something(self, sentence: str) -> bool:
+        """Whether a sentence of a message names what is asked (a focus word, as the question is read)."""
+        return bool(self.reader.read(sentence).focus)
 
     def search(self, standalone: str, condition: str | None = None) -> tuple[Query, list[Passage]]:
         """The question as read (spelling, names, focus), and its passages: those of a condition
@@ -274,16 +278,18 @@ class _Run:
         return AnswerEvent("final", answer=answer)
 
 
-def _gap_sentence(evidence: Evidence, asked_message: str) -> str:
+def _gap_sentence(evidence: Evidence, asked_message: str, names_something: Callable[[str], bool] | None = None) -> str:
     """One plain sentence on what the guides do not say, said first: the aspect asked for, else
     the names the guides don't know, else the asked part of the person's message, quoted in their
-    own words (not the search's reading of it: no "(about: ...)" of a follow-up, no spelling fixes)."""
+    own words (not the search's reading of it: no "(about: ...)" of a follow-up, no spelling fixes),
+    when it names what is asked; else that the answer may be incomplete."""
     if evidence.missing_aspects:
         return PARTLY_COVERED.format(missing=" or ".join(evidence.missing_aspects))
     if 0 < len(evidence.unknown_names) <= 2:
         return PARTLY_COVERED.format(missing=" or ".join(f'"{w}"' for w in evidence.unknown_names))
-    asked = asked_sentence(asked_message).strip()
-    if 0 < len(asked.split()) <= MAX_QUOTED_WORDS:
+    asked = asked_sentence(asked_message, names_something).strip()
+    names = names_something is None or names_something(asked)  # "What does the guide say" is not worth quoting
+    if names and 0 < len(asked.split()) <= MAX_QUOTED_WORDS:
         return NOT_FULLY_ANSWERED.format(asked=asked.rstrip("?.! "))
     return MAY_BE_INCOMPLETE
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -203,12 +203,19 @@ def is_statement(sentence: str) -> bool:
     return len(sentence) > 30 and sentence.endswith((".", "!", '."', ".”")) and not sentence.endswith("?")
 
 
-def asked_sentence(text: str) -> str:
+def asked_sentence(text: str, names_something: Callable[[str], bool] | None = None) -> str:
     """The sentence of a message that asks: its last question ("How long will he live? He is 78,
-    ALS two years." asks the first), else its last sentence ("tell me about tofersen")."""
+    ALS two years." asks the first), else its last sentence ("tell me about tofersen"). With
+    ``names_something`` (does a sentence name what is asked: a focus word), a question that names
+    nothing ("Anything in the guide?") gives way to the last sentence before it that does ("He
+    wants to know what's still approved.")."""
     parts = [p for p in re.split(r"(?<=[.?!])\s+", text.strip()) if p.strip()]
     questions = [p for p in parts if p.rstrip().endswith("?")]
-    return (questions or parts or [text])[-1]
+    asked = (questions or parts or [text])[-1]
+    if names_something is not None and not names_something(asked):
+        naming = [p for p in parts[: parts.index(asked)] if names_something(p)] if asked in parts else []
+        return naming[-1] if naming else asked
+    return asked
 
 
 def _unknown_names(query: Query, passages_text: str) -> tuple[str, ...]:

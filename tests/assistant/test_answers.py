@@ -220,3 +220,14 @@ def test_a_partial_follow_up_quotes_the_persons_own_words_not_the_search_rewrite
     assert later.coverage == "partial", later.answer
     assert later.answer.startswith('The guides don\'t fully answer "when should he stop".')  # ...the person reads their words
     assert "(about:" not in later.answer
+
+
+def test_a_last_question_that_names_nothing_is_not_quoted_but_the_sentence_that_names_what_is_asked(guides_assistant):
+    from assistant.chain import _gap_sentence  # noqa: PLC0415
+    from assistant.evidence import Evidence  # noqa: PLC0415
+
+    # seen in a calibration writer's answer: 'The guides don't fully answer "Anything in the guide"'
+    names = guides_assistant.chain._names_something
+    message = "He read that a drug got pulled from the market. He wants to know what's still approved. Anything in the guide?"
+    assert _gap_sentence(Evidence("partial", 0.4), message, names) == NOT_FULLY_ANSWERED.format(asked="He wants to know what's still approved")
+    assert _gap_sentence(Evidence("partial", 0.4), "What does the guide say?", names) == MAY_BE_INCOMPLETE
