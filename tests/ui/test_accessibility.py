@@ -249,11 +249,14 @@ def test_going_on_without_typing_reading_aloud_and_coming_back_after_a_reload(vi
     assert page.errors == []
 
 
+MANY_SENTENCES = "What treatments are approved for ALS?"
+
+
 def test_stop_elapsed_time_and_a_question_asked_while_waiting(view, stoppable_chat_app, slow_words_assistant):
     generator = slow_words_assistant.generator
     page = new_page(view, stoppable_chat_app.url)
     box = page.locator("#question textarea")
-    box.fill("What does riluzole do?")
+    box.fill(MANY_SENTENCES)  # an answer of several sentences: something is left to stop after the first
     box.press("Enter")
     # 3. while it works: Stop instead of Ask, and the time it has taken
     stop = page.locator("#stop")
@@ -287,7 +290,7 @@ def test_stop_elapsed_time_and_a_question_asked_while_waiting(view, stoppable_ch
 
     # ... and the kept question goes next, on its own
     page.wait_for_selector("#status .status[data-state=working][data-turn='2']", timeout=30_000)
-    assert user_messages(page) == ["What does riluzole do?", "What is edaravone?"]
+    assert user_messages(page) == [MANY_SENTENCES, "What is edaravone?"]
     assert queued.inner_text() == ""
     shot(page, view, "stopped-and-next")
     started = time.monotonic()

@@ -163,7 +163,8 @@ def test_stop_ends_the_models_work_and_keeps_what_was_checked(slow_words_assista
     app = ChatApp(slow_words_assistant, FeedbackStore(tmp_path / "f.sqlite3"))
     generator = slow_words_assistant.generator
     outputs, stopped_at = [], None
-    for output in app.respond("What does riluzole do?", None, "all"):
+    # an answer of several sentences, so that something is left to stop after the first checked one
+    for output in app.respond("What treatments are approved for ALS?", None, "all"):
         outputs.append(dict(zip(ANSWER_OUTPUTS, output, strict=True)))
         if stopped_at is None and "Writing the answer" in str(outputs[-1]["status"]):
             app.stop()  # the Stop button, from the same tab
