@@ -9,8 +9,8 @@ rounds; beside the guides' folder, not in it, where the loader would take its fi
 them, and refuses when
 
 - a sentence of the guides has no plain version, or a version's source is not the guide's sentence;
-- a version's last wording has no "faithful" verdict from a reviewer of that round, or the
-  final audit did not find it faithful;
+- a version's last wording has no "faithful" verdict from a reviewer of that round or later, or
+  any reader of it (its reviewer, the auditor) did not find it faithful;
 - a version fails the automatic checks (``plain.checks.edition_problems``: figures, names,
   named procedures, hedges, absolutes and negations kept and none added; no version starting by
   pointing back where its guide sentence does not);
@@ -93,10 +93,15 @@ def _check_complete(catalog: dict[str, GuideSentence], versions: dict[str, Versi
         raise EditionError(f"The edition must hold exactly the guides' sentences: missing {missing[:8]}, unknown {unknown[:8]}.")
 
 
-def _last_verdict(verdicts: list[tuple[str, int, str]], since: int) -> str | None:
-    """The verdict of the last review made in or after the round the wording was written."""
+def _verdict_since(verdicts: list[tuple[str, int, str]], since: int) -> str | None:
+    """What the readers of a wording found, from the round it was written: None when nobody read
+    it, the first other verdict when any reader did not find it faithful (two readers of the same
+    round must both pass it), else "faithful"."""
     later = [v for v in verdicts if v[1] >= since]
-    return later[-1][2] if later else None
+    if not later:
+        return None
+    other = [v[2] for v in later if v[2] not in ("faithful", "agree")]
+    return other[0] if other else "faithful"
 
 
 def _problems(catalog, versions, glossary, settings) -> list[str]:  # noqa: ANN001 - the assemble() locals
@@ -104,8 +109,11 @@ def _problems(catalog, versions, glossary, settings) -> list[str]:  # noqa: ANN0
     problems = []
     for sid, version in sorted(versions.items()):
         sentence = catalog[sid]
-        if _last_verdict(version.verdicts, version.round) not in ("faithful", "agree"):
+        found = _verdict_since(version.verdicts, version.round)
+        if found is None:
             problems.append(f"{sid}: its wording of round {version.round} has no 'faithful' verdict from a later review")
+        elif found != "faithful":
+            problems.append(f"{sid}: its wording of round {version.round} was found {found} by a reader")
         if found := edition_problems(sentence.text, version.plain, sentence.previous, medicines):
             problems.append(f"{sid}: {'; '.join(found)}")
     for term, entry in sorted(glossary.items()):

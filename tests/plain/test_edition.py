@@ -45,15 +45,35 @@ def test_the_edition_reads_at_grade_8_or_below():
                for e in SHIPPED["sentences"].values() for term in (t.lower() for t in e["terms"]))
 
 
+def _last_written(sources: Path) -> tuple[dict, dict, list[Path]]:
+    """The newest writer's round of the record, its first row, and every review file read since."""
+    rounds = json.loads((sources / "record.json").read_text())["rounds"]
+    step = [r for r in rounds if r.get("writer") and r.get("plain")][-1]
+    row = json.loads((sources / step["plain"]).read_text().splitlines()[0])
+    reviews = [sources / r["review"] for r in rounds if r.get("review") and int(r["round"]) >= int(step["round"])]
+    return step, row, reviews
+
+
 def test_an_unreviewed_wording_is_refused(tmp_path: Path):
     sources = tmp_path / "plain_edition"
     shutil.copytree(SOURCES, sources)
-    fixes = sources / "plain-writer-1" / "round5" / "fixes.jsonl"
-    row = json.loads(fixes.read_text().splitlines()[0])
-    fixes.write_text(json.dumps({**row, "plain": row["plain"] + " Talk to your doctor."}) + "\n")  # never reviewed like this
-    review = sources / "plain-auditor" / "round5" / "review.jsonl"
-    review.write_text("\n".join(line for line in review.read_text().splitlines() if row["id"] not in line) + "\n")
-    with pytest.raises(EditionError, match=f"{row['id']}: its wording of round 6 has no 'faithful' verdict"):
+    step, row, reviews = _last_written(sources)
+    (sources / step["plain"]).write_text(json.dumps({**row, "plain": row["plain"] + " Talk to your doctor."}) + "\n")  # never reviewed like this
+    for review in reviews:
+        review.write_text("".join(line + "\n" for line in review.read_text().splitlines() if row["id"] not in line))
+    with pytest.raises(EditionError, match=f"{row['id']}: its wording of round {step['round']} has no 'faithful' verdict"):
+        assemble(GUIDES_DIR, sources)
+
+
+def test_a_wording_is_refused_when_one_of_its_readers_found_it_unfaithful(tmp_path: Path):
+    # the writer's reviewer and the auditor read the newest round side by side: both must pass it
+    sources = tmp_path / "plain_edition"
+    shutil.copytree(SOURCES, sources)
+    step, row, reviews = _last_written(sources)
+    first = next(r for r in reviews if row["id"] in r.read_text())
+    lines = [json.loads(line) for line in first.read_text().splitlines()]
+    first.write_text("".join(json.dumps({**r, "verdict": "unfaithful"} if r["id"] == row["id"] else r) + "\n" for r in lines))
+    with pytest.raises(EditionError, match=f"{row['id']}: its wording of round {step['round']} was found unfaithful"):
         assemble(GUIDES_DIR, sources)
 
 
