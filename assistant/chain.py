@@ -16,7 +16,7 @@ from typing import Any
 from assistant.citations import SupportChecker, parse_citations, split_all, split_complete
 from assistant.support import passage_units
 from assistant.conversation import standalone_question
-from assistant.evidence import Evidence, EvidenceJudge, asked_sentence
+from assistant.evidence import Evidence, EvidenceJudge, asked_sentence, naming_sentence
 from assistant.generators import ExtractiveGenerator, Generator
 from assistant.lexical import ALTERNATIVES_SEARCH, STOPWORDS, words
 from assistant.phrases import (
@@ -287,9 +287,9 @@ def _gap_sentence(evidence: Evidence, asked_message: str, names_something: Calla
         return PARTLY_COVERED.format(missing=" or ".join(evidence.missing_aspects))
     if 0 < len(evidence.unknown_names) <= 2:
         return PARTLY_COVERED.format(missing=" or ".join(f'"{w}"' for w in evidence.unknown_names))
-    asked = asked_sentence(asked_message, names_something).strip()
-    names = names_something is None or names_something(asked)  # "What does the guide say" is not worth quoting
-    if names and 0 < len(asked.split()) <= MAX_QUOTED_WORDS:
+    # a sentence that names nothing ("What does the guide say?") is not worth quoting
+    asked = (asked_sentence(asked_message) if names_something is None else naming_sentence(asked_message, names_something) or "").strip()
+    if 0 < len(asked.split()) <= MAX_QUOTED_WORDS:
         return NOT_FULLY_ANSWERED.format(asked=asked.rstrip("?.! "))
     return MAY_BE_INCOMPLETE
 

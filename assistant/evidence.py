@@ -203,19 +203,27 @@ def is_statement(sentence: str) -> bool:
     return len(sentence) > 30 and sentence.endswith((".", "!", '."', ".”")) and not sentence.endswith("?")
 
 
-def asked_sentence(text: str, names_something: Callable[[str], bool] | None = None) -> str:
+def asked_sentence(text: str) -> str:
     """The sentence of a message that asks: its last question ("How long will he live? He is 78,
-    ALS two years." asks the first), else its last sentence ("tell me about tofersen"). With
-    ``names_something`` (does a sentence name what is asked: a focus word), a question that names
-    nothing ("Anything in the guide?") gives way to the last sentence before it that does ("He
-    wants to know what's still approved.")."""
-    parts = [p for p in re.split(r"(?<=[.?!])\s+", text.strip()) if p.strip()]
-    questions = [p for p in parts if p.rstrip().endswith("?")]
-    asked = (questions or parts or [text])[-1]
-    if names_something is not None and not names_something(asked):
-        naming = [p for p in parts[: parts.index(asked)] if names_something(p)] if asked in parts else []
-        return naming[-1] if naming else asked
-    return asked
+    ALS two years." asks the first), else its last sentence ("tell me about tofersen")."""
+    parts = _sentences(text)
+    return ([p for p in parts if p.rstrip().endswith("?")] or parts or [text])[-1]
+
+
+def naming_sentence(text: str, names_something: Callable[[str], bool]) -> str | None:
+    """The sentence that asks (``asked_sentence``) if it names what is asked (``names_something``:
+    a focus word), else the last sentence before it that does ("Anything in the guide?" gives way
+    to "He wants to know what's still approved."); None when no sentence names anything."""
+    asked = asked_sentence(text)
+    if names_something(asked):
+        return asked
+    parts = _sentences(text)
+    before = parts[: parts.index(asked)] if asked in parts else []
+    return next((p for p in reversed(before) if names_something(p)), None)
+
+
+def _sentences(text: str) -> list[str]:
+    return [p for p in re.split(r"(?<=[.?!])\s+", text.strip()) if p.strip()]
 
 
 def _unknown_names(query: Query, passages_text: str) -> tuple[str, ...]:

@@ -29,7 +29,7 @@ import json
 import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -64,6 +64,11 @@ class Reading:
     logit: float
     cosine: float
     shift: float
+
+    @classmethod
+    def of(cls, fitted: Mapping[str, Any]) -> Reading:
+        """From the manifest's "reading" (as ``fit_reading`` writes it)."""
+        return cls(float(fitted["logit"]), float(fitted["cosine"]), float(fitted["shift"]))
 
     def probability(self, raw: np.ndarray, cosines: np.ndarray) -> np.ndarray:
         return 1.0 / (1.0 + np.exp(-(self.logit * raw + self.cosine * cosines + self.shift)))
@@ -152,7 +157,7 @@ class RelevanceModel:
         calibration = self.manifest["calibration"]
         self._scale, self._shift = float(calibration["scale"]), float(calibration["shift"])
         reading = self.manifest.get("reading")  # absent: an answer reads the cross-encoder alone
-        self.reading = Reading(float(reading["logit"]), float(reading["cosine"]), float(reading["shift"])) if reading else None
+        self.reading = Reading.of(reading) if reading else None
         t = self.manifest["thresholds"]
         self.thresholds = Thresholds(
             float(t["answer"]), float(t["relative"]), int(t["max_sentences"]), float(t["coverage_intercept"]),

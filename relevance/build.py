@@ -168,7 +168,6 @@ def calibrate_reading(settings: Settings, out_dir: Path = MODEL_DIR) -> dict[str
     embed = embedder(settings)
     model = RelevanceModel(out_dir)
     cosine = _cosine(embed)
-    texts = _text_of(sentences)
 
     def both(subset: Sequence[Labelled], set_reader=reader, set_sentences=sentences) -> tuple[list, list]:  # noqa: ANN001
         return (calibrate.scores_by_item(subset, set_reader, set_sentences, model.logits),

@@ -72,18 +72,25 @@ def scores_by_item(
     return out
 
 
+def _labelled(scored: Sequence[Scored], *more: Sequence[Scored]) -> tuple[np.ndarray, np.ndarray]:
+    """Every (question, guide sentence) pair of the questions, context sentences left out: one row
+    of the pair's scores in ``scored`` (and in each of ``more``, aligned with it) and 1 if it answers."""
+    x, y = [], []
+    for group in zip(scored, *more, strict=True):
+        first = group[0]
+        answers, context = set(first.item.answers), set(first.item.context)
+        for at, sid in enumerate(first.ids):
+            if sid not in context:
+                x.append([g.scores[at] for g in group])
+                y.append(1 if sid in answers else 0)
+    return np.asarray(x), np.asarray(y)
+
+
 def platt(scored: Sequence[Scored]) -> tuple[float, float]:
     """(scale, shift) so that sigmoid(scale * score + shift) = P(the sentence answers)."""
     from sklearn.linear_model import LogisticRegression  # noqa: PLC0415
 
-    x, y = [], []
-    for s in scored:
-        answers, context = set(s.item.answers), set(s.item.context)
-        for sid, value in zip(s.ids, s.scores, strict=True):
-            if sid not in context:
-                x.append(value)
-                y.append(1 if sid in answers else 0)
-    fit = LogisticRegression(C=100.0).fit(np.asarray(x).reshape(-1, 1), np.asarray(y))
+    fit = LogisticRegression(C=100.0).fit(*_labelled(scored))
     return float(fit.coef_[0][0]), float(fit.intercept_[0])
 
 
@@ -135,14 +142,7 @@ def fit_reading(raw: Sequence[Scored], cosines: Sequence[Scored]) -> dict[str, f
     cross-encoder's raw score and the bi-encoder's cosine (context sentences left out, as ``platt``)."""
     from sklearn.linear_model import LogisticRegression  # noqa: PLC0415
 
-    x, y = [], []
-    for r, c in zip(raw, cosines, strict=True):
-        answers, context = set(r.item.answers), set(r.item.context)
-        for sid, value, cosine in zip(r.ids, r.scores, c.scores, strict=True):
-            if sid not in context:
-                x.append((value, cosine))
-                y.append(1 if sid in answers else 0)
-    fit = LogisticRegression(C=100.0).fit(np.asarray(x), np.asarray(y))
+    fit = LogisticRegression(C=100.0).fit(*_labelled(raw, cosines))
     return {"logit": float(fit.coef_[0][0]), "cosine": float(fit.coef_[0][1]), "shift": float(fit.intercept_[0])}
 
 
@@ -150,7 +150,7 @@ def read(raw: Sequence[Scored], cosines: Sequence[Scored], reading: Mapping[str,
     """The probabilities ``fit_reading``'s model gives (as ``Reading.probability``)."""
     from assistant.relevance import Reading  # noqa: PLC0415
 
-    model = Reading(**reading)
+    model = Reading.of(reading)
     return [Scored(r.item, r.question, r.ids, r.texts, model.probability(r.scores, c.scores)) for r, c in zip(raw, cosines, strict=True)]
 
 
