@@ -32,7 +32,11 @@ def main(argv: list[str] | None = None) -> int:
                        help="also let the local model rewrite what the rules could not make pass the checks (slow)")
     recheck = commands.add_parser("recheck", help="re-apply the judge thresholds to the stored scores (no model)")
     recheck.add_argument("layer", nargs="?", type=Path, help="layer file (default: the shipped one)")
-    commands.add_parser("edition", help="assemble the writers' reviewed plain-language edition of the guides")
+    edition = commands.add_parser("edition", help="assemble the writers' reviewed plain-language edition of the guides")
+    edition.add_argument("--record", default="record.json",
+                         help="the list of rounds in corpus/plain_edition/ (another one: a proposed edition)")
+    edition.add_argument("--guides-out", type=Path,
+                         help="write into a copy of the guides' folder here, not beside the shipped guides")
     report = commands.add_parser("report", help="share of sentences with a plain version, grades before and after")
     report.add_argument("layer", nargs="?", type=Path, help="layer file (default: the shipped one)")
     args = parser.parse_args(argv)
@@ -45,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "edition":
             from plain.edition import write_edition  # noqa: PLC0415
 
-            path, figures = write_edition(settings.corpus.guides_dir)
+            path, figures = write_edition(settings.corpus.guides_dir, record_file=args.record, guides_out=args.guides_out)
             print(f"wrote {path}: {figures['sentences']} sentences, median grade {figures['median_grade']}, "
                   f"highest {figures['max_grade']} ({figures['over_grade_8']} above 8)")
             return 0

@@ -22,6 +22,7 @@ and records each guide's content hash, so a guide that changes later marks its s
 from __future__ import annotations
 
 import json
+import shutil
 import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -57,10 +58,11 @@ def _rows(path: Path) -> list[dict[str, Any]]:
     return [row for _, row in jsonl_lines(path, "one row of the edition's rounds (record.json names the file)", EditionError)]
 
 
-def assemble(guides_dir: Path, folder: Path = SOURCES, settings: Settings | None = None) -> dict[str, Any]:
-    """The edition as it is written to ``plain_edition.json``; EditionError names what is wrong."""
+def assemble(guides_dir: Path, folder: Path = SOURCES, settings: Settings | None = None, record_file: str = RECORD) -> dict[str, Any]:
+    """The edition as it is written to ``plain_edition.json``; EditionError names what is wrong.
+    ``record_file``: another list of rounds in ``folder`` (a proposed edition, to measure before it ships)."""
     settings = settings or Settings(corpus={"guides_dir": guides_dir})
-    record = json.loads((folder / RECORD).read_text(encoding="utf-8"))
+    record = json.loads((folder / record_file).read_text(encoding="utf-8"))
     catalog = load_catalog(guides_dir)
     versions: dict[str, Version] = {}
     glossary: dict[str, dict[str, Any]] = {}
@@ -156,8 +158,15 @@ def _edition(record, catalog, versions, glossary, guides_dir: Path) -> dict[str,
     }
 
 
-def write_edition(guides_dir: Path, folder: Path = SOURCES) -> tuple[Path, dict[str, Any]]:
-    edition = assemble(guides_dir, folder)
+def write_edition(
+    guides_dir: Path, folder: Path = SOURCES, record_file: str = RECORD, guides_out: Path | None = None
+) -> tuple[Path, dict[str, Any]]:
+    """Assemble and write the edition beside the guides; with ``guides_out``, into a copy of the
+    guides' folder there instead (a proposed edition, measured with ``GUIDES_CORPUS__GUIDES_DIR``)."""
+    edition = assemble(guides_dir, folder, record_file=record_file)
+    if guides_out is not None:
+        shutil.copytree(guides_dir, guides_out, dirs_exist_ok=True)
+        guides_dir = guides_out
     path = guides_dir / EDITION_FILE
     path.write_text(json.dumps(edition, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     return path, summary(edition["sentences"].values())

@@ -98,3 +98,14 @@ def test_the_layer_prefers_the_edition_and_names_where_the_words_come_from(tmp_p
     assert layer.plain(source["source"]) == source["plain"]
     assert layer.origin(source["source"]) == "edition"
     assert {g.term for g in layer.terms(source["source"])} == set(source["terms"])
+
+
+def test_a_proposed_edition_is_written_into_a_copy_of_the_guides_and_the_shipped_one_is_untouched(tmp_path: Path):
+    from plain.edition import write_edition  # noqa: PLC0415
+
+    shipped = (GUIDES_DIR / EDITION_FILE).read_bytes()
+    path, _ = write_edition(GUIDES_DIR, record_file="record.proposed.json", guides_out=tmp_path / "guides")
+    assert path == tmp_path / "guides" / EDITION_FILE and (GUIDES_DIR / EDITION_FILE).read_bytes() == shipped
+    proposed = json.loads(path.read_text(encoding="utf-8"))
+    assert set(proposed["sentences"]) == set(SHIPPED["sentences"]) and proposed["sentences"] != SHIPPED["sentences"]
+    assert PlainEdition.load(tmp_path / "guides") is not None  # the copy is a guides folder the assistant can read
