@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from core.errors import GuideError
 from core.settings import Settings
 from corpus.loaders import load_paths
 from corpus.types import Document, LoadProblem
@@ -69,8 +70,13 @@ class BuildReport:
 
 
 def default_sources(settings: Settings) -> list[Path]:
-    """The shipped guides, and the documents users added."""
-    return [settings.corpus.guides_dir, settings.uploads_dir]
+    """The shipped guides, and the documents users added. A guides folder that is not there is
+    refused: indexing without it would answer from whatever an earlier build left in the store."""
+    guides = Path(settings.corpus.guides_dir)
+    if not guides.is_dir():
+        raise GuideError(f"The guides folder {guides} does not exist: set GUIDES_CORPUS__GUIDES_DIR to a folder "
+                         "of guides, or unset it to use the shipped guides.")
+    return [guides, settings.uploads_dir]
 
 
 def build_index(

@@ -58,11 +58,21 @@ def _rows(path: Path) -> list[dict[str, Any]]:
     return [row for _, row in jsonl_lines(path, "one row of the edition's rounds (record.json names the file)", EditionError)]
 
 
+def record_path(folder: Path, record_file: str | Path) -> Path:
+    """A record of rounds named as a file in ``folder`` (``record.proposed.json``) or by its path;
+    the rounds it lists are read from ``folder`` either way."""
+    for path in (Path(record_file), folder / Path(record_file).name):
+        if path.is_file():
+            return path
+    raise EditionError(f"There is no record of rounds '{record_file}' in {folder}: name one of "
+                       f"{', '.join(sorted(p.name for p in folder.glob('record*.json')))}.")
+
+
 def assemble(guides_dir: Path, folder: Path = SOURCES, settings: Settings | None = None, record_file: str = RECORD) -> dict[str, Any]:
     """The edition as it is written to ``plain_edition.json``; EditionError names what is wrong.
     ``record_file``: another list of rounds in ``folder`` (a proposed edition, to measure before it ships)."""
     settings = settings or Settings(corpus={"guides_dir": guides_dir})
-    record = json.loads((folder / record_file).read_text(encoding="utf-8"))
+    record = json.loads(record_path(folder, record_file).read_text(encoding="utf-8"))
     catalog = load_catalog(guides_dir)
     versions: dict[str, Version] = {}
     glossary: dict[str, dict[str, Any]] = {}

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from core.errors import GuideError
 from core.settings import REPO_ROOT, Settings
 from index.build import build_index, remove_document
 from index.store import GuideStore, collection_name
@@ -82,6 +83,16 @@ def test_an_unreadable_file_is_reported_and_nothing_indexed_is_lost(settings, em
     report = build_index(settings, store, [guides_copy])
     assert {Path(p.path).name for p in report.problems} == {"002_c250014aba3c40fd.txt", "scan.pdf"}
     assert _consistent(store) == before  # the old version of the unreadable guide stays searchable
+
+
+def test_a_guides_folder_that_is_not_there_is_refused_and_the_index_is_left_as_it_was(settings, embeddings, guides_copy):
+    store = GuideStore(settings, embeddings)
+    build_index(settings, store, [guides_copy])
+    before = _consistent(store)
+    moved = settings.model_copy(update={"corpus": settings.corpus.model_copy(update={"guides_dir": guides_copy.parent / "gone"})})
+    with pytest.raises(GuideError, match="GUIDES_CORPUS__GUIDES_DIR"):
+        build_index(moved, store)  # before: the build skipped it, and answers came from what the store held
+    assert _consistent(store) == before
 
 
 def test_remove_drops_one_document(settings, embeddings, guides_copy):

@@ -104,8 +104,16 @@ def test_a_proposed_edition_is_written_into_a_copy_of_the_guides_and_the_shipped
     from plain.edition import write_edition  # noqa: PLC0415
 
     shipped = (GUIDES_DIR / EDITION_FILE).read_bytes()
-    path, _ = write_edition(GUIDES_DIR, record_file="record.proposed.json", guides_out=tmp_path / "guides")
+    path, _ = write_edition(GUIDES_DIR, record_file="corpus/plain_edition/record.proposed.json", guides_out=tmp_path / "guides")
     assert path == tmp_path / "guides" / EDITION_FILE and (GUIDES_DIR / EDITION_FILE).read_bytes() == shipped
     proposed = json.loads(path.read_text(encoding="utf-8"))
     assert set(proposed["sentences"]) == set(SHIPPED["sentences"]) and proposed["sentences"] != SHIPPED["sentences"]
     assert PlainEdition.load(tmp_path / "guides") is not None  # the copy is a guides folder the assistant can read
+
+
+def test_a_record_that_is_not_there_is_refused_with_the_ones_that_are(tmp_path: Path):
+    from plain.edition import write_edition  # noqa: PLC0415
+
+    with pytest.raises(EditionError, match=r"record\.proposed\.json"):
+        write_edition(GUIDES_DIR, record_file="record.propsed.json", guides_out=tmp_path / "guides")
+    assert not (tmp_path / "guides").exists()
