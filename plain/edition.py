@@ -68,6 +68,35 @@ def record_path(folder: Path, record_file: str | Path) -> Path:
                        f"{', '.join(sorted(p.name for p in folder.glob('record*.json')))}.")
 
 
+@dataclass(frozen=True)
+class Reading:
+    """One reader's verdict on one wording of a guide sentence, as the record has it."""
+
+    sentence_id: str
+    plain: str
+    reader: str
+    verdict: str  # "faithful" or "unfaithful"
+    reason: str
+
+
+def readings(folder: Path = SOURCES, record_files: Iterable[str] = (RECORD, "record.proposed.json")) -> list[Reading]:
+    """Every verdict a reader gave on a wording, over the records' rounds, each once: the
+    faithful wordings are paraphrases of their guide sentence that people checked, the unfaithful
+    ones (with the reason) near misses people caught (the support check's training reads both)."""
+    seen: dict[tuple[str, str, str], Reading] = {}
+    for record_file in record_files:
+        record = json.loads(record_path(folder, record_file).read_text(encoding="utf-8"))
+        latest: dict[str, str] = {}
+        for step in record["rounds"]:
+            written = _rows(folder / step["plain"]) if step.get("plain") else []
+            latest.update({row["id"]: row["plain"].strip() for row in written})
+            for row in _rows(folder / step["review"]) if step.get("review") else ():
+                if row["id"] in latest:
+                    reading = Reading(row["id"], latest[row["id"]], step["reviewer"], row["verdict"], row.get("reason", ""))
+                    seen.setdefault((reading.sentence_id, reading.plain, reading.reader), reading)
+    return list(seen.values())
+
+
 def assemble(guides_dir: Path, folder: Path = SOURCES, settings: Settings | None = None, record_file: str = RECORD) -> dict[str, Any]:
     """The edition as it is written to ``plain_edition.json``; EditionError names what is wrong.
     ``record_file``: another list of rounds in ``folder`` (a proposed edition, to measure before it ships)."""

@@ -102,17 +102,21 @@ def generated(seed: int = 19) -> list[Pair]:
     """Tuning pairs from the plain edition and the guides' clauses, and their broken copies."""
     rng = random.Random(seed)
     catalog = guide_catalog()
-    edition = json.loads((Settings().corpus.guides_dir / "plain_edition.json").read_text())["sentences"]
     faithful: list[Pair] = []
-    for sid, entry in sorted(edition.items()):
+    wordings, caught = reviewed_wordings()
+    for n, (sid, plain) in enumerate(wordings):
         if sid not in catalog or len(catalog[sid].text.split()) < 5:
             continue
-        faithful.append(Pair(f"gen-{sid}-plain", sid, entry["plain"], True, "paraphrase", "generated"))
-        for k, part in enumerate(re.split(r"(?<=[.!?])\s+", entry["plain"])):
-            if len(part.split()) >= 5 and not POINTS_BACK.match(part) and part != entry["plain"]:
-                faithful.append(Pair(f"gen-{sid}-plain{k}", sid, part, True, "paraphrase", "generated"))
-        for k, part in enumerate(clauses(catalog[sid].text)):
-            faithful.append(Pair(f"gen-{sid}-clause{k}", sid, part, True, "copy", "generated"))
+        faithful.append(Pair(f"gen-{sid}-plain-{n}", sid, plain, True, "paraphrase", "generated"))
+        for k, part in enumerate(re.split(r"(?<=[.!?])\s+", plain)):
+            if len(part.split()) >= 5 and not POINTS_BACK.match(part) and part != plain:
+                faithful.append(Pair(f"gen-{sid}-plain-{n}.{k}", sid, part, True, "paraphrase", "generated"))
+    for sid in sorted(catalog):
+        if len(catalog[sid].text.split()) >= 5:
+            for k, part in enumerate(clauses(catalog[sid].text)):
+                faithful.append(Pair(f"gen-{sid}-clause{k}", sid, part, True, "copy", "generated"))
+    near_misses = [Pair(f"gen-{sid}-caught-{n}", sid, plain, False, "reviewed_unfaithful", "generated")
+                   for n, (sid, plain) in enumerate(caught) if sid in catalog]
     by_doc: dict[str, list[str]] = {}
     for sid, s in catalog.items():
         by_doc.setdefault(s.doc_id, []).append(s.text)
@@ -121,7 +125,22 @@ def generated(seed: int = 19) -> list[Pair]:
         for pair in faithful
         for kind, text in broken_copies(pair.claim, catalog[pair.statement_id].text, by_doc[catalog[pair.statement_id].doc_id], rng, GUIDE_VARIANTS)
     ]
-    return faithful + broken
+    return faithful + broken + near_misses
+
+
+def reviewed_wordings() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(faithful, unfaithful) plain wordings of guide sentences, as (sentence id, wording), from
+    every round of the plain edition's record: faithful when every reader of it found it so, and
+    unfaithful when a reader found it so for what it says (not only for its reading grade)."""
+    from plain.edition import readings  # noqa: PLC0415
+
+    verdicts: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for r in readings():
+        verdicts.setdefault((r.sentence_id, r.plain), []).append((r.verdict, r.reason))
+    faithful = sorted(k for k, v in verdicts.items() if all(verdict == "faithful" for verdict, _ in v))
+    unfaithful = sorted(k for k, v in verdicts.items()
+                        if any(verdict == "unfaithful" and not reason.startswith("grade:") for verdict, reason in v))
+    return faithful, unfaithful
 
 
 _CLAUSE_CUT = re.compile(r",\s*(?:which|while|and|but|although|whereas)\s+|;\s*")

@@ -117,3 +117,13 @@ def test_a_record_that_is_not_there_is_refused_with_the_ones_that_are(tmp_path: 
     with pytest.raises(EditionError, match=r"record\.proposed\.json"):
         write_edition(GUIDES_DIR, record_file="record.propsed.json", guides_out=tmp_path / "guides")
     assert not (tmp_path / "guides").exists()
+
+
+def test_the_support_check_trains_on_every_wording_its_readers_passed_and_every_one_they_caught():
+    from support.data import reviewed_wordings  # noqa: PLC0415
+
+    faithful, caught = reviewed_wordings()
+    shipped = {(sid, s["plain"]) for sid, s in SHIPPED["sentences"].items()}
+    assert shipped <= set(faithful) and len(faithful) > 2 * len(shipped)  # earlier rounds' passed wordings too
+    near_miss = ("scleroderma-guide:09", "Hard-to-treat scleroderma needs care with many parts.")  # the auditor: vaguer and wider
+    assert near_miss in caught and near_miss not in faithful and not set(caught) & shipped
