@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 import shutil
 import statistics
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -58,18 +58,51 @@ def _rows(path: Path) -> list[dict[str, Any]]:
     return [row for _, row in jsonl_lines(path, "one row of the edition's rounds (record.json names the file)", EditionError)]
 
 
-def record_path(folder: Path, record_file: str | Path) -> Path:
-    """A record of rounds named as a file in ``folder`` (``record.proposed.json``) or by its path;
-    the rounds it lists are read from ``folder`` either way."""
-    for path in (Path(record_file), folder / Path(record_file).name):
-        if path.is_file():
-            return path
-    raise EditionError(f"There is no record of rounds '{record_file}' in {folder}: name one of "
-                       f"{', '.join(sorted(p.name for p in folder.glob('record*.json')))}.")
+def load_record(folder: Path, record_file: str | Path = RECORD) -> dict[str, Any]:
+    """A record of rounds: a file name in ``folder`` (``record.proposed.json``), or a path to a
+    record elsewhere (with a folder part); the files its rounds name are read from ``folder``."""
+    given = Path(record_file)
+    path = given if given.parent != Path() else folder / given
+    if not path.is_file():
+        raise EditionError(f"There is no record of rounds '{record_file}' in {folder}: name one of "
+                           f"{', '.join(sorted(p.name for p in folder.glob('record*.json')))}.")
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
 @dataclass(frozen=True)
-class Reading:
+class _Step:
+    """One step of a record, its files read: what a writer wrote (none in an audit) and what its reader found."""
+
+    number: int
+    writer: str
+    reviewer: str
+    written: list[dict[str, Any]]
+    reviews: list[dict[str, Any]]
+    glossary: list[dict[str, Any]]
+    glossary_reviews: list[dict[str, Any]]
+
+
+def _steps(folder: Path, record: dict[str, Any]) -> Iterator[_Step]:
+    for step in record["rounds"]:
+        def rows(key: str, step: dict[str, Any] = step) -> list[dict[str, Any]]:
+            return _rows(folder / step[key]) if step.get(key) else []
+
+        yield _Step(int(step["round"]), step.get("writer", ""), step["reviewer"],  # an audit writes nothing
+                    rows("plain"), rows("review"), rows("glossary"), rows("glossary_review"))
+
+
+def _reviewed(step: _Step, wordings: Iterable[str]) -> Iterator[dict[str, Any]]:
+    """The step's review rows on the wordings it read: a writer's round is reviewed for what it
+    wrote, an audit (no writer) for every wording so far."""
+    covered = {row["id"] for row in step.written} if step.writer else set(wordings)
+    return (row for row in step.reviews if row["id"] in covered)
+
+
+GRADE_FINDING = "grade:"  # a reader's reason that faults only the reading grade starts so (REVIEW_BRIEF.md)
+
+
+@dataclass(frozen=True)
+class ReaderVerdict:
     """One reader's verdict on one wording of a guide sentence, as the record has it."""
 
     sentence_id: str
@@ -78,22 +111,24 @@ class Reading:
     verdict: str  # "faithful" or "unfaithful"
     reason: str
 
+    @property
+    def faults_meaning(self) -> bool:
+        """Found unfaithful for what it says, not only for how hard it reads."""
+        return self.verdict == "unfaithful" and not self.reason.startswith(GRADE_FINDING)
 
-def readings(folder: Path = SOURCES, record_files: Iterable[str] = (RECORD, "record.proposed.json")) -> list[Reading]:
+
+def reader_verdicts(folder: Path = SOURCES, record_files: Iterable[str] = (RECORD, "record.proposed.json")) -> list[ReaderVerdict]:
     """Every verdict a reader gave on a wording, over the records' rounds, each once: the
     faithful wordings are paraphrases of their guide sentence that people checked, the unfaithful
     ones (with the reason) near misses people caught (the support check's training reads both)."""
-    seen: dict[tuple[str, str, str], Reading] = {}
+    seen: dict[tuple[str, str, str], ReaderVerdict] = {}
     for record_file in record_files:
-        record = json.loads(record_path(folder, record_file).read_text(encoding="utf-8"))
         latest: dict[str, str] = {}
-        for step in record["rounds"]:
-            written = _rows(folder / step["plain"]) if step.get("plain") else []
-            latest.update({row["id"]: row["plain"].strip() for row in written})
-            for row in _rows(folder / step["review"]) if step.get("review") else ():
-                if row["id"] in latest:
-                    reading = Reading(row["id"], latest[row["id"]], step["reviewer"], row["verdict"], row.get("reason", ""))
-                    seen.setdefault((reading.sentence_id, reading.plain, reading.reader), reading)
+        for step in _steps(folder, load_record(folder, record_file)):
+            latest.update({row["id"]: row["plain"].strip() for row in step.written})
+            for row in _reviewed(step, latest):
+                verdict = ReaderVerdict(row["id"], latest[row["id"]], step.reviewer, row["verdict"], row.get("reason", ""))
+                seen.setdefault((verdict.sentence_id, verdict.plain, verdict.reader), verdict)
     return list(seen.values())
 
 
@@ -101,25 +136,20 @@ def assemble(guides_dir: Path, folder: Path = SOURCES, settings: Settings | None
     """The edition as it is written to ``plain_edition.json``; EditionError names what is wrong.
     ``record_file``: another list of rounds in ``folder`` (a proposed edition, to measure before it ships)."""
     settings = settings or Settings(corpus={"guides_dir": guides_dir})
-    record = json.loads(record_path(folder, record_file).read_text(encoding="utf-8"))
+    record = load_record(folder, record_file)
     catalog = load_catalog(guides_dir)
     versions: dict[str, Version] = {}
     glossary: dict[str, dict[str, Any]] = {}
-    for step in record["rounds"]:
-        number, writer, reviewer = int(step["round"]), step.get("writer", ""), step["reviewer"]  # an audit writes nothing
-        written = _rows(folder / step["plain"]) if step.get("plain") else []
-        for row in written:
-            versions[row["id"]] = Version(row["plain"].strip(), tuple(row.get("terms") or ()), writer, number)
-        # a writer's round is reviewed for what it wrote; an audit (no writer) for everything
-        covered = {row["id"] for row in written} if writer else set(versions)
-        for row in _rows(folder / step["glossary"]) if step.get("glossary") else ():
+    for step in _steps(folder, record):
+        for row in step.written:
+            versions[row["id"]] = Version(row["plain"].strip(), tuple(row.get("terms") or ()), step.writer, step.number)
+        for row in step.glossary:
             glossary[row["term"].lower()] = {"term": row["term"], "explanation": row["explanation"],
-                                             "based_on": row.get("based_on", []), "writer": writer, "verdicts": []}
-        for row in _rows(folder / step["review"]) if step.get("review") else ():
-            if row["id"] in covered:
-                versions[row["id"]].verdicts.append((reviewer, number, row["verdict"]))
-        for row in _rows(folder / step["glossary_review"]) if step.get("glossary_review") else ():
-            glossary[row["term"].lower()]["verdicts"].append((reviewer, number, row["verdict"]))
+                                             "based_on": row.get("based_on", []), "writer": step.writer, "verdicts": []}
+        for row in _reviewed(step, versions):
+            versions[row["id"]].verdicts.append((step.reviewer, step.number, row["verdict"]))
+        for row in step.glossary_reviews:
+            glossary[row["term"].lower()]["verdicts"].append((step.reviewer, step.number, row["verdict"]))
     _check_complete(catalog, versions, record)
     problems = _problems(catalog, versions, glossary, settings)
     if problems:

@@ -15,6 +15,8 @@ import json
 import logging
 import sys
 import time
+from collections.abc import Sequence
+from pathlib import Path
 
 from core.errors import GuideError
 from core.logs import configure_logging
@@ -121,21 +123,28 @@ def table(result: dict) -> str:  # type: ignore[type-arg]
     return "\n".join(lines)
 
 
-def bench(repeat: int) -> dict:  # type: ignore[type-arg]
+def bench(repeat: int, folders: Sequence[Path] = (MODEL_DIR,)) -> dict:  # type: ignore[type-arg]
     """ms per answer sentence: the check of one claim against its passage (vectors of the passages and
-    of the claim are made by the answer path anyway and are not counted)."""
+    of the claim are made by the answer path anyway and are not counted); with several model
+    folders, each timed in turn, twice, in one run (a ratio that load on the machine spoils less)."""
     from assistant.support import SupportModel  # noqa: PLC0415
     from support.data import TEST_WRITERS, labelled  # noqa: PLC0415
     from support.judge import Vectors, judge_pairs  # noqa: PLC0415
 
     pairs = labelled(TEST_WRITERS)[:repeat]
     vectors = Vectors()
-    judge_pairs(pairs[:3], "shipped", SupportModel(MODEL_DIR), vectors)  # load and embed the guides once
+    judge_pairs(pairs[:3], "shipped", SupportModel(folders[0]), vectors)  # load and embed the guides once
     vectors.get([p.claim for p in pairs])
-    model = SupportModel(MODEL_DIR)  # a fresh one: no pair is scored from its cache
-    start = time.perf_counter()
-    judge_pairs(pairs, "shipped", model, vectors)
-    return {"sentences": len(pairs), "ms_per_sentence": round((time.perf_counter() - start) * 1000 / len(pairs), 2)}
+    timed: dict[str, list[float]] = {}
+    for _ in range(2 if len(folders) > 1 else 1):
+        for folder in folders:
+            model = SupportModel(folder)  # a fresh one: no pair is scored from its cache
+            start = time.perf_counter()
+            judge_pairs(pairs, "shipped", model, vectors)
+            timed.setdefault(model.name, []).append(round((time.perf_counter() - start) * 1000 / len(pairs), 2))
+    if len(folders) == 1:
+        return {"sentences": len(pairs), "ms_per_sentence": next(iter(timed.values()))[0]}
+    return {"sentences": len(pairs), "ms_per_sentence": timed}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -145,6 +154,8 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("report", help="every variant on the test and tuning pairs")
     b = sub.add_parser("bench", help="ms per answer sentence")
     b.add_argument("--repeat", type=int, default=200)
+    b.add_argument("--model", type=Path, action="append", dest="folders",
+                   help="a support model folder to time (repeatable; default: the shipped one)")
     args = parser.parse_args(argv)
     configure_logging()
     try:
@@ -157,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
             (REPO_ROOT / "support" / "report.json").write_text(json.dumps(result, indent=1) + "\n")
             print(table(result))
         else:
-            print(json.dumps(bench(args.repeat)))
+            print(json.dumps(bench(args.repeat, args.folders or (MODEL_DIR,))))
     except GuideError as error:
         print(error, file=sys.stderr)
         return 2

@@ -14,7 +14,6 @@ that holds its statement, with the guide's other passages as the context.
 
 from __future__ import annotations
 
-import json
 import random
 import re
 from collections.abc import Iterator
@@ -132,14 +131,13 @@ def reviewed_wordings() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """(faithful, unfaithful) plain wordings of guide sentences, as (sentence id, wording), from
     every round of the plain edition's record: faithful when every reader of it found it so, and
     unfaithful when a reader found it so for what it says (not only for its reading grade)."""
-    from plain.edition import readings  # noqa: PLC0415
+    from plain.edition import reader_verdicts  # noqa: PLC0415
 
-    verdicts: dict[tuple[str, str], list[tuple[str, str]]] = {}
-    for r in readings():
-        verdicts.setdefault((r.sentence_id, r.plain), []).append((r.verdict, r.reason))
-    faithful = sorted(k for k, v in verdicts.items() if all(verdict == "faithful" for verdict, _ in v))
-    unfaithful = sorted(k for k, v in verdicts.items()
-                        if any(verdict == "unfaithful" and not reason.startswith("grade:") for verdict, reason in v))
+    by_wording: dict[tuple[str, str], list] = {}
+    for v in reader_verdicts():
+        by_wording.setdefault((v.sentence_id, v.plain), []).append(v)
+    faithful = sorted(k for k, vs in by_wording.items() if all(v.verdict == "faithful" for v in vs))
+    unfaithful = sorted(k for k, vs in by_wording.items() if any(v.faults_meaning for v in vs))
     return faithful, unfaithful
 
 
