@@ -59,7 +59,7 @@ def _rows(path: Path) -> list[dict[str, Any]]:
 
 
 def load_record(folder: Path, record_file: str | Path = RECORD) -> dict[str, Any]:
-    """A record of rounds: a file name in ``folder`` (``record.proposed.json``), or a path to a
+    """A record of rounds: a file name in ``folder`` (``record.first-edition.json``), or a path to a
     record elsewhere (with a folder part); the files its rounds name are read from ``folder``."""
     given = Path(record_file)
     path = given if given.parent != Path() else folder / given
@@ -117,7 +117,7 @@ class ReaderVerdict:
         return self.verdict == "unfaithful" and not self.reason.startswith(GRADE_FINDING)
 
 
-def reader_verdicts(folder: Path = SOURCES, record_files: Iterable[str] = (RECORD, "record.proposed.json")) -> list[ReaderVerdict]:
+def reader_verdicts(folder: Path = SOURCES, record_files: Iterable[str] = (RECORD,)) -> list[ReaderVerdict]:
     """Every verdict a reader gave on a wording, over the records' rounds, each once: the
     faithful wordings are paraphrases of their guide sentence that people checked, the unfaithful
     ones (with the reason) near misses people caught (the support check's training reads both)."""

@@ -46,11 +46,12 @@ def test_the_edition_reads_at_grade_8_or_below():
 
 
 def _last_written(sources: Path) -> tuple[dict, dict, list[Path]]:
-    """The newest writer's round of the record, its first row, and every review file read since."""
+    """The newest writer's round of the record, its first row, and every review file read after it."""
     rounds = json.loads((sources / "record.json").read_text())["rounds"]
-    step = [r for r in rounds if r.get("writer") and r.get("plain")][-1]
+    at = max(i for i, r in enumerate(rounds) if r.get("writer") and r.get("plain"))
+    step = rounds[at]
     row = json.loads((sources / step["plain"]).read_text().splitlines()[0])
-    reviews = [sources / r["review"] for r in rounds if r.get("review") and int(r["round"]) >= int(step["round"])]
+    reviews = [sources / r["review"] for r in rounds[at:] if r.get("review")]
     return step, row, reviews
 
 
@@ -100,22 +101,23 @@ def test_the_layer_prefers_the_edition_and_names_where_the_words_come_from(tmp_p
     assert {g.term for g in layer.terms(source["source"])} == set(source["terms"])
 
 
-def test_a_proposed_edition_is_written_into_a_copy_of_the_guides_and_the_shipped_one_is_untouched(tmp_path: Path):
+def test_another_edition_is_written_into_a_copy_of_the_guides_and_the_shipped_one_is_untouched(tmp_path: Path):
+    # an evaluator measures another record (a proposed edition, or the first one) without touching what ships
     from plain.edition import write_edition  # noqa: PLC0415
 
     shipped = (GUIDES_DIR / EDITION_FILE).read_bytes()
-    path, _ = write_edition(GUIDES_DIR, record_file="corpus/plain_edition/record.proposed.json", guides_out=tmp_path / "guides")
+    path, _ = write_edition(GUIDES_DIR, record_file="corpus/plain_edition/record.first-edition.json", guides_out=tmp_path / "guides")
     assert path == tmp_path / "guides" / EDITION_FILE and (GUIDES_DIR / EDITION_FILE).read_bytes() == shipped
-    proposed = json.loads(path.read_text(encoding="utf-8"))
-    assert set(proposed["sentences"]) == set(SHIPPED["sentences"]) and proposed["sentences"] != SHIPPED["sentences"]
+    first = json.loads(path.read_text(encoding="utf-8"))
+    assert set(first["sentences"]) == set(SHIPPED["sentences"]) and first["sentences"] != SHIPPED["sentences"]
     assert PlainEdition.load(tmp_path / "guides") is not None  # the copy is a guides folder the assistant can read
 
 
 def test_a_record_that_is_not_there_is_refused_with_the_ones_that_are(tmp_path: Path):
     from plain.edition import write_edition  # noqa: PLC0415
 
-    with pytest.raises(EditionError, match=r"record\.proposed\.json"):
-        write_edition(GUIDES_DIR, record_file="record.propsed.json", guides_out=tmp_path / "guides")
+    with pytest.raises(EditionError, match=r"record\.first-edition\.json"):
+        write_edition(GUIDES_DIR, record_file="record.first-edtion.json", guides_out=tmp_path / "guides")
     assert not (tmp_path / "guides").exists()
 
 
