@@ -125,3 +125,16 @@ def test_a_plain_version_that_starts_by_pointing_back_where_the_guide_does_not_i
     assert not any("points to nothing" in p for p in edition_problems(source, kept))
     # a guide sentence that itself starts by pointing back may keep doing so
     assert not any("points to nothing" in p for p in edition_problems("These include riluzole.", "These are riluzole and edaravone."))
+
+
+def test_a_plain_version_that_opens_by_adding_to_something_not_shown_is_refused():
+    # "Organs inside the body can be involved too." shown alone leaves the reader asking "too, besides what?"
+    # (an independent reader of the answers); the guide's own "Furthermore" may become "also"
+    source = "Managing internal organ involvement, such as pulmonary fibrosis, requires specialized treatments."
+    leaning = "Organs inside the body can be involved too. An example is pulmonary fibrosis. Managing it needs specialized treatments."
+    standing = "Organs inside the body can be involved in scleroderma. An example is pulmonary fibrosis. Managing it too needs specialized treatments."
+    assert any("points to nothing" in p for p in edition_problems(source, leaning))
+    assert not any("points to nothing" in p for p in edition_problems(source, standing))
+    assert not any("points to nothing" in p for p in edition_problems(
+        "Furthermore, advance care planning becomes an essential component of living with ALS.",
+        "Advance care planning also becomes an essential part of living with ALS."))

@@ -102,14 +102,26 @@ def test_the_layer_prefers_the_edition_and_names_where_the_words_come_from(tmp_p
 
 
 def test_another_edition_is_written_into_a_copy_of_the_guides_and_the_shipped_one_is_untouched(tmp_path: Path):
-    # an evaluator measures another record (a proposed edition, or the first one) without touching what ships
+    # an evaluator measures a proposed edition (the record with a round not yet shipped) without touching what ships
     from plain.edition import write_edition  # noqa: PLC0415
 
+    sources = tmp_path / "plain_edition"
+    shutil.copytree(SOURCES, sources)
+    record = json.loads((sources / "record.json").read_text())
+    sid = "als-treatment:04"
+    wording = SHIPPED["sentences"][sid]["plain"] + " This is a proposed wording."
+    (sources / "proposal.jsonl").write_text(json.dumps({"id": sid, "plain": wording, "terms": SHIPPED["sentences"][sid]["terms"]}) + "\n")
+    (sources / "proposal_review.jsonl").write_text(json.dumps({"id": sid, "verdict": "faithful"}) + "\n")
+    record["rounds"].append({"round": 99, "writer": "plain-writer-2", "reviewer": "plain-reviewer-2",
+                             "plain": "proposal.jsonl", "review": "proposal_review.jsonl"})
+    (sources / "record.proposal.json").write_text(json.dumps(record))
+
     shipped = (GUIDES_DIR / EDITION_FILE).read_bytes()
-    path, _ = write_edition(GUIDES_DIR, record_file="corpus/plain_edition/record.first-edition.json", guides_out=tmp_path / "guides")
+    path, _ = write_edition(GUIDES_DIR, sources, record_file="record.proposal.json", guides_out=tmp_path / "guides")
     assert path == tmp_path / "guides" / EDITION_FILE and (GUIDES_DIR / EDITION_FILE).read_bytes() == shipped
-    first = json.loads(path.read_text(encoding="utf-8"))
-    assert set(first["sentences"]) == set(SHIPPED["sentences"]) and first["sentences"] != SHIPPED["sentences"]
+    proposed = json.loads(path.read_text(encoding="utf-8"))
+    assert proposed["sentences"][sid]["plain"] == wording
+    assert {k: v for k, v in proposed["sentences"].items() if k != sid} == {k: v for k, v in SHIPPED["sentences"].items() if k != sid}
     assert PlainEdition.load(tmp_path / "guides") is not None  # the copy is a guides folder the assistant can read
 
 
