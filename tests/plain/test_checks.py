@@ -115,26 +115,31 @@ def test_a_medicine_the_guides_name_is_kept_even_when_a_dictionary_knows_it():
     assert any("methotrexate" in p for p in term_problems(source, dropped, Settings().domain.medicine_words))
 
 
-def test_a_plain_version_that_starts_by_pointing_back_where_the_guide_does_not_is_refused():
-    # an answer brings the sentence before only when the guide's sentence starts by pointing back,
-    # so "Another option ..." shown alone would point to nothing (found by an independent reader)
-    source = "Autologous stem cell transplantation is another option for severe, refractory cases, aiming to reset the immune system."
-    leading = "Another option for severe cases that resist treatment is a stem cell transplant using the person's own cells. It aims to reset the immune system."
-    kept = "A stem cell transplant using the person's own cells is another option for severe cases that resist treatment. It aims to reset the immune system."
-    assert any("points to nothing" in p for p in edition_problems(source, leading))
-    assert not any("points to nothing" in p for p in edition_problems(source, kept))
-    # a guide sentence that itself starts by pointing back may keep doing so
-    assert not any("points to nothing" in p for p in edition_problems("These include riluzole.", "These are riluzole and edaravone."))
+def _points_to_nothing(source: str, plain: str) -> bool:
+    return any("points to nothing" in p for p in edition_problems(source, plain))
 
 
-def test_a_plain_version_that_opens_by_adding_to_something_not_shown_is_refused():
-    # "Organs inside the body can be involved too." shown alone leaves the reader asking "too, besides what?"
-    # (an independent reader of the answers); the guide's own "Furthermore" may become "also"
-    source = "Managing internal organ involvement, such as pulmonary fibrosis, requires specialized treatments."
-    leaning = "Organs inside the body can be involved too. An example is pulmonary fibrosis. Managing it needs specialized treatments."
-    standing = "Organs inside the body can be involved in scleroderma. An example is pulmonary fibrosis. Managing it too needs specialized treatments."
-    assert any("points to nothing" in p for p in edition_problems(source, leaning))
-    assert not any("points to nothing" in p for p in edition_problems(source, standing))
-    assert not any("points to nothing" in p for p in edition_problems(
-        "Furthermore, advance care planning becomes an essential component of living with ALS.",
-        "Advance care planning also becomes an essential part of living with ALS."))
+# An answer brings the sentence before only when the guide's sentence starts by pointing back, so a
+# plain version that leans on what came before where its guide sentence does not would be shown
+# pointing to nothing (each found by an independent reader of the answers).
+@pytest.mark.parametrize(("source", "leaning", "standing"), [
+    pytest.param(  # "Another option ..." shown alone
+        "Autologous stem cell transplantation is another option for severe, refractory cases, aiming to reset the immune system.",
+        "Another option for severe cases that resist treatment is a stem cell transplant using the person's own cells. It aims to reset the immune system.",
+        "A stem cell transplant using the person's own cells is another option for severe cases that resist treatment. It aims to reset the immune system.",
+        id="starts-by-pointing-back"),
+    pytest.param(  # "Organs inside the body can be involved too." leaves the reader asking "besides what?"
+        "Managing internal organ involvement, such as pulmonary fibrosis, requires specialized treatments.",
+        "Organs inside the body can be involved too. An example is pulmonary fibrosis. Managing it needs specialized treatments.",
+        "Organs inside the body can be involved in scleroderma. An example is pulmonary fibrosis. Managing it too needs specialized treatments.",
+        id="first-sentence-adds-to-one-not-shown"),
+])
+def test_a_plain_version_that_leans_on_a_sentence_not_shown_is_refused(source: str, leaning: str, standing: str):
+    assert _points_to_nothing(source, leaning)
+    assert not _points_to_nothing(source, standing)
+
+
+def test_a_guide_sentence_that_leans_back_itself_may_be_followed():
+    assert not _points_to_nothing("These include riluzole.", "These are riluzole and edaravone.")
+    assert not _points_to_nothing("Furthermore, advance care planning becomes an essential component of living with ALS.",
+                                  "Advance care planning also becomes an essential part of living with ALS.")
