@@ -19,6 +19,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from functools import lru_cache
 
+from index.chunking import sentence_spans
 from index.sentences import LEANS_BACK
 
 # The medicines a guide names come from its domain file (``Domain.medicine_words``), passed in as
@@ -260,14 +261,13 @@ def pointer_problems(source: str, plain: str) -> list[str]:
     version would be shown alone, pointing to nothing."""
     if LEANS_BACK.match(plain.strip()) and not LEANS_BACK.match(source.strip()):
         return ["starts by pointing back (another, these, this...) where the guide sentence does not: shown alone it points to nothing"]
-    opening = _SENTENCE_END.split(plain.strip(), maxsplit=1)[0]
+    opening = next((plain[start:end] for start, end in sentence_spans(plain)), plain)
     if _ADDS_TO.search(opening) and not _ADDS_TO.search(source):
         return ["its first sentence adds to something before it (too, also, as well...) where the guide sentence does not: "
                 "shown alone it points to nothing"]
     return []
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 # words that add to what came before; a guide sentence with one of them already leans back in its own words
 _ADDS_TO = re.compile(r"\b(too|also|as well|another|other|others|furthermore|moreover|additionally|in addition|besides|further)\b", re.IGNORECASE)
 

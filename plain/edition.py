@@ -117,18 +117,17 @@ class ReaderVerdict:
         return self.verdict == "unfaithful" and not self.reason.startswith(GRADE_FINDING)
 
 
-def reader_verdicts(folder: Path = SOURCES, record_files: Iterable[str] = (RECORD,)) -> list[ReaderVerdict]:
-    """Every verdict a reader gave on a wording, over the records' rounds, each once: the
+def reader_verdicts(folder: Path = SOURCES, record_file: str = RECORD) -> list[ReaderVerdict]:
+    """Every verdict a reader gave on a wording, over the record's rounds, each once: the
     faithful wordings are paraphrases of their guide sentence that people checked, the unfaithful
     ones (with the reason) near misses people caught (the support check's training reads both)."""
     seen: dict[tuple[str, str, str], ReaderVerdict] = {}
-    for record_file in record_files:
-        latest: dict[str, str] = {}
-        for step in _steps(folder, load_record(folder, record_file)):
-            latest.update({row["id"]: row["plain"].strip() for row in step.written})
-            for row in _reviewed(step, latest):
-                verdict = ReaderVerdict(row["id"], latest[row["id"]], step.reviewer, row["verdict"], row.get("reason", ""))
-                seen.setdefault((verdict.sentence_id, verdict.plain, verdict.reader), verdict)
+    latest: dict[str, str] = {}
+    for step in _steps(folder, load_record(folder, record_file)):
+        latest.update({row["id"]: row["plain"].strip() for row in step.written})
+        for row in _reviewed(step, latest):
+            verdict = ReaderVerdict(row["id"], latest[row["id"]], step.reviewer, row["verdict"], row.get("reason", ""))
+            seen.setdefault((verdict.sentence_id, verdict.plain, verdict.reader), verdict)
     return list(seen.values())
 
 
