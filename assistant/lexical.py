@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from functools import lru_cache
 
 STOPWORDS = frozenset(
@@ -124,3 +124,27 @@ def _shorthand(word: str) -> str:
     if full is None or (word.isupper() and len(word) > 1):  # "PT", "ID" written in capitals mean themselves
         return word
     return full
+
+
+def abbreviates(abbreviation: str, phrase: Sequence[str]) -> bool:
+    """Whether ``abbreviation`` is made of the words of ``phrase``, in order: its letters split
+    into one group per word, each group starting with its word's first letter and the rest of
+    the group found in that word in order ("MMF": Mycophenolate MoFetil)."""
+    def split(letters: str, rest: Sequence[str]) -> bool:
+        if not rest:
+            return not letters
+        word = rest[0].lower()
+        for size in range(1, len(letters) - len(rest) + 2):
+            group = letters[:size]
+            if group[0] == word[0] and _in_order(group[1:], word, 1) and split(letters[size:], rest[1:]):
+                return True
+        return False
+    return split(abbreviation.lower(), phrase)
+
+
+def _in_order(letters: str, word: str, start: int) -> bool:
+    for letter in letters:
+        start = word.find(letter, start) + 1
+        if not start:
+            return False
+    return True

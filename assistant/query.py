@@ -28,6 +28,7 @@ from dataclasses import dataclass, field, replace
 
 from assistant.lexical import (
     ALTERNATIVES,
+    abbreviates,
     NARRATIVE_WORDS,
     STOPWORDS,
     content_terms,
@@ -42,6 +43,8 @@ _TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9'-]*")
 _NAME = re.compile(r"[a-z]+[0-9a-z]*")  # a word, or a gene's letters and digits ("sod1", "c9orf72"); no figures
 READINGS_KEPT = 512  # questions whose reading is kept for reuse
 SPELLING_CUTOFF = 0.8  # difflib ratio at which an unknown word is taken for a guide word misspelt
+_ABBREVIATION = re.compile(r"\b[A-Za-z]{3,6}\b")  # a short unknown word may abbreviate guide names ("MMF")
+_CLAUSE = re.compile(r"[.,;:()!?\"]")
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,7 @@ class QueryReader:
         self.names: frozenset[str] = frozenset()
         self.idf: dict[str, float] = {}
         self.name_conditions: dict[str, frozenset[str]] = {}
+        self.name_phrases: frozenset[tuple[str, ...]] = frozenset()  # runs of names: ("mycophenolate", "mofetil")
         # Readings of recent questions: the chain reads a question, and the extractive generator
         # and the follow-up resolver ask for the same reading again (cleared when the index changes).
         self._read: dict[str, Query] = {}
@@ -95,6 +99,7 @@ class QueryReader:
             for name in self.names.intersection(words(text)):
                 about.setdefault(name, set()).update(its_conditions)
         self.name_conditions = {name: frozenset(c) for name, c in about.items() if c}
+        self.name_phrases = frozenset(_name_runs(texts, self.names))
         self._sorted = sorted(self.vocabulary)
         self._read = {}
 
@@ -113,6 +118,7 @@ class QueryReader:
 
     def _reading(self, question: str) -> Query:
         text = self.domain.canonical_names(expand_shorthand(question))
+        text = _ABBREVIATION.sub(lambda m: self._spelled_out(m.group(0)), text)
         text = _TOKEN.sub(lambda m: self._spelled(m.group(0)), text)
         conditions = self.domain.named_conditions(text) or self._implied_conditions(text)
         focus = tuple(w for w in focus_words(text, self.domain.topic_words) if w not in NARRATIVE_WORDS)
@@ -132,6 +138,16 @@ class QueryReader:
         terms = [t for t in content_terms(text) if t not in known and t in self.idf]
         return sum(self.idf[t] for t in terms) / len(terms) if terms else 0.0
 
+    def _spelled_out(self, token: str) -> str:
+        """An abbreviation of names the passages spell out, spelt out ("MMF" -> "mycophenolate
+        mofetil"), when exactly one run of names gives it; any other word unchanged. Only runs of
+        names (words no dictionary knows) are read: ordinary words make too many chance matches."""
+        word = token.lower()
+        if word in self.vocabulary or word in STOPWORDS or word in english_words():
+            return token
+        found = {p for p in self.name_phrases if len(p) <= len(word) and abbreviates(word, p)}
+        return " ".join(found.pop()) if len(found) == 1 else token
+
     def _spelled(self, token: str) -> str:
         """A word the guides spell differently, in their spelling; any other word unchanged."""
         word = token.lower()
@@ -139,3 +155,18 @@ class QueryReader:
             return token
         match = difflib.get_close_matches(word, self._sorted, n=1, cutoff=SPELLING_CUTOFF)
         return match[0] if match else token
+
+
+def _name_runs(texts: Iterable[str], names: frozenset[str], longest: int = 6) -> set[tuple[str, ...]]:
+    """Every run of two to ``longest`` names standing together in a clause of the texts."""
+    runs: set[tuple[str, ...]] = set()
+    for text in texts:
+        for clause in _CLAUSE.split(text):
+            found = words(clause)
+            for start in range(len(found)):
+                end = start
+                while end < len(found) and end - start < longest and found[end] in names:
+                    end += 1
+                    if end - start >= 2:
+                        runs.add(tuple(found[start:end]))
+    return runs

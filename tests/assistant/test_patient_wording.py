@@ -46,6 +46,15 @@ def test_colloquial_and_misspelt_names_are_understood(guides_assistant, question
     assert any(e in shown for e in expected), answer.answer
 
 
+def test_an_abbreviation_the_guides_spell_out_is_read_as_the_names_not_called_missing(guides_assistant):
+    # "MMF" is mycophenolate mofetil, which the scleroderma guide names: the answer must not say the
+    # guides know nothing about "mmf", and what it shows must be about that medicine
+    answer = guides_assistant.ask("does MMF stop working after a while")
+    assert '"mmf"' not in answer.answer.lower(), answer.answer
+    assert "mycophenolate mofetil" in answer.answer.lower(), answer.answer
+    assert "mycophenolate mofetil" in guides_assistant.chain.reader.read("is mmf safe").text
+
+
 def test_a_follow_up_without_a_pointer_word_is_resolved_and_never_nested(guides_assistant):
     chat = guides_assistant.conversation()
     chat.ask("What is tofersen?")
