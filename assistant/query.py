@@ -43,7 +43,7 @@ _TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9'-]*")
 _NAME = re.compile(r"[a-z]+[0-9a-z]*")  # a word, or a gene's letters and digits ("sod1", "c9orf72"); no figures
 READINGS_KEPT = 512  # questions whose reading is kept for reuse
 SPELLING_CUTOFF = 0.8  # difflib ratio at which an unknown word is taken for a guide word misspelt
-_ABBREVIATION = re.compile(r"\b[A-Za-z]{3,6}\b")  # a short unknown word may abbreviate guide names ("MMF")
+ABBREVIATION_LETTERS = (3, 6)  # a word this short, unknown, may abbreviate names the passages use ("MMF")
 _CLAUSE = re.compile(r"[.,;:()!?\"]")
 
 
@@ -118,7 +118,6 @@ class QueryReader:
 
     def _reading(self, question: str) -> Query:
         text = self.domain.canonical_names(expand_shorthand(question))
-        text = _ABBREVIATION.sub(lambda m: self._spelled_out(m.group(0)), text)
         text = _TOKEN.sub(lambda m: self._spelled(m.group(0)), text)
         conditions = self.domain.named_conditions(text) or self._implied_conditions(text)
         focus = tuple(w for w in focus_words(text, self.domain.topic_words) if w not in NARRATIVE_WORDS)
@@ -138,20 +137,20 @@ class QueryReader:
         terms = [t for t in content_terms(text) if t not in known and t in self.idf]
         return sum(self.idf[t] for t in terms) / len(terms) if terms else 0.0
 
-    def _spelled_out(self, token: str) -> str:
-        """An abbreviation of names the passages spell out, spelt out ("MMF" -> "mycophenolate
-        mofetil"), when exactly one run of names gives it; any other word unchanged. Only runs of
-        names (words no dictionary knows) are read: ordinary words make too many chance matches."""
+    def _spelled(self, token: str) -> str:
+        """A word the guides spell differently, in their spelling: an abbreviation of names the
+        passages spell out, spelt out ("MMF" -> "mycophenolate mofetil") when exactly one run of
+        names gives it (only runs of names, words no dictionary knows: ordinary words make too many
+        chance matches), else a misspelt guide word corrected; any other word unchanged."""
         word = token.lower()
         if word in self.vocabulary or word in STOPWORDS or word in english_words():
             return token
-        found = {p for p in self.name_phrases if len(p) <= len(word) and abbreviates(word, p)}
-        return " ".join(found.pop()) if len(found) == 1 else token
-
-    def _spelled(self, token: str) -> str:
-        """A word the guides spell differently, in their spelling; any other word unchanged."""
-        word = token.lower()
-        if len(word) < 5 or word in self.vocabulary or word in STOPWORDS or word in english_words():
+        shortest, longest = ABBREVIATION_LETTERS
+        if shortest <= len(word) <= longest and word.isalpha():
+            found = {p for p in self.name_phrases if len(p) <= len(word) and abbreviates(word, p)}
+            if len(found) == 1:
+                return " ".join(found.pop())
+        if len(word) < 5:
             return token
         match = difflib.get_close_matches(word, self._sorted, n=1, cutoff=SPELLING_CUTOFF)
         return match[0] if match else token
