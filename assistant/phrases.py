@@ -7,14 +7,14 @@ NOT_COVERED = "The guides don't cover this."
 ASK_CARE_TEAM = "Your care team is the best place to ask about it."
 NOT_COVERED_ANSWER = f"{NOT_COVERED} {ASK_CARE_TEAM}"
 NOT_SAID = "The guides don't say anything about {missing}"  # the start of PARTLY_COVERED; the chat's notice too
-PARTLY_COVERED = NOT_SAID + "; please ask your care team about that."
+PARTLY_COVERED = NOT_SAID + "; ask your care team about that."
 # When the guides may answer only part of a question but nothing specific can be named as missing:
 # a hedge, not a refusal.
-MAY_BE_INCOMPLETE = "The guides may not answer all of your question. Please ask your care team about what is left out."
+MAY_BE_INCOMPLETE = "The guides may not answer all of this. Ask your care team about the rest."
 # ... and when what was asked can be quoted: the part of the message that asks, in the person's words.
-NOT_FULLY_ANSWERED = 'The guides don\'t fully answer "{asked}". Please ask your care team about the rest.'
+NOT_FULLY_ANSWERED = 'The guides don\'t fully answer "{asked}". Ask your care team about the rest.'
 # After what the guides don't say, before what they do say that is related (a partial answer).
-RELATED = "Here is what they do say that is related:"
+RELATED = "What they say that is related:"
 # After "not covered": what a person can ask instead (the domain file's "covers").
 WHAT_THEY_COVER = "They cover {covers}."
 
