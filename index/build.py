@@ -3,7 +3,8 @@
 - Unchanged documents (same content hash) embed nothing.
 - A changed document is never unsearchable: its new version's chunks are written beside
   the old ones, then its record switches to the new version, then the old chunks go.
-- A document whose file is gone from a scanned folder is removed.
+- A document whose file is gone from a scanned folder is removed, and so is a guide shipped
+  from a guides folder that is no longer the configured one.
 - What an interrupted build left behind is tidied: chunks of a version no record names are
   dropped (the recorded version stays searchable throughout), and a document whose first
   build was cut short is written again.
@@ -117,8 +118,9 @@ def index_documents(
     _tidy_interrupted(store, records, report)
 
     loaded = {doc.doc_id for doc in documents}
+    guides = Path(settings.corpus.guides_dir).resolve()
     for record in list(records.values()):
-        if record.doc_id not in loaded and _was_deleted(record.source_path, roots):
+        if record.doc_id not in loaded and (_was_deleted(record.source_path, roots) or _guide_of_another_folder(record, guides)):
             store.remove_document(record.doc_id)
             report.removed.append(record.doc_id)
 
@@ -255,6 +257,12 @@ def _batches(chunked: Iterable[tuple[Document, list[Chunk]]], size: int) -> Iter
             batch, count = [], 0
     if batch:
         yield batch
+
+
+def _guide_of_another_folder(record: DocumentRecord, guides: Path) -> bool:
+    """A guide shipped from a guides folder that is no longer the configured one: pointing
+    ``GUIDES_CORPUS__GUIDES_DIR`` at other guides answers from those, not from both."""
+    return record.origin == "shipped" and not record.owner and bool(record.source_path) and guides not in Path(record.source_path).resolve().parents
 
 
 def _was_deleted(source_path: str, roots: Sequence[Path]) -> bool:

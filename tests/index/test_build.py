@@ -74,6 +74,29 @@ def test_a_changed_document_replaces_its_chunks_and_a_removed_one_goes(settings,
     assert any("RILUZOLE-X" in t for t in texts) and not any("only FDA-approved medication specifically for ALS is riluzole" in t for t in texts)
 
 
+def test_guides_from_another_guides_folder_go_when_the_folder_is_changed(tmp_path: Path, embeddings, guides_copy):
+    """Pointing GUIDES_CORPUS__GUIDES_DIR at other guides answers from those alone, not from both;
+    a document a user added stays."""
+    first = Settings(data_dir=tmp_path / "data", corpus={"guides_dir": guides_copy})
+    store = GuideStore(first, embeddings)
+    build_index(first, store)
+    added = tmp_path / "added"
+    added.mkdir()
+    (added / "note.txt").write_text("Caregiver respite\n\nRespite care gives a caregiver a short break from caring.\n", encoding="utf-8")
+    build_index(first, store, [added])
+    other = tmp_path / "other"
+    other.mkdir()
+    shutil.copy(guides_copy / "001_42009d6747eeb683.txt", other / "001_42009d6747eeb683.txt")
+
+    second = Settings(data_dir=tmp_path / "data", corpus={"guides_dir": other})
+    report = build_index(second, GuideStore(second, embeddings))
+    assert sorted(report.removed) == ["als-living", "als-magnetic-stimulation", "als-treatment", "scleroderma-guide"]
+    records = GuideStore(second, embeddings).complete_documents()
+    _consistent(GuideStore(second, embeddings))
+    assert sorted(r.origin for r in records.values()) == ["added", "shipped"], records
+    assert {Path(r.source_path).parent for r in records.values()} == {added.resolve(), other.resolve()}
+
+
 def test_an_unreadable_file_is_reported_and_nothing_indexed_is_lost(settings, embeddings, guides_copy):
     store = GuideStore(settings, embeddings)
     build_index(settings, store, [guides_copy])
