@@ -110,7 +110,8 @@ def index_documents(
     added_by: str | None = None,
 ) -> BuildReport:
     """Write new and changed ``documents``, tidy what interrupted builds left, and remove
-    documents whose file under one of ``roots`` is gone. Unchanged documents embed nothing.
+    documents whose file under one of ``roots`` is gone, and, when ``roots`` hold the configured
+    guides folder, guides shipped from another folder. Unchanged documents embed nothing.
     ``owner``: "" for the shared library, or the chat session the documents belong to."""
     started = time.perf_counter()
     report = BuildReport(collection=store.name)
@@ -119,8 +120,12 @@ def index_documents(
 
     loaded = {doc.doc_id for doc in documents}
     guides = Path(settings.corpus.guides_dir).resolve()
+    read_the_guides = guides in roots  # only a build that read the configured guides knows which they are
     for record in list(records.values()):
-        if record.doc_id not in loaded and (_was_deleted(record.source_path, roots) or _guide_of_another_folder(record, guides)):
+        if record.doc_id in loaded:
+            continue
+        if _was_deleted(record.source_path, roots) or (read_the_guides and _guide_of_another_folder(record, guides)):
+            log.info("Removing %s from the index: its file %s is gone or no longer in the guides folder %s.", record.doc_id, record.source_path, guides)
             store.remove_document(record.doc_id)
             report.removed.append(record.doc_id)
 

@@ -14,7 +14,8 @@ import pytest
 
 from core.errors import GuideError
 from core.settings import REPO_ROOT, Settings
-from index.build import build_index, remove_document
+from corpus.loaders import load_paths
+from index.build import build_index, index_documents, remove_document
 from index.store import GuideStore, collection_name
 from tests.conftest import GUIDES_DIR
 
@@ -95,6 +96,26 @@ def test_guides_from_another_guides_folder_go_when_the_folder_is_changed(tmp_pat
     _consistent(GuideStore(second, embeddings))
     assert sorted(r.origin for r in records.values()) == ["added", "shipped"], records
     assert {Path(r.source_path).parent for r in records.values()} == {added.resolve(), other.resolve()}
+
+
+def test_a_moved_install_keeps_its_guides_when_a_chat_adds_a_document(tmp_path: Path, embeddings, guides_copy):
+    """After the guides folder moves (a moved install, a deployment that switches a link), the
+    guides stay searchable when the next thing indexed is one chat upload, not a full build."""
+    data = tmp_path / "data"
+    first = Settings(data_dir=data, corpus={"guides_dir": guides_copy})
+    build_index(first, GuideStore(first, embeddings))
+    moved = guides_copy.rename(tmp_path / "moved-guides")
+    second = Settings(data_dir=data, corpus={"guides_dir": moved})
+    store = GuideStore(second, embeddings)
+    assert build_index(second, store).chunks_embedded == 0  # the same guides, found under the same ids
+
+    note = tmp_path / "note.txt"
+    note.write_text("Caregiver respite\n\nRespite care gives a caregiver a short break from caring.\n", encoding="utf-8")
+    documents, _ = load_paths([note], domain=second.domain)
+    report = index_documents(second, store, documents, owner="session-1", added_by="a chat session")
+    assert report.removed == []
+    shown = {chunk.doc_id for chunk in store.searchable_chunks()}
+    assert {"als-living", "als-magnetic-stimulation", "als-treatment", "scleroderma-guide"} <= shown
 
 
 def test_an_unreadable_file_is_reported_and_nothing_indexed_is_lost(settings, embeddings, guides_copy):
