@@ -162,8 +162,32 @@ def fact_recall(item: EvalItem, answer_text: str) -> tuple[float | None, list[li
     if not item.facts:
         return None, []
     text = normalise(answer_text)
-    missed = [list(group) for group in item.facts if not any(normalise(p) in text for p in group)]
+    missed = [list(group) for group in item.facts if not any(says_phrase(text, p) for p in group)]
     return 1 - len(missed) / len(item.facts), missed
+
+
+_JOINERS = re.compile(r"[\s-]+")
+
+
+def says_phrase(text: str, phrase: str) -> bool:
+    """Whether ``text`` (normalised) holds ``phrase``: as written (anywhere in it), or as the
+    same words however they are spaced or hyphenated ("health care providers" holds "healthcare
+    provider"; "long-term" holds "long term"), then starting where a word starts."""
+    phrase = normalise(phrase)
+    if phrase in text:
+        return True
+    wanted = _JOINERS.sub("", phrase)
+    if not wanted:
+        return False
+    kept = [(i, c) for i, c in enumerate(text) if not _JOINERS.fullmatch(c)]
+    squashed = "".join(c for _, c in kept)
+    start = squashed.find(wanted)
+    while start != -1:
+        first = kept[start][0]
+        if first == 0 or not (text[first - 1].isalnum() and text[first].isalnum()):
+            return True
+        start = squashed.find(wanted, start + 1)
+    return False
 
 
 _QUOTED = re.compile(r'"([^"]+)"|“([^”]+)”')

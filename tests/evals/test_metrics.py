@@ -97,6 +97,16 @@ def test_fact_recall_needs_one_phrasing_of_every_group_in_any_case() -> None:
     assert missed == [["SOD1"]]
 
 
+def test_a_fact_is_found_however_its_words_are_spaced_or_hyphenated() -> None:
+    item = EvalItem("f", ("q",), "fact", facts=(("healthcare provider",), ("long-term care",), ("care team",)))
+    score, missed = fact_recall(item, "Ask your health care providers about long term care. [1]")
+    assert missed == [["care team"]]
+    assert score == pytest.approx(2 / 3)
+    joined = EvalItem("j", ("q",), "fact", facts=(("health care",), ("care team",)))
+    assert fact_recall(joined, "Ask the healthcare team.")[0] == 1.0
+    assert fact_recall(joined, "Ask the healthcareteam.")[1] == [["care team"]]  # not from the middle of a word
+
+
 def test_the_question_quoted_back_is_not_a_must_not_violation() -> None:
     from assistant.phrases import NOT_FULLY_ANSWERED  # noqa: PLC0415
 
