@@ -156,10 +156,20 @@ def read(raw: Sequence[Scored], cosines: Sequence[Scored], reading: Mapping[str,
 
 def fit_thresholds(scored: Sequence[Scored], guides_text: str) -> dict[str, float]:
     """The selection rule and the coverage model with its two cut-offs (see the module's docstring)."""
+    coverage = fit_coverage(scored, coverage_inputs(scored, guides_text))
+    return {
+        **fit_showing(scored),
+        "coverage_intercept": coverage["intercept"], "coverage_best": coverage["weights"][0],
+        "coverage_aspect_missing": coverage["weights"][1], "covered": coverage["covered"], "full": coverage["full"],
+    }
+
+
+def fit_coverage(scored: Sequence[Scored], inputs: np.ndarray) -> dict:  # type: ignore[type-arg]
+    """A logistic model of "the guides answer it" over ``inputs`` (one row per question), with its
+    two cut-offs: ``covered``, the highest that refuses at most ``MAX_REFUSED`` of the questions the
+    guides answer; ``full``, the one at or above it that best tells "yes" from "partly"."""
     from sklearn.linear_model import LogisticRegression  # noqa: PLC0415
 
-    showing = fit_showing(scored)
-    inputs = coverage_inputs(scored, guides_text)
     answerable = np.array([0 if s.item.answerable == "no" else 1 for s in scored])
     fit = LogisticRegression(C=1.0, max_iter=1000).fit(inputs, answerable)
     chance = fit.predict_proba(inputs)[:, 1]
@@ -167,12 +177,8 @@ def fit_thresholds(scored: Sequence[Scored], guides_text: str) -> dict[str, floa
     covered = float(ordered[int(np.floor(MAX_REFUSED * len(ordered)))]) if len(ordered) else 0.5
     yes = np.array([c for c, s in zip(chance, scored, strict=True) if s.item.answerable == "yes"])
     partly = np.array([c for c, s in zip(chance, scored, strict=True) if s.item.answerable == "partly"])
-    return {
-        **showing,
-        "coverage_intercept": float(fit.intercept_[0]), "coverage_best": float(fit.coef_[0][0]),
-        "coverage_aspect_missing": float(fit.coef_[0][1]),
-        "covered": round(covered - 1e-6, 6), "full": _best_cut(yes, partly, floor=covered),
-    }
+    return {"intercept": float(fit.intercept_[0]), "weights": [float(w) for w in fit.coef_[0]],
+            "covered": round(covered - 1e-6, 6), "full": _best_cut(yes, partly, floor=covered)}
 
 
 def coverage_chance(thresholds: Mapping[str, float], best: float, aspect_missing: bool) -> float:
