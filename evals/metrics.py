@@ -11,6 +11,7 @@ import re
 import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from assistant.citations import parse_citations, split_all
@@ -166,9 +167,6 @@ def fact_recall(item: EvalItem, answer_text: str) -> tuple[float | None, list[li
     return 1 - len(missed) / len(item.facts), missed
 
 
-_JOINERS = re.compile(r"[\s-]+")
-
-
 def says_phrase(text: str, phrase: str) -> bool:
     """Whether ``text`` (normalised) holds ``phrase``: as written (anywhere in it), or as the
     same words however they are spaced or hyphenated ("health care providers" holds "healthcare
@@ -176,18 +174,26 @@ def says_phrase(text: str, phrase: str) -> bool:
     phrase = normalise(phrase)
     if phrase in text:
         return True
-    wanted = _JOINERS.sub("", phrase)
-    if not wanted:
-        return False
-    kept = [(i, c) for i, c in enumerate(text) if not _JOINERS.fullmatch(c)]
-    squashed = "".join(c for _, c in kept)
-    start = squashed.find(wanted)
+    wanted = "".join(c for c in phrase if not _joins(c))
+    squashed, where = _squashed(text)
+    start = squashed.find(wanted) if wanted else -1
     while start != -1:
-        first = kept[start][0]
+        first = where[start]
         if first == 0 or not (text[first - 1].isalnum() and text[first].isalnum()):
             return True
         start = squashed.find(wanted, start + 1)
     return False
+
+
+def _joins(c: str) -> bool:
+    return c.isspace() or c == "-"
+
+
+@lru_cache(maxsize=8)
+def _squashed(text: str) -> tuple[str, tuple[int, ...]]:
+    """``text`` without spaces and hyphens, and where each kept character was (made once per answer)."""
+    where = tuple(i for i, c in enumerate(text) if not _joins(c))
+    return "".join(text[i] for i in where), where
 
 
 _QUOTED = re.compile(r'"([^"]+)"|“([^”]+)”')

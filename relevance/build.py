@@ -67,6 +67,13 @@ def embedder(settings: Settings) -> Callable[[list[str]], np.ndarray]:
     return lambda texts: np.asarray(model.encode(texts, batch_size=64, normalize_embeddings=True, show_progress_bar=False))
 
 
+def training_items(items: Sequence[Labelled], embed: Callable[[list[str]], np.ndarray]) -> tuple[list[Labelled], LeakFilter]:
+    """The training writers' conversations, but those that reword a frozen evaluation question
+    (the filter keeps what it dropped, for the report)."""
+    leaks = LeakFilter([q for path in FROZEN for q in frozen_questions(path)], embed)
+    return leaks.keep([i for i in items if i.part == "train"]), leaks
+
+
 def build_model(
     settings: Settings, config: TrainConfig = TrainConfig(), out_dir: Path = MODEL_DIR, writers_dir: Path = WRITERS_DIR
 ) -> dict[str, Any]:
@@ -74,8 +81,7 @@ def build_model(
     reader, sentences = guide_reader(settings)
     items = load_writers(sentences, writers_dir)
     embed = embedder(settings)
-    leaks = LeakFilter([q for path in FROZEN for q in frozen_questions(path)], embed)
-    train_items = leaks.keep([i for i in items if i.part == "train"])
+    train_items, leaks = training_items(items, embed)
     calibration_items = [i for i in items if i.part == "calibration"]
     test_items = [i for i in items if i.part == "test"]
     examples = in_domain_examples(train_items, reader, sentences, embed, config.seed)

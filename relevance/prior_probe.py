@@ -9,7 +9,7 @@ when fitted on the others. The three-input coverage model and its "not covered" 
 the calibration writers as ``calibrate.fit_coverage`` fits the shipped one (at most ``MAX_REFUSED``
 of their answerable questions refused). It prints, for every set with sentence labels, the shipped
 coverage decision (the shipped model's thresholds) beside the one with the prior: coverage AUC and
-the answerable and unanswerable questions refused. Nothing is written. About 25 minutes on 2 cores.
+the answerable and unanswerable questions refused. Nothing is written. About 20 minutes on 2 idle cores.
 
 Its answer (stop 33, ``relevance/README.md``): better on writers like those it was fitted on, worse
 on real consumer questions, so the product does not use it.
@@ -68,16 +68,15 @@ def coverage_figures(scored: Sequence[calibrate.Scored], chance: np.ndarray, cov
 def probe() -> dict:  # type: ignore[type-arg]
     from assistant.relevance import RelevanceModel  # noqa: PLC0415
     from core.settings import Settings  # noqa: PLC0415
-    from relevance.build import FROZEN, SENTENCE_LABELS, _text_of, embedder  # noqa: PLC0415
-    from relevance.labels import LeakFilter, frozen_questions, load_writers, read_labels  # noqa: PLC0415
+    from relevance.build import SENTENCE_LABELS, _text_of, embedder, training_items  # noqa: PLC0415
+    from relevance.labels import load_writers, read_labels  # noqa: PLC0415
     from relevance.pairs import guide_reader, question_text, reaches_model  # noqa: PLC0415
 
     settings = Settings()
     reader, sentences = guide_reader(settings)
     items = [i for i in load_writers(sentences) if reaches_model(i)]
     embed = embedder(settings)
-    leaks = LeakFilter([q for path in FROZEN for q in frozen_questions(path)], embed)
-    train = leaks.keep([i for i in items if i.part == "train"])
+    train, _ = training_items(items, embed)
     prior = fit_prior(embed([question_text(i.turns, reader) for i in train]), np.array([i.answerable != "no" for i in train]),
                       [i.writer for i in train])
     model, guides = RelevanceModel(), _text_of(sentences)
