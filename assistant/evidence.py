@@ -226,10 +226,27 @@ def _sentences(text: str) -> list[str]:
     return [p for p in re.split(r"(?<=[.?!])\s+", text.strip()) if p.strip()]
 
 
+LETTERS = "abcdefghijklmnopqrstuvwxyz"
+MIN_TYPO_LENGTH = 5  # a shorter word one letter from an English word is as likely a name ("mmf", "ssc")
+
+
+def misspelt_english(word: str, english: frozenset[str] | set[str]) -> bool:
+    """A word typed with one letter left out inside it or two letters swapped ("clincs", "stoping",
+    "actualy"): one letter put back between two of its letters, or the two swapped back, gives an
+    English word. Only those two slips: a name a letter from a word at its end ("lyrica" and
+    "lyrical") or one letter longer than a word stays a name."""
+    if len(word) < MIN_TYPO_LENGTH:
+        return False
+    put_back = (word[:i] + c + word[i:] for i in range(1, len(word)) for c in LETTERS)
+    swapped = (word[:i] + word[i + 1] + word[i] + word[i + 2:] for i in range(len(word) - 1))
+    return any(w in english for w in put_back) or any(w in english for w in swapped)
+
+
 def _unknown_names(query: Query, passages_text: str) -> tuple[str, ...]:
     """Focus words of the sentence that asks (``asked_sentence``: not the story around it) that no
-    passage has (as such, by stem or misspelt) and no English dictionary knows: the names of what
-    the guides don't mention ("tizanidine")."""
+    passage has (as such, by stem or misspelt), no English dictionary knows and that are not an
+    English word misspelt (``misspelt_english``): the names of what the guides don't mention
+    ("tizanidine"), not "clincs"."""
     vocabulary = {w for w in words(passages_text) if w not in STOPWORDS and len(w) > 2}
     stems = {stem(v) for v in vocabulary}
     english = english_words()
@@ -238,6 +255,7 @@ def _unknown_names(query: Query, passages_text: str) -> tuple[str, ...]:
         w for w in query.focus
         if w in asked and w not in english and w not in vocabulary and stem(w) not in stems
         and not (len(w) >= 5 and difflib.get_close_matches(w, vocabulary, n=1, cutoff=0.85))
+        and not misspelt_english(w, english)
     )
 
 

@@ -94,6 +94,18 @@ def test_a_misspelt_request_for_side_effects_is_not_answered_with_other_guide_te
     assert answer.coverage == "none" or "side effects" in answer.answer.split(RELATED)[0], answer.answer
 
 
+@pytest.mark.parametrize("question", ["are there clincs that do magnetic stimulation", "riluzol tablet wat it does actualy, is it stoping the disease"])
+def test_a_misspelt_everyday_word_is_not_named_as_something_the_guides_do_not_mention(guides_assistant, question):
+    # "The guides don't say anything about "clincs"" tells the person the wrong thing is missing
+    evidence = guides_assistant.chain.assess(question)[2]
+    assert not {"clincs", "actualy", "stoping"} & set(evidence.unknown_names), evidence.unknown_names
+
+
+def test_a_medicine_the_guides_never_name_is_still_named_as_missing(guides_assistant):
+    evidence = guides_assistant.chain.assess("does lyrica help with the cramps in als")[2]
+    assert "lyrica" in evidence.unknown_names, evidence.unknown_names
+
+
 def test_a_shown_sentence_that_leans_on_the_one_before_comes_after_it(guides_assistant):
     # "For example, ..." / "Another approved drug, ..." shown alone read as if something were missing
     from index.sentences import LEANS_BACK, load_catalog
