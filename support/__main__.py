@@ -25,7 +25,7 @@ from core.settings import REPO_ROOT, Settings
 log = logging.getLogger("support")
 SEED = 19
 MODEL_DIR = REPO_ROOT / "assistant" / "support_model"
-VERSION = "s5"
+VERSION = "s6"
 
 
 def _manifest(files: dict[str, str], threshold: float, combiner: dict, extra: dict) -> dict:  # type: ignore[type-arg]

