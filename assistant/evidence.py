@@ -226,20 +226,24 @@ def _sentences(text: str) -> list[str]:
     return [p for p in re.split(r"(?<=[.?!])\s+", text.strip()) if p.strip()]
 
 
-LETTERS = "abcdefghijklmnopqrstuvwxyz"
+VOWELS = "aeiou"
 MIN_TYPO_LENGTH = 5  # a shorter word one letter from an English word is as likely a name ("mmf", "ssc")
 
 
 def misspelt_english(word: str, english: frozenset[str] | set[str]) -> bool:
-    """A word typed with one letter left out inside it or two letters swapped ("clincs", "stoping",
-    "actualy"): one letter put back between two of its letters, or the two swapped back, gives an
-    English word. Only those two slips: a name a letter from a word at its end ("lyrica" and
-    "lyrical") or one letter longer than a word stays a name."""
+    """A word typed with one of the two slips of quick typing: a letter left out inside it that
+    doubles its neighbour or is a vowel between two consonants ("stoping", "actualy", "clincs"), or
+    two letters swapped ("recieve"), when putting it right gives an English word. Any other letter
+    put back, or one put back at either end, would make names into words ("gravis" and "gravies",
+    "lyrica" and "lyrical"): they stay names."""
     if len(word) < MIN_TYPO_LENGTH:
         return False
-    put_back = (word[:i] + c + word[i:] for i in range(1, len(word)) for c in LETTERS)
-    swapped = (word[:i] + word[i + 1] + word[i] + word[i + 2:] for i in range(len(word) - 1))
-    return any(w in english for w in put_back) or any(w in english for w in swapped)
+    for at in range(1, len(word)):
+        before, after = word[at - 1], word[at]
+        slips = {before, after} | (set(VOWELS) if before not in VOWELS and after not in VOWELS else set())
+        if any(word[:at] + letter + word[at:] in english for letter in slips):
+            return True
+    return any(word[:at] + word[at + 1] + word[at] + word[at + 2:] in english for at in range(len(word) - 1))
 
 
 def _unknown_names(query: Query, passages_text: str) -> tuple[str, ...]:
