@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from assistant.lexical import STOPWORDS, english_words, stem, words
+from assistant.lexical import MIN_TYPO_LENGTH, STOPWORDS, english_words, stem, words
 from assistant.query import Query
 from assistant.relevance import Candidate, RelevanceModel, Thresholds, chunk_sentences
 from assistant.types import Coverage, Passage
@@ -227,7 +227,6 @@ def _sentences(text: str) -> list[str]:
 
 
 VOWELS = "aeiou"
-MIN_TYPO_LENGTH = 5  # a shorter word one letter from an English word is as likely a name ("mmf", "ssc")
 
 
 def misspelt_english(word: str, english: frozenset[str] | set[str]) -> bool:
@@ -235,7 +234,8 @@ def misspelt_english(word: str, english: frozenset[str] | set[str]) -> bool:
     doubles its neighbour or is a vowel between two consonants ("stoping", "actualy", "clincs"), or
     two letters swapped ("recieve"), when putting it right gives an English word. Any other letter
     put back, or one put back at either end, would make names into words ("gravis" and "gravies",
-    "lyrica" and "lyrical"): they stay names."""
+    "lyrica" and "lyrical"): they stay names. A name two swapped letters from an English word would
+    still be read as a typo (none of the medicine names tried is)."""
     if len(word) < MIN_TYPO_LENGTH:
         return False
     for at in range(1, len(word)):
@@ -258,7 +258,7 @@ def _unknown_names(query: Query, passages_text: str) -> tuple[str, ...]:
     return tuple(
         w for w in query.focus
         if w in asked and w not in english and w not in vocabulary and stem(w) not in stems
-        and not (len(w) >= 5 and difflib.get_close_matches(w, vocabulary, n=1, cutoff=0.85))
+        and not (len(w) >= MIN_TYPO_LENGTH and difflib.get_close_matches(w, vocabulary, n=1, cutoff=0.85))
         and not misspelt_english(w, english)
     )
 

@@ -105,6 +105,9 @@ ALTERNATIVES = re.compile(
 ALTERNATIVES_SEARCH = "other options and newer treatments when standard treatments fail"
 
 
+MIN_TYPO_LENGTH = 5  # a shorter word close to another is as likely a name ("mmf", "ssc") as a typo: never respelt
+
+
 @lru_cache(maxsize=1)
 def english_words() -> frozenset[str]:
     """Every word of the CMU pronouncing dictionary (~130k): a word in it is English, not a typo."""

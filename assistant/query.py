@@ -28,6 +28,7 @@ from dataclasses import dataclass, field, replace
 
 from assistant.lexical import (
     ALTERNATIVES,
+    MIN_TYPO_LENGTH,
     abbreviates,
     NARRATIVE_WORDS,
     STOPWORDS,
@@ -150,7 +151,7 @@ class QueryReader:
             found = {p for p in self.name_phrases if len(p) <= len(word) and abbreviates(word, p)}
             if len(found) == 1:
                 return " ".join(found.pop())
-        if len(word) < 5:
+        if len(word) < MIN_TYPO_LENGTH:
             return token
         match = difflib.get_close_matches(word, self._sorted, n=1, cutoff=SPELLING_CUTOFF)
         return match[0] if match else token

@@ -6,22 +6,24 @@ read alone, so nothing reads the question beside everything the answer would sho
 trains an **evidence reader**: a MiniLM cross-encoder that reads (question, the three likeliest
 guide sentences together) and gives P(these sentences answer it).
 
-So that it learns whether the *evidence* answers, not which questions our writers ask (the
+So that it learns mostly whether the *evidence* answers, not which questions our writers ask (the
 question prior of ``relevance.prior_probe`` learnt that, and it did not carry to real questions),
-every answerable training question is read twice: beside its three likeliest sentences with its
-best-ranked answering sentence among them (1), and beside the three likeliest sentences that
+every answerable training question is read twice (a question the guides don't answer is only ever
+read with 0, so a question prior can still be learnt from those): beside two of its likeliest sentences and its
+best-ranked answering sentence (1; the first labelled one when none is among the candidates), and beside the three likeliest sentences that
 neither answer nor are labelled context (0). A question the guides do not answer is read beside
 its three likeliest sentences (0). Public MedQuAD and COVID-QA questions (the training share of
 ``relevance.public``) are read the same way: one answer sentence and two sentences of other
-answers about the same disease (1), three of those (0).
+answers about the same disease (1), three of those (0), without the guides' "title: " before
+each sentence.
 
 The candidates are, as in the assistant, the sentences the shipped relevance model reads: here
 the ``CANDIDATES`` guide sentences closest to the question by MiniLM cosine, ordered by the shipped
 model's P. The reader's logit then joins the coverage model as a third input; it and its cut-off
 are fitted on the calibration writers as ``calibrate.fit_coverage`` fits the shipped one (at most 3%
-of their answerable questions refused), next to the same two-input model refitted on the same
+of their answerable questions refused: ``calibrate.MAX_REFUSED``), next to the same two-input model refitted on the same
 candidates. It prints both for every set with sentence labels; dev_test is measured, never fitted
-on. Writes only to ``<data dir>/evidence-probe/`` (``figures.json``). 39 minutes on 2 cores shared
+on. Writes only to ``<data dir>/evidence-probe/`` (``figures.json`` and the reader's torch weights). 39 minutes on 2 cores shared
 with other runs for most of it (stop 34); ``python -m relevance.evidence_probe N`` reads at most N
 questions of each set, to check the code in two minutes (its figures mean nothing).
 
@@ -57,7 +59,7 @@ SEED = 20261205
 
 @dataclass(frozen=True)
 class Read:
-    """One question's candidates: ids likeliest first, their P, and the best answering one's rank."""
+    """One question's candidates: ids likeliest first and their P."""
 
     item: calibrate.Labelled  # type: ignore[name-defined]
     question: str

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from assistant.evidence import misspelt_english
+from assistant.lexical import english_words
 from assistant.phrases import NOT_COVERED, RELATED
 from assistant.relevance import MODEL_DIR, RelevanceModel
 from assistant.suggestions import suggest_questions
@@ -92,6 +94,15 @@ def test_a_misspelt_request_for_side_effects_is_not_answered_with_other_guide_te
     assert "side effects" in evidence.missing_aspects
     answer = guides_assistant.ask("what are the side efect of riluzole")
     assert answer.coverage == "none" or "side effects" in answer.answer.split(RELATED)[0], answer.answer
+
+
+@pytest.mark.parametrize(
+    ("word", "typo"),
+    [("clincs", True), ("stoping", True), ("actualy", True), ("recieve", True),  # a letter left out; two swapped
+     ("gravis", False), ("lyrica", False), ("tizanidine", False), ("ofev", False), ("mexiletine", False)],
+)
+def test_a_typo_of_an_english_word_is_told_from_a_name(word, typo):
+    assert misspelt_english(word, english_words()) is typo
 
 
 @pytest.mark.parametrize("question", ["are there clincs that do magnetic stimulation", "riluzol tablet wat it does actualy, is it stoping the disease"])
