@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from assistant.lexical import MIN_TYPO_LENGTH, STOPWORDS, english_words, stem, words
+from assistant.lexical import MIN_TYPO_LENGTH, STOPWORDS, english_words, misspelt_english, stem, words
 from assistant.query import Query
 from assistant.relevance import Candidate, RelevanceModel, Thresholds, chunk_sentences
 from assistant.types import Coverage, Passage
@@ -224,26 +224,6 @@ def naming_sentence(text: str, names_something: Callable[[str], bool]) -> str | 
 
 def _sentences(text: str) -> list[str]:
     return [p for p in re.split(r"(?<=[.?!])\s+", text.strip()) if p.strip()]
-
-
-VOWELS = "aeiou"
-
-
-def misspelt_english(word: str, english: frozenset[str] | set[str]) -> bool:
-    """A word typed with one of the two slips of quick typing: a letter left out inside it that
-    doubles its neighbour or is a vowel between two consonants ("stoping", "actualy", "clincs"), or
-    two letters swapped ("recieve"), when putting it right gives an English word. Any other letter
-    put back, or one put back at either end, would make names into words ("gravis" and "gravies",
-    "lyrica" and "lyrical"): they stay names. A name two swapped letters from an English word would
-    still be read as a typo (none of the medicine names tried is)."""
-    if len(word) < MIN_TYPO_LENGTH:
-        return False
-    for at in range(1, len(word)):
-        before, after = word[at - 1], word[at]
-        slips = {before, after} | (set(VOWELS) if before not in VOWELS and after not in VOWELS else set())
-        if any(word[:at] + letter + word[at:] in english for letter in slips):
-            return True
-    return any(word[:at] + word[at + 1] + word[at] + word[at + 2:] in english for at in range(len(word) - 1))
 
 
 def _unknown_names(query: Query, passages_text: str) -> tuple[str, ...]:

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.evidence import misspelt_english
-from assistant.lexical import english_words
+from assistant.lexical import english_words, misspelt_english
 from assistant.phrases import NOT_COVERED, RELATED
 from assistant.relevance import MODEL_DIR, RelevanceModel
 from assistant.suggestions import suggest_questions
