@@ -31,6 +31,7 @@ from assistant.relevance import Candidate, RelevanceModel, Thresholds, chunk_sen
 from assistant.types import Coverage, Passage
 from assistant.vectors import TextVectors
 from core.settings import Settings
+from index.sentences import text_hash
 
 REPEAT_COSINE = 0.9  # a sentence this close to one already shown says the same (the guides repeat themselves)
 _I = re.IGNORECASE
@@ -72,11 +73,15 @@ class Scored:
     probability: float  # P(it answers), cross-encoder and cosine together: what orders and chooses the sentences shown
     model_probability: float  # P(it answers), the cross-encoder alone: what the coverage decision reads
     cosine: float | None = None  # the bi-encoder's cosine of the question and the sentence (None: not read)
+    neighbour: float | None = None  # cosine to the closest labelled question it answers (None: not in the question bank)
+    neighbour_question: str | None = None  # that labelled question
 
     def to_dict(self) -> dict[str, object]:
         return {"n": self.passage.n, "text": self.candidate.text, "probability": round(self.probability, 4),
                 "cross_encoder": round(self.model_probability, 4),
-                "cosine": None if self.cosine is None else round(self.cosine, 4)}
+                "cosine": None if self.cosine is None else round(self.cosine, 4),
+                "neighbour": None if self.neighbour is None else round(self.neighbour, 4),
+                "neighbour_question": self.neighbour_question}
 
 
 @dataclass(frozen=True)
@@ -165,16 +170,23 @@ def score_sentences(
 ) -> list[Scored]:
     """Every statement of the passages with P(it answers), likeliest first. The model keeps each
     pair's score, so the gate, the answer and the suggestions pay for a pair once. With ``vectors``
-    the probability also weighs the bi-encoder's cosine (``RelevanceModel.answering``)."""
+    the probability also weighs the bi-encoder's cosine and, for a guide sentence the question bank
+    knows, the closest labelled question it answers (``RelevanceModel.answering``)."""
     found = [(c, p) for p in passages for c in chunk_sentences(p.chunk) if is_statement(c.text)]
     texts = [c.model_text for c, _ in found]
     alone = model.score(question, texts)
+    near: list[tuple[float, int] | None] = [None] * len(texts)
     if vectors is not None and model.reading is not None and texts:
-        cosines = [float(x) for x in vectors.get(texts) @ vectors.get([question])[0]]
-        probabilities = model.answering(question, texts, cosines)
+        asked = vectors.get([question])[0]
+        cosines = [float(x) for x in vectors.get(texts) @ asked]
+        if model.bank is not None:
+            near = model.bank.neighbours(asked, [text_hash(c.text) for c, _ in found])
+        probabilities = model.answering(question, texts, cosines, [None if n is None else n[0] for n in near])
     else:
         cosines, probabilities = [None] * len(texts), alone
-    scored = [Scored(c, p, pr, a, cos) for (c, p), pr, a, cos in zip(found, probabilities, alone, cosines, strict=True)]
+    questions = model.bank.questions if model.bank is not None else []
+    scored = [Scored(c, p, pr, a, cos, None if n is None else n[0], questions[n[1]] if n is not None and n[1] >= 0 else None)
+              for (c, p), pr, a, cos, n in zip(found, probabilities, alone, cosines, near, strict=True)]
     return sorted(scored, key=lambda s: (-s.probability, s.passage.n, s.candidate.start))
 
 

@@ -128,7 +128,9 @@ class ExtractiveGenerator(Generator):
                     self.before[(chunk.doc_id, sentence)] = previous
 
     def stream(self, question: str, passages: Sequence[Passage]) -> Iterator[str]:
-        chosen = choose_answer(score_sentences(self.relevance, question, passages, self.vectors), self.relevance.thresholds, self.vectors)
+        scored = score_sentences(self.relevance, question, passages, self.vectors)
+        read_with_bank = bool(scored) and scored[0].neighbour is not None
+        chosen = choose_answer(scored, self.relevance.showing(read_with_bank), self.vectors)
         emitted: set[tuple[int, str]] = set()
         for s in chosen:
             candidate, n = s.candidate, s.passage.n

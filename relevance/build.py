@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant.relevance import INPUT_FORMAT, MANIFEST, MODEL_DIR, RelevanceModel
+from assistant.relevance import INPUT_FORMAT, MANIFEST, MODEL_DIR, QuestionBank, RelevanceModel, sha256_of
 from core.errors import GuideError
 from core.settings import REPO_ROOT, Settings
 from index.embeddings import resolve_model_path
@@ -37,7 +37,7 @@ from relevance.labels import (
     load_writers,
     read_labels,
 )
-from relevance.pairs import guide_reader, in_domain_examples
+from relevance.pairs import guide_reader, in_domain_examples, question_text, reaches_model
 from relevance.public import load_public_pairs
 from relevance.report import update_reading, write_card
 from relevance.train import TrainConfig, split_public, train_cross_encoder
@@ -50,6 +50,7 @@ DATASETS = REPO_ROOT / "evals" / "datasets"
 FROZEN = (DATASETS / "dev_test.jsonl", DATASETS / "medquad_abstention.jsonl")
 SENTENCE_LABELS = DATASETS / "sentence_labels"  # labels of evaluation sets, for measuring only
 SECOND_CORPUS = REPO_ROOT / "tests" / "data" / "second_corpus"
+BANK_VECTORS, BANK_INDEX = "questions.npy", "questions.json"  # the question bank beside the model
 # placeholders while the model is scored for its own calibration (never shipped)
 UNCALIBRATED = {"answer": 0.5, "relative": 0.0, "max_sentences": 1, "coverage_intercept": 0.0, "coverage_best": 1.0,
                 "coverage_aspect_missing": 0.0, "covered": 0.5, "full": 0.5}
@@ -164,45 +165,71 @@ def evaluate(
 
 
 def calibrate_reading(settings: Settings, out_dir: Path = MODEL_DIR) -> dict[str, Any]:
-    """``python -m relevance calibrate``: fit how an answer reads a sentence (the cross-encoder's
-    raw score with the bi-encoder's cosine, ``assistant.relevance.Reading``) and which sentences it
-    shows, on the calibration writers only, into the model's manifest; report both readings' figures
-    on every held-apart set into ``training_report.json`` ("reading"). The weights, their probability
-    scale and the coverage decision are left as trained."""
+    """``python -m relevance calibrate``: fit how an answer reads a sentence and which sentences it
+    shows, on the calibration writers only, into the model's manifest; report the figures of every
+    held-apart set into ``training_report.json`` ("reading"). Two readings are fitted:
+
+    - for any document: the cross-encoder's raw score with the bi-encoder's cosine (``Reading``);
+    - for the guides' sentences: the same with the **question bank** (``QuestionBank``): the training
+      writers' labelled questions (those that reword a frozen question dropped), written beside the
+      model as ``questions.npy`` (their vectors, fp16) and ``questions.json``; a sentence's neighbour
+      is the closest of them it answers.
+
+    The weights, their probability scale and the coverage decision are left as trained."""
     reader, sentences = guide_reader(settings)
     items = load_writers(sentences)
     embed = embedder(settings)
-    model = RelevanceModel(out_dir)
-    cosine = _cosine(embed)
-
-    def both(subset: Sequence[Labelled], set_reader=reader, set_sentences=sentences) -> tuple[list, list]:  # noqa: ANN001
-        return (calibrate.scores_by_item(subset, set_reader, set_sentences, model.logits),
-                calibrate.scores_by_item(subset, set_reader, set_sentences, cosine))
-
-    raw, cosines = both([i for i in items if i.part == "calibration"])
-    reading = calibrate.fit_reading(raw, cosines)
-    showing = calibrate.fit_showing(calibrate.read(raw, cosines, reading))
+    bank_files = write_question_bank(settings, out_dir, items, reader, sentences, embed)
     manifest_path = out_dir / MANIFEST
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    for key in ("question_bank", "bank_reading", "bank_showing"):
+        manifest.pop(key, None)
+    manifest["files"] = {k: v for k, v in manifest["files"].items() if k not in bank_files.values()}
+    manifest_path.write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
+    model = RelevanceModel(out_dir)
+    bank = QuestionBank(np.load(out_dir / bank_files["vectors_file"]),
+                        json.loads((out_dir / bank_files["index_file"]).read_text(encoding="utf-8")))
+    cosine = _cosine(embed)
+
+    def scored(subset: Sequence[Labelled], set_reader=reader, set_sentences=sentences) -> tuple[list, list, list]:  # noqa: ANN001
+        raw = calibrate.scores_by_item(subset, set_reader, set_sentences, model.logits)
+        hashes = [set_sentences[i].text_hash for i in raw[0].ids] if raw else []
+        near = [calibrate.Scored(r.item, r.question, r.ids, r.texts,
+                                 np.array([0.0 if n is None else n[0] for n in bank.neighbours(embed([r.question])[0], hashes)]))
+                for r in raw]
+        return raw, calibrate.scores_by_item(subset, set_reader, set_sentences, cosine), near
+
+    raw, cosines, near = scored([i for i in items if i.part == "calibration"])
+    reading = calibrate.fit_reading(raw, cosines)
+    showing = calibrate.fit_showing(calibrate.read(raw, cosines, reading))
+    bank_reading = calibrate.fit_reading(raw, cosines, near)
+    bank_showing = calibrate.fit_showing(calibrate.read(raw, cosines, bank_reading, near))
     before = {k: manifest["thresholds"][k] for k in showing}
     manifest["reading"] = reading
     manifest["thresholds"].update(showing)
+    manifest["question_bank"] = bank_files
+    manifest["bank_reading"] = bank_reading
+    manifest["bank_showing"] = bank_showing
+    manifest["files"].update({name: sha256_of(out_dir / name) for name in bank_files.values()})
     manifest_path.write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
 
-    sets: dict[str, tuple] = {"calibration writers": (raw, cosines), "test writers": both([i for i in items if i.part == "test"])}
+    sets: dict[str, tuple] = {"calibration writers": (raw, cosines, near), "test writers": scored([i for i in items if i.part == "test"])}
     for name, path in (("dev_test", SENTENCE_LABELS / "dev_test.jsonl"), ("medquad_abstention", SENTENCE_LABELS / "medquad_abstention.jsonl")):
         if path.is_file():
-            sets[name] = both(read_labels(path, sentences))
+            sets[name] = scored(read_labels(path, sentences))
     second = SENTENCE_LABELS / "second_corpus.jsonl"
     if second.is_file():
         second_reader, second_sentences = guide_reader(Settings(corpus={"guides_dir": SECOND_CORPUS}, data_dir=settings.data_dir))
-        sets["second corpus"] = both(read_labels(second, second_sentences), second_reader, second_sentences)
+        sets["second corpus"] = scored(read_labels(second, second_sentences), second_reader, second_sentences)
     figures = {}
-    for name, (set_raw, set_cosines) in sets.items():
+    for name, (set_raw, set_cosines, set_near) in sets.items():
         alone = [calibrate.Scored(s.item, s.question, s.ids, s.texts, model.calibrated(s.scores)) for s in set_raw]
         figures[name] = {"cross-encoder alone": _showing_figures(alone, before),
                          "with the cosine": _showing_figures(calibrate.read(set_raw, set_cosines, reading), showing)}
+        if name != "second corpus":  # the bank knows only the guides' sentences
+            figures[name]["with the question bank"] = _showing_figures(calibrate.read(set_raw, set_cosines, bank_reading, set_near), bank_showing)
     out = {"reading": reading, "showing": showing, "showing_before": before, "calibrated_on": list(CALIBRATION_WRITERS),
+           "bank_reading": bank_reading, "bank_showing": bank_showing, "bank_questions": len(bank.questions),
            "commit": _git_commit(), "figures": figures}
     report_path = out_dir / "training_report.json"
     report = json.loads(report_path.read_text(encoding="utf-8")) if report_path.is_file() else {}
@@ -210,6 +237,27 @@ def calibrate_reading(settings: Settings, out_dir: Path = MODEL_DIR) -> dict[str
     report_path.write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     update_reading(out_dir, out)
     return out
+
+
+def write_question_bank(
+    settings: Settings, out_dir: Path, items: Sequence[Labelled], reader, sentences, embed: Callable[[list[str]], np.ndarray]  # noqa: ANN001
+) -> dict[str, str]:
+    """The training writers' questions as the chain reads them, their vectors (fp16) and the hashes of
+    the guide sentences that answer each; ``known``: every guide sentence's hash."""
+    train, _ = training_items(items, embed)
+    train = [i for i in train if reaches_model(i)]
+    questions = [question_text(i.turns, reader) for i in train]
+    np.save(out_dir / BANK_VECTORS, embed(questions).astype(np.float16))
+    index = {
+        "about": "The training writers' labelled questions (relevance/labels.py), for assistant.relevance.QuestionBank; "
+                 "written by `python -m relevance calibrate`.",
+        "embedder": settings.index.embedding_model,
+        "known": sorted({s.text_hash for s in sentences.values()}),
+        "questions": [{"id": i.id, "writer": i.writer, "question": q, "answer_ids": list(i.answers),
+                       "answers": [sentences[sid].text_hash for sid in i.answers]} for i, q in zip(train, questions, strict=True)],
+    }
+    (out_dir / BANK_INDEX).write_text(json.dumps(index, indent=0, ensure_ascii=False) + "\n", encoding="utf-8")
+    return {"vectors_file": BANK_VECTORS, "index_file": BANK_INDEX}
 
 
 def _cosine(embed: Callable[[list[str]], np.ndarray]) -> Callable[[str, list[str]], np.ndarray]:

@@ -35,6 +35,18 @@ def _reading_rows(reading: dict[str, Any] | None) -> list[str]:
         f"chooses the sentences an answer shows: the best, then others with P >= {show['answer']} and >= {show['relative']} x the",
         f"best's, at most {show['max_sentences']} (before: {reading['showing_before']}). The coverage decision reads the model alone.",
         "",
+    ]
+    if reading.get("bank_reading"):
+        b, bs = reading["bank_reading"], reading["bank_showing"]
+        rows += [
+            f"A guide sentence is read with the question bank ({reading['bank_questions']} training writers' labelled questions,",
+            "`questions.npy` and `questions.json`): its neighbour is the highest cosine between the question and a bank question it",
+            f"answers. P(shown) = sigmoid({b['logit']:.4f} x score + {b['cosine']:.4f} x cosine + {b['neighbour']:.4f} x neighbour",
+            f"+ {b['shift']:.4f}); shown: the best, then P >= {bs['answer']} and >= {bs['relative']} x the best's, at most {bs['max_sentences']}.",
+            "A sentence of a document the bank does not know (one a user added) is read without it.",
+            "",
+        ]
+    rows += [
         "| set | reading | sentence AUC | MRR | precision | recall | sentences shown |",
         "|---|---|---:|---:|---:|---:|---:|",
     ]
