@@ -27,7 +27,7 @@ import numpy as np
 
 from assistant.lexical import MIN_TYPO_LENGTH, STOPWORDS, english_words, misspelt_english, stem, words
 from assistant.query import Query
-from assistant.relevance import Candidate, RelevanceModel, Thresholds, chunk_sentences
+from assistant.relevance import Candidate, Neighbour, RelevanceModel, Thresholds, chunk_sentences
 from assistant.types import Coverage, Passage
 from assistant.vectors import TextVectors
 from core.settings import Settings
@@ -70,7 +70,7 @@ class Scored:
 
     candidate: Candidate
     passage: Passage
-    probability: float  # P(it answers), cross-encoder and cosine together: what orders and chooses the sentences shown
+    probability: float  # P(it answers), the answer's reading (cross-encoder, cosine, and the bank's neighbour): what orders and chooses the sentences shown
     model_probability: float  # P(it answers), the cross-encoder alone: what the coverage decision reads
     cosine: float | None = None  # the bi-encoder's cosine of the question and the sentence (None: not read)
     neighbour: float | None = None  # cosine to the closest labelled question it answers (None: not in the question bank)
@@ -170,22 +170,25 @@ def score_sentences(
 ) -> list[Scored]:
     """Every statement of the passages with P(it answers), likeliest first. The model keeps each
     pair's score, so the gate, the answer and the suggestions pay for a pair once. With ``vectors``
-    the probability also weighs the bi-encoder's cosine and, for a guide sentence the question bank
-    knows, the closest labelled question it answers (``RelevanceModel.answering``)."""
+    the probability also weighs the bi-encoder's cosine and, when the question bank knows every
+    candidate (by its text: all are the guides' sentences), the closest labelled question each
+    answers (``RelevanceModel.answering``)."""
     found = [(c, p) for p in passages for c in chunk_sentences(p.chunk) if is_statement(c.text)]
     texts = [c.model_text for c, _ in found]
     alone = model.score(question, texts)
-    near: list[tuple[float, int] | None] = [None] * len(texts)
+    near: list[Neighbour | None] = [None] * len(texts)
     if vectors is not None and model.reading is not None and texts:
         asked = vectors.get([question])[0]
         cosines = [float(x) for x in vectors.get(texts) @ asked]
         if model.bank is not None:
             near = model.bank.neighbours(asked, [text_hash(c.text) for c, _ in found])
-        probabilities = model.answering(question, texts, cosines, [None if n is None else n[0] for n in near])
+            if any(n is None for n in near):  # a sentence the bank does not know: the whole answer is read without it
+                near = [None] * len(texts)
+        probabilities = model.answering(question, texts, cosines, [None if n is None else n.cosine for n in near])
     else:
         cosines, probabilities = [None] * len(texts), alone
     questions = model.bank.questions if model.bank is not None else []
-    scored = [Scored(c, p, pr, a, cos, None if n is None else n[0], questions[n[1]] if n is not None and n[1] >= 0 else None)
+    scored = [Scored(c, p, pr, a, cos, None if n is None else n.cosine, questions[n.row] if n is not None and n.row >= 0 else None)
               for (c, p), pr, a, cos, n in zip(found, probabilities, alone, cosines, near, strict=True)]
     return sorted(scored, key=lambda s: (-s.probability, s.passage.n, s.candidate.start))
 

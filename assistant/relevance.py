@@ -16,9 +16,9 @@ two together and sees what the question asks of a sentence; the cosine sees how 
 they are, and ranks the first answering sentence better on its own (test writers' MRR 0.66 against
 0.63). ``Reading`` combines the two in one calibrated logistic fit on the calibration writers
 (``python -m relevance calibrate``); the coverage decision keeps the cross-encoder's probability.
-A sentence of the guides is also read with the ``QuestionBank``: the closest of the training
-writers' labelled questions that it answers (test writers' MRR of the first answering sentence
-0.71 with the cosine, 0.86 with the bank too); a document a user adds is read without it.
+An answer over the guides alone is also read with the ``QuestionBank``: the closest of the training
+writers' labelled questions that each sentence answers (test writers' MRR of the first answering sentence
+0.71 with the cosine, 0.83 with the bank too); an answer that draws on a document a user adds is read without it.
 
     model = load_relevance_model(settings)
     model.score("what does riluzole do", [pair_text(title, sentence, previous)])   # [P]
@@ -36,7 +36,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -51,6 +51,7 @@ MODEL_DIR = Path(__file__).resolve().parent / "relevance_model"
 MANIFEST = "model.json"
 INPUT_FORMAT = 1  # pair_text's layout; a model trained on another is refused
 _RETRAIN = "rebuild it with 'python -m relevance train' (see relevance/README.md)"
+_RECALIBRATE = "write it again with 'python -m relevance calibrate' (see relevance/README.md)"
 
 
 def pair_text(title: str, sentence: str, previous: str = "") -> str:
@@ -82,13 +83,20 @@ class Reading:
         return 1.0 / (1.0 + np.exp(-z))
 
 
+class Neighbour(NamedTuple):
+    """A sentence's closest bank question that it answers: its cosine to the question asked and its row."""
+
+    cosine: float
+    row: int  # -1: the bank knows the sentence, but no bank question is answered by it
+
+
 class QuestionBank:
-    """The training writers' labelled questions, as the index's embedder reads them, and for each
-    guide sentence (by the hash of its text) the questions it answers. ``neighbours`` gives a
-    sentence the highest cosine between a new question and a labelled question it answers: the way
-    an FAQ search reuses what answered the questions asked before. A sentence the bank does not know
-    (a document a user added, or a guide sentence since changed) has no neighbour reading.
-    Written by ``python -m relevance calibrate`` beside the model; its files carry their sha256."""
+    """The training writers' labelled questions that a guide sentence answers, as the index's
+    embedder reads them, and for each guide sentence (by the hash of its text) the questions it
+    answers. ``neighbours`` gives a sentence the highest cosine between a new question and a bank
+    question it answers: the way an FAQ search reuses what answered the questions asked before. A
+    sentence the bank does not know (a document a user added, or a guide sentence since changed) has
+    no neighbour. Written by ``python -m relevance calibrate`` beside the model; its files carry their sha256."""
 
     def __init__(self, vectors: np.ndarray, index: Mapping[str, Any]) -> None:
         self.vectors = np.asarray(vectors, dtype=np.float32)
@@ -101,30 +109,31 @@ class QuestionBank:
                 rows.setdefault(h, []).append(at)
         self._rows = {h: np.asarray(r) for h, r in rows.items()}
         if len(self.vectors) != len(self.questions):
-            raise GuideError("The question bank's vectors and questions disagree; run 'python -m relevance calibrate'.")
+            raise GuideError(f"The question bank's vectors and questions disagree; {_RECALIBRATE}.")
 
-    def neighbours(self, question_vector: np.ndarray, hashes: Sequence[str]) -> list[tuple[float, int] | None]:
-        """Per sentence: (the highest cosine to a bank question it answers, that question's row),
-        (0.0, -1) when the bank knows the sentence but no question of it is answered by it, or None
-        when the bank does not know the sentence."""
+    def neighbours(self, question_vector: np.ndarray, hashes: Sequence[str]) -> list[Neighbour | None]:
+        """Per sentence (by its text's hash): its ``Neighbour``, or None when the bank does not know it."""
         sims = self.vectors @ np.asarray(question_vector, dtype=np.float32)
-        out: list[tuple[float, int] | None] = []
+        out: list[Neighbour | None] = []
         for h in hashes:
             if h not in self.known:
                 out.append(None)
             elif h in self._rows:
                 rows = self._rows[h]
                 best = int(rows[int(np.argmax(sims[rows]))])
-                out.append((max(0.0, float(sims[best])), best))
+                out.append(Neighbour(max(0.0, float(sims[best])), best))
             else:
-                out.append((0.0, -1))
+                out.append(Neighbour(0.0, -1))
         return out
 
     @classmethod
     def load(cls, folder: Path, manifest: Mapping[str, Any]) -> QuestionBank | None:
+        """The bank the manifest names (its files already checked against their sha256), or None."""
         files = manifest.get("question_bank")
         if not files:
             return None
+        if not all(k in manifest for k in ("bank_reading", "bank_showing")):
+            raise GuideError(f"The relevance model's manifest names a question bank but not its reading; {_RECALIBRATE}.")
         index = json.loads((folder / files["index_file"]).read_text(encoding="utf-8"))
         return cls(np.load(folder / files["vectors_file"]), index)
 
@@ -221,8 +230,9 @@ class RelevanceModel:
         # The labelled questions and the reading that weighs them (absent: every sentence is read as a
         # sentence of a document nobody labelled questions for). Their vectors are the index embedder's:
         # with another embedder configured they would not compare, so the bank is left unused.
-        self.bank = QuestionBank.load(self.folder, self.manifest)
-        if self.bank is not None and embedder is not None and self.bank.embedder != embedder:
+        # Used only when the caller names the index's embedder and it is the bank's.
+        self.bank = QuestionBank.load(self.folder, self.manifest) if embedder is not None else None
+        if self.bank is not None and self.bank.embedder != embedder:
             log.warning("the question bank was embedded with %s, the index uses %s: answers read without it", self.bank.embedder, embedder)
             self.bank = None
         self.bank_reading = Reading.of(self.manifest["bank_reading"]) if self.bank is not None else None
@@ -260,17 +270,16 @@ class RelevanceModel:
     ) -> list[float]:
         """P(each text answers the question) as an answer decides what to show: the cross-encoder's
         score with the bi-encoder's cosine of the question and the text (``Reading``), and for a
-        sentence the question bank knows, its neighbour (``QuestionBank.neighbours``: None where not known)."""
+        answer whose sentences the question bank all knows, their neighbours (``QuestionBank.neighbours``'s
+        cosines; None: read without the bank). The two readings are fitted apart, so one answer is read by one."""
         raw = self.raw(question, texts)
         if self.reading is None:
             return self.calibrated(raw).tolist()
         cos = np.asarray(cosines, dtype=np.float64)
         plain = self.reading.probability(raw, cos)
-        if self.bank_reading is None or neighbours is None:
+        if self.bank_reading is None or neighbours is None or any(n is None for n in neighbours):
             return plain.tolist()
-        known = np.array([n is not None for n in neighbours])
-        near = np.array([0.0 if n is None else n for n in neighbours], dtype=np.float64)
-        return np.where(known, self.bank_reading.probability(raw, cos, near), plain).tolist()
+        return self.bank_reading.probability(raw, cos, np.asarray(neighbours, dtype=np.float64)).tolist()
 
     def showing(self, read_with_bank: bool) -> Thresholds:
         """The thresholds an answer chooses its sentences by: the selection rule was fitted for each reading."""
@@ -292,7 +301,9 @@ class RelevanceModel:
     def provenance(self) -> dict[str, Any]:
         return {"relevance_model": self.name, "relevance_thresholds": self.thresholds.__dict__,
                 "relevance_reading": self.reading.__dict__ if self.reading else None,
-                "relevance_bank": ({"questions": len(self.bank.questions), "reading": self.bank_reading.__dict__ if self.bank_reading else None,
+                "relevance_bank": ({"questions": len(self.bank.questions),
+                                    "sha256": self.manifest["files"][self.manifest["question_bank"]["index_file"]][:12],
+                                    "reading": self.bank_reading.__dict__ if self.bank_reading else None,
                                     "showing": {k: self.bank_thresholds.__dict__[k] for k in ("answer", "relative", "max_sentences")}}
                                    if self.bank is not None else None)}
 

@@ -14,7 +14,7 @@ import json
 import logging
 import subprocess
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +22,11 @@ import numpy as np
 
 from assistant.relevance import INPUT_FORMAT, MANIFEST, MODEL_DIR, QuestionBank, RelevanceModel, sha256_of
 from core.errors import GuideError
+from core.jsonl import jsonl_lines
 from core.settings import REPO_ROOT, Settings
 from index.embeddings import resolve_model_path
+from index.sentences import GuideSentence
+from assistant.query import QueryReader
 from relevance import calibrate
 from relevance.export import MODEL_FILE, TOKENIZER_FILE, export_int8, torch_logits
 from relevance.labels import (
@@ -51,6 +54,8 @@ FROZEN = (DATASETS / "dev_test.jsonl", DATASETS / "medquad_abstention.jsonl")
 SENTENCE_LABELS = DATASETS / "sentence_labels"  # labels of evaluation sets, for measuring only
 SECOND_CORPUS = REPO_ROOT / "tests" / "data" / "second_corpus"
 BANK_VECTORS, BANK_INDEX = "questions.npy", "questions.json"  # the question bank beside the model
+GOLDEN = DATASETS / "golden.jsonl"  # the CI gate's questions: kept out of the question bank too
+BANK_LEAK_COSINE = 0.8  # a bank question this close (MiniLM cosine) to a frozen or gate question is left out
 # placeholders while the model is scored for its own calibration (never shipped)
 UNCALIBRATED = {"answer": 0.5, "relative": 0.0, "max_sentences": 1, "coverage_intercept": 0.0, "coverage_best": 1.0,
                 "coverage_aspect_missing": 0.0, "covered": 0.5, "full": 0.5}
@@ -170,32 +175,27 @@ def calibrate_reading(settings: Settings, out_dir: Path = MODEL_DIR) -> dict[str
     held-apart set into ``training_report.json`` ("reading"). Two readings are fitted:
 
     - for any document: the cross-encoder's raw score with the bi-encoder's cosine (``Reading``);
-    - for the guides' sentences: the same with the **question bank** (``QuestionBank``): the training
-      writers' labelled questions (those that reword a frozen question dropped), written beside the
-      model as ``questions.npy`` (their vectors, fp16) and ``questions.json``; a sentence's neighbour
-      is the closest of them it answers.
+    - for an answer whose candidates are all the guides' sentences: the same with the **question
+      bank** (``QuestionBank``, ``question_bank``), written beside the model as ``questions.npy``
+      (vectors, fp16) and ``questions.json``; a sentence's neighbour is the closest bank question it answers.
 
-    The weights, their probability scale and the coverage decision are left as trained."""
+    Everything is computed before anything is written; the weights, their probability scale and the
+    coverage decision are left as trained."""
     reader, sentences = guide_reader(settings)
     items = load_writers(sentences)
     embed = embedder(settings)
-    bank_files = write_question_bank(settings, out_dir, items, reader, sentences, embed)
+    vectors, index = question_bank(settings, items, reader, sentences, embed)
+    bank = QuestionBank(vectors, index)
+    model = RelevanceModel(out_dir)  # no embedder named: the shipped bank is not read here
     manifest_path = out_dir / MANIFEST
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    for key in ("question_bank", "bank_reading", "bank_showing"):
-        manifest.pop(key, None)
-    manifest["files"] = {k: v for k, v in manifest["files"].items() if k not in bank_files.values()}
-    manifest_path.write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
-    model = RelevanceModel(out_dir)
-    bank = QuestionBank(np.load(out_dir / bank_files["vectors_file"]),
-                        json.loads((out_dir / bank_files["index_file"]).read_text(encoding="utf-8")))
     cosine = _cosine(embed)
 
     def scored(subset: Sequence[Labelled], set_reader=reader, set_sentences=sentences) -> tuple[list, list, list]:  # noqa: ANN001
         raw = calibrate.scores_by_item(subset, set_reader, set_sentences, model.logits)
         hashes = [set_sentences[i].text_hash for i in raw[0].ids] if raw else []
         near = [calibrate.Scored(r.item, r.question, r.ids, r.texts,
-                                 np.array([0.0 if n is None else n[0] for n in bank.neighbours(embed([r.question])[0], hashes)]))
+                                 np.array([0.0 if n is None else n.cosine for n in bank.neighbours(embed([r.question])[0], hashes)]))
                 for r in raw]
         return raw, calibrate.scores_by_item(subset, set_reader, set_sentences, cosine), near
 
@@ -205,13 +205,6 @@ def calibrate_reading(settings: Settings, out_dir: Path = MODEL_DIR) -> dict[str
     bank_reading = calibrate.fit_reading(raw, cosines, near)
     bank_showing = calibrate.fit_showing(calibrate.read(raw, cosines, bank_reading, near))
     before = {k: manifest["thresholds"][k] for k in showing}
-    manifest["reading"] = reading
-    manifest["thresholds"].update(showing)
-    manifest["question_bank"] = bank_files
-    manifest["bank_reading"] = bank_reading
-    manifest["bank_showing"] = bank_showing
-    manifest["files"].update({name: sha256_of(out_dir / name) for name in bank_files.values()})
-    manifest_path.write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
 
     sets: dict[str, tuple] = {"calibration writers": (raw, cosines, near), "test writers": scored([i for i in items if i.part == "test"])}
     for name, path in (("dev_test", SENTENCE_LABELS / "dev_test.jsonl"), ("medquad_abstention", SENTENCE_LABELS / "medquad_abstention.jsonl")):
@@ -227,9 +220,23 @@ def calibrate_reading(settings: Settings, out_dir: Path = MODEL_DIR) -> dict[str
         figures[name] = {"cross-encoder alone": _showing_figures(alone, before),
                          "with the cosine": _showing_figures(calibrate.read(set_raw, set_cosines, reading), showing)}
         if name != "second corpus":  # the bank knows only the guides' sentences
-            figures[name]["with the question bank"] = _showing_figures(calibrate.read(set_raw, set_cosines, bank_reading, set_near), bank_showing)
+            figures[name]["with the question bank"] = _showing_figures(
+                calibrate.read(set_raw, set_cosines, bank_reading, set_near), bank_showing)
+            figures[name]["with the question bank"]["closest bank question, median"] = round(float(np.median(
+                [n.scores.max() for n in set_near])), 4)
+
+    np.save(out_dir / BANK_VECTORS, vectors)
+    (out_dir / BANK_INDEX).write_text(json.dumps(index, indent=0, ensure_ascii=False) + "\n", encoding="utf-8")
+    manifest["reading"] = reading
+    manifest["thresholds"].update(showing)
+    manifest["question_bank"] = {"vectors_file": BANK_VECTORS, "index_file": BANK_INDEX}
+    manifest["bank_reading"] = bank_reading
+    manifest["bank_showing"] = bank_showing
+    manifest["files"].update({name: sha256_of(out_dir / name) for name in (BANK_VECTORS, BANK_INDEX)})
+    manifest_path.write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
     out = {"reading": reading, "showing": showing, "showing_before": before, "calibrated_on": list(CALIBRATION_WRITERS),
            "bank_reading": bank_reading, "bank_showing": bank_showing, "bank_questions": len(bank.questions),
+           "bank_dropped_as_close_to_frozen_sets": index["dropped_as_close_to_frozen_sets"],
            "commit": _git_commit(), "figures": figures}
     report_path = out_dir / "training_report.json"
     report = json.loads(report_path.read_text(encoding="utf-8")) if report_path.is_file() else {}
@@ -239,25 +246,34 @@ def calibrate_reading(settings: Settings, out_dir: Path = MODEL_DIR) -> dict[str
     return out
 
 
-def write_question_bank(
-    settings: Settings, out_dir: Path, items: Sequence[Labelled], reader, sentences, embed: Callable[[list[str]], np.ndarray]  # noqa: ANN001
-) -> dict[str, str]:
-    """The training writers' questions as the chain reads them, their vectors (fp16) and the hashes of
-    the guide sentences that answer each; ``known``: every guide sentence's hash."""
+def question_bank(
+    settings: Settings, items: Sequence[Labelled], reader: QueryReader, sentences: Mapping[str, GuideSentence],
+    embed: Callable[[list[str]], np.ndarray],
+) -> tuple[np.ndarray, dict[str, Any]]:
+    """The bank's vectors (fp16) and index: the training writers' questions that a guide sentence
+    answers, as the chain reads them, with the hashes of those sentences; ``known``: every guide
+    sentence's hash. A question is left out when, as read, it is within ``BANK_LEAK_COSINE`` of a
+    question of a frozen or gate set (dev_test, the MedQuAD questions, golden) read the same way or
+    as written: a nearest-neighbour lookup repeats what it holds, so it is kept further from them
+    than training is."""
     train, _ = training_items(items, embed)
-    train = [i for i in train if reaches_model(i)]
-    questions = [question_text(i.turns, reader) for i in train]
-    np.save(out_dir / BANK_VECTORS, embed(questions).astype(np.float16))
+    train = [i for i in train if reaches_model(i) and i.answers]
+    frozen = [q for path in (*FROZEN, GOLDEN) for q in frozen_questions(path)]
+    frozen += [question_text(tuple(r["turns"]), reader) for path in (*FROZEN, GOLDEN)
+               for _, r in jsonl_lines(path, "one evaluation item") if r.get("turns")]
+    read = {i.id: question_text(i.turns, reader) for i in train}
+    leaks = LeakFilter(frozen, embed, cosine=BANK_LEAK_COSINE)
+    kept = leaks.keep(train, lambda i: read[i.id])
     index = {
-        "about": "The training writers' labelled questions (relevance/labels.py), for assistant.relevance.QuestionBank; "
-                 "written by `python -m relevance calibrate`.",
+        "about": "The training writers' labelled questions that a guide sentence answers (relevance/labels.py), for "
+                 "assistant.relevance.QuestionBank; written by `python -m relevance calibrate`.",
         "embedder": settings.index.embedding_model,
         "known": sorted({s.text_hash for s in sentences.values()}),
-        "questions": [{"id": i.id, "writer": i.writer, "question": q, "answer_ids": list(i.answers),
-                       "answers": [sentences[sid].text_hash for sid in i.answers]} for i, q in zip(train, questions, strict=True)],
+        "dropped_as_close_to_frozen_sets": [{"question": q, "frozen": f, "cosine": round(c, 3)} for q, f, c in leaks.dropped],
+        "questions": [{"id": i.id, "writer": i.writer, "question": read[i.id], "answer_ids": list(i.answers),
+                       "answers": [sentences[sid].text_hash for sid in i.answers]} for i in kept],
     }
-    (out_dir / BANK_INDEX).write_text(json.dumps(index, indent=0, ensure_ascii=False) + "\n", encoding="utf-8")
-    return {"vectors_file": BANK_VECTORS, "index_file": BANK_INDEX}
+    return embed([read[i.id] for i in kept]).astype(np.float16), index
 
 
 def _cosine(embed: Callable[[list[str]], np.ndarray]) -> Callable[[str, list[str]], np.ndarray]:

