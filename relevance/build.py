@@ -236,7 +236,7 @@ def calibrate_reading(settings: Settings, out_dir: Path = MODEL_DIR) -> dict[str
     manifest_path.write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
     out = {"reading": reading, "showing": showing, "showing_before": before, "calibrated_on": list(CALIBRATION_WRITERS),
            "bank_reading": bank_reading, "bank_showing": bank_showing, "bank_questions": len(bank.questions),
-           "bank_dropped_as_close_to_frozen_sets": index["dropped_as_close_to_frozen_sets"],
+           "bank_leak_cosine": BANK_LEAK_COSINE, "bank_dropped_as_close_to_frozen_sets": index["dropped_as_close_to_frozen_sets"],
            "commit": _git_commit(), "figures": figures}
     report_path = out_dir / "training_report.json"
     report = json.loads(report_path.read_text(encoding="utf-8")) if report_path.is_file() else {}

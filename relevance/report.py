@@ -41,7 +41,7 @@ def _reading_rows(reading: dict[str, Any] | None) -> list[str]:
         rows += [
             f"An answer whose candidates are all the guides' sentences is read with the question bank ({reading['bank_questions']} training",
             "writers' questions that a guide sentence answers, `questions.npy` and `questions.json`;",
-            f"{len(reading.get('bank_dropped_as_close_to_frozen_sets', []))} left out as within MiniLM cosine 0.8 of a dev_test, MedQuAD or golden question):",
+            f"{len(reading['bank_dropped_as_close_to_frozen_sets'])} left out as within MiniLM cosine {reading['bank_leak_cosine']} of a dev_test, MedQuAD or golden question):",
             "a sentence's neighbour is the highest cosine between the question and a bank question it answers.",
             f"P(shown) = sigmoid({b['logit']:.4f} x score + {b['cosine']:.4f} x cosine + {b['neighbour']:.4f} x neighbour",
             f"+ {b['shift']:.4f}); shown: the best, then P >= {bs['answer']} and >= {bs['relative']} x the best's, at most {bs['max_sentences']}.",
