@@ -75,13 +75,15 @@ class Scored:
     cosine: float | None = None  # the bi-encoder's cosine of the question and the sentence (None: not read)
     neighbour: float | None = None  # cosine to the closest labelled question it answers (None: not in the question bank)
     neighbour_question: str | None = None  # that labelled question
+    vote: float | None = None  # the share of the bank's closest questions that it answers (None: not in the question bank)
 
     def to_dict(self) -> dict[str, object]:
         return {"n": self.passage.n, "text": self.candidate.text, "probability": round(self.probability, 4),
                 "cross_encoder": round(self.model_probability, 4),
                 "cosine": None if self.cosine is None else round(self.cosine, 4),
                 "neighbour": None if self.neighbour is None else round(self.neighbour, 4),
-                "neighbour_question": self.neighbour_question}
+                "neighbour_question": self.neighbour_question,
+                "vote": None if self.vote is None else round(self.vote, 4)}
 
 
 @dataclass(frozen=True)
@@ -104,10 +106,6 @@ class EvidenceJudge:
         # they must be named in the passages too, or a passage would answer about another disease.
         self.other_diseases = settings.domain.other_diseases
 
-    @property
-    def thresholds(self) -> Thresholds:
-        return self.model.thresholds
-
     def assess(self, query: Query, passages: Sequence[Passage]) -> Evidence:
         if not passages:
             return Evidence("none", 0.0, 0.0, "nothing retrieved", query.text)
@@ -115,7 +113,7 @@ class EvidenceJudge:
         best = max((s.model_probability for s in scored), default=0.0)
         text = " ".join(p.chunk.embedding_text() for p in passages)
         missing = missing_aspects(query.text, text)
-        t = self.thresholds
+        t = self.model.thresholds
         chance = t.coverage(best, bool(missing))
         evidence = Evidence("full", best, chance, "", query.text, missing, _unknown_names(query, text), tuple(scored))
         # A question about another disease alone is not answered from these guides; one that
@@ -184,11 +182,12 @@ def score_sentences(
             near = model.bank.neighbours(asked, [text_hash(c.text) for c, _ in found])
             if any(n is None for n in near):  # a sentence the bank does not know: the whole answer is read without it
                 near = [None] * len(texts)
-        probabilities = model.answering(question, texts, cosines, [None if n is None else n.cosine for n in near])
+        probabilities = model.answering(question, texts, cosines, near)
     else:
         cosines, probabilities = [None] * len(texts), alone
     questions = model.bank.questions if model.bank is not None else []
-    scored = [Scored(c, p, pr, a, cos, None if n is None else n.cosine, questions[n.row] if n is not None and n.row >= 0 else None)
+    scored = [Scored(c, p, pr, a, cos, None if n is None else n.cosine, questions[n.row] if n is not None and n.row >= 0 else None,
+                     None if n is None else n.vote)
               for (c, p), pr, a, cos, n in zip(found, probabilities, alone, cosines, near, strict=True)]
     return sorted(scored, key=lambda s: (-s.probability, s.passage.n, s.candidate.start))
 

@@ -17,8 +17,9 @@ they are, and ranks the first answering sentence better on its own (test writers
 0.63). ``Reading`` combines the two in one calibrated logistic fit on the calibration writers
 (``python -m relevance calibrate``); the coverage decision keeps the cross-encoder's probability.
 An answer over the guides alone is also read with the ``QuestionBank``: the closest of the training
-writers' labelled questions that each sentence answers (test writers' MRR of the first answering sentence
-0.71 with the cosine, 0.83 with the bank too); an answer that draws on a document a user adds is read without it.
+writers' labelled questions that each sentence answers, and the share of the bank's vote it gets (test
+writers' MRR of the first answering sentence 0.71 with the cosine, 0.83 with the closest question, 0.87
+with its vote too); an answer that draws on a document a user adds is read without it.
 
     model = load_relevance_model(settings)
     model.score("what does riluzole do", [pair_text(title, sentence, previous)])   # [P]
@@ -63,46 +64,61 @@ def pair_text(title: str, sentence: str, previous: str = "") -> str:
 @dataclass(frozen=True)
 class Reading:
     """P(a sentence answers the question) = sigmoid(logit x the cross-encoder's raw score + cosine x
-    the bi-encoder's cosine [+ neighbour x the closest labelled question the sentence answers] + shift),
-    fitted on the calibration writers (``relevance.calibrate.fit_reading``)."""
+    the bi-encoder's cosine [+ neighbour x the closest labelled question the sentence answers + vote x
+    the share of the bank's closest questions it answers] + shift), fitted on the calibration writers
+    (``relevance.calibrate.fit_reading``)."""
 
     logit: float
     cosine: float
     shift: float
     neighbour: float = 0.0
+    vote: float = 0.0
 
     @classmethod
     def of(cls, fitted: Mapping[str, Any]) -> Reading:
         """From the manifest's "reading" or "bank_reading" (as ``fit_reading`` writes them)."""
-        return cls(float(fitted["logit"]), float(fitted["cosine"]), float(fitted["shift"]), float(fitted.get("neighbour", 0.0)))
+        return cls(float(fitted["logit"]), float(fitted["cosine"]), float(fitted["shift"]),
+                   float(fitted.get("neighbour", 0.0)), float(fitted.get("vote", 0.0)))
 
-    def probability(self, raw: np.ndarray, cosines: np.ndarray, neighbours: np.ndarray | None = None) -> np.ndarray:
+    def probability(
+        self, raw: np.ndarray, cosines: np.ndarray, neighbours: np.ndarray | None = None, votes: np.ndarray | None = None
+    ) -> np.ndarray:
         z = self.logit * raw + self.cosine * cosines + self.shift
         if neighbours is not None:
             z = z + self.neighbour * neighbours
+        if votes is not None:
+            z = z + self.vote * votes
         return 1.0 / (1.0 + np.exp(-z))
 
 
 class Neighbour(NamedTuple):
-    """A sentence's closest bank question that it answers: its cosine to the question asked and its row."""
+    """What the bank says of a sentence: its closest bank question that it answers (cosine to the
+    question asked, and its row) and its vote, the share of the bank's attention that falls on
+    questions it answers."""
 
     cosine: float
     row: int  # -1: the bank knows the sentence, but no bank question is answered by it
+    vote: float = 0.0
 
 
 class QuestionBank:
     """The training writers' labelled questions that a guide sentence answers, as the index's
     embedder reads them, and for each guide sentence (by the hash of its text) the questions it
-    answers. ``neighbours`` gives a sentence the highest cosine between a new question and a bank
-    question it answers: the way an FAQ search reuses what answered the questions asked before. A
-    sentence the bank does not know (a document a user added, or a guide sentence since changed) has
-    no neighbour. Written by ``python -m relevance calibrate`` beside the model; its files carry their sha256."""
+    answers. ``neighbours`` gives each sentence two readings of them, the way an FAQ search reuses
+    what answered the questions asked before: the highest cosine between a new question and a bank
+    question it answers, and its **vote**: with every bank question weighted by softmax(cosine /
+    ``temperature``), the weight of those it answers. The vote lets several close questions agree
+    where one look-alike question would otherwise decide. A sentence the bank does not know (a
+    document a user added, or a guide sentence since changed) has no neighbour. Written by
+    ``python -m relevance calibrate`` beside the model (the temperature fitted there); its files
+    carry their sha256."""
 
-    def __init__(self, vectors: np.ndarray, index: Mapping[str, Any]) -> None:
+    def __init__(self, vectors: np.ndarray, index: Mapping[str, Any], temperature: float) -> None:
         self.vectors = np.asarray(vectors, dtype=np.float32)
         self.embedder = str(index["embedder"])
         self.questions = [q["question"] for q in index["questions"]]
         self.known = frozenset(index["known"])
+        self.temperature = float(temperature)
         rows: dict[str, list[int]] = {}
         for at, q in enumerate(index["questions"]):
             for h in q["answers"]:
@@ -114,6 +130,8 @@ class QuestionBank:
     def neighbours(self, question_vector: np.ndarray, hashes: Sequence[str]) -> list[Neighbour | None]:
         """Per sentence (by its text's hash): its ``Neighbour``, or None when the bank does not know it."""
         sims = self.vectors @ np.asarray(question_vector, dtype=np.float32)
+        weights = np.exp((sims - sims.max(initial=0.0)) / self.temperature)
+        weights = weights / max(float(weights.sum()), 1e-12)
         out: list[Neighbour | None] = []
         for h in hashes:
             if h not in self.known:
@@ -121,9 +139,9 @@ class QuestionBank:
             elif h in self._rows:
                 rows = self._rows[h]
                 best = int(rows[int(np.argmax(sims[rows]))])
-                out.append(Neighbour(max(0.0, float(sims[best])), best))
+                out.append(Neighbour(max(0.0, float(sims[best])), best, float(weights[rows].sum())))
             else:
-                out.append(Neighbour(0.0, -1))
+                out.append(Neighbour(0.0, -1, 0.0))
         return out
 
     @classmethod
@@ -135,7 +153,9 @@ class QuestionBank:
         if not all(k in manifest for k in ("bank_reading", "bank_showing")):
             raise GuideError(f"The relevance model's manifest names a question bank but not its reading; {_RECALIBRATE}.")
         index = json.loads((folder / files["index_file"]).read_text(encoding="utf-8"))
-        return cls(np.load(folder / files["vectors_file"]), index)
+        if "temperature" not in manifest["bank_reading"]:
+            raise GuideError(f"The relevance model's manifest gives the question bank no temperature; {_RECALIBRATE}.")
+        return cls(np.load(folder / files["vectors_file"]), index, float(manifest["bank_reading"]["temperature"]))
 
 
 @dataclass(frozen=True)
@@ -266,12 +286,13 @@ class RelevanceModel:
         return self.calibrated(self.raw(question, texts)).tolist()
 
     def answering(
-        self, question: str, texts: Sequence[str], cosines: Sequence[float] | np.ndarray, neighbours: Sequence[float | None] | None = None
+        self, question: str, texts: Sequence[str], cosines: Sequence[float] | np.ndarray, neighbours: Sequence[Neighbour | None] | None = None
     ) -> list[float]:
         """P(each text answers the question) as an answer decides what to show: the cross-encoder's
-        score with the bi-encoder's cosine of the question and the text (``Reading``), and for a
-        answer whose sentences the question bank all knows, their neighbours (``QuestionBank.neighbours``'s
-        cosines; None: read without the bank). The two readings are fitted apart, so one answer is read by one."""
+        score with the bi-encoder's cosine of the question and the text (``Reading``), and for an
+        answer whose sentences the question bank all knows, what the bank says of each
+        (``QuestionBank.neighbours``; None: read without the bank). The two readings are fitted
+        apart, so one answer is read by one."""
         raw = self.raw(question, texts)
         if self.reading is None:
             return self.calibrated(raw).tolist()
@@ -279,7 +300,9 @@ class RelevanceModel:
         plain = self.reading.probability(raw, cos)
         if self.bank_reading is None or neighbours is None or any(n is None for n in neighbours):
             return plain.tolist()
-        return self.bank_reading.probability(raw, cos, np.asarray(neighbours, dtype=np.float64)).tolist()
+        near = np.asarray([n.cosine for n in neighbours if n is not None], dtype=np.float64)
+        votes = np.asarray([n.vote for n in neighbours if n is not None], dtype=np.float64)
+        return self.bank_reading.probability(raw, cos, near, votes).tolist()
 
     def showing(self, read_with_bank: bool) -> Thresholds:
         """The thresholds an answer chooses its sentences by: the selection rule was fitted for each reading."""

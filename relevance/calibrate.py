@@ -137,27 +137,42 @@ def fit_showing(scored: Sequence[Scored]) -> dict[str, float]:
     return {"answer": best[1], "relative": best[2], "max_sentences": best[3]}
 
 
-def fit_reading(raw: Sequence[Scored], cosines: Sequence[Scored], neighbours: Sequence[Scored] | None = None) -> dict[str, float]:
+def fit_reading(
+    raw: Sequence[Scored], cosines: Sequence[Scored], neighbours: Sequence[Scored] | None = None, votes: Sequence[Scored] | None = None
+) -> dict[str, float]:
     """``assistant.relevance.Reading``: a logistic fit of "the sentence answers" on the
-    cross-encoder's raw score and the bi-encoder's cosine, and with ``neighbours`` the closest
-    labelled question each sentence answers (context sentences left out, as ``platt``)."""
+    cross-encoder's raw score and the bi-encoder's cosine, and with the question bank each
+    sentence's ``neighbours`` (the closest labelled question it answers) and ``votes`` (context
+    sentences left out, as ``platt``)."""
     from sklearn.linear_model import LogisticRegression  # noqa: PLC0415
 
-    fit = LogisticRegression(C=100.0).fit(*_labelled(raw, cosines, *([neighbours] if neighbours is not None else [])))
+    bank = [] if neighbours is None else [neighbours, *([votes] if votes is not None else [])]
+    fit = LogisticRegression(C=100.0, max_iter=1000).fit(*_labelled(raw, cosines, *bank))
     out = {"logit": float(fit.coef_[0][0]), "cosine": float(fit.coef_[0][1]), "shift": float(fit.intercept_[0])}
-    if neighbours is not None:
-        out["neighbour"] = float(fit.coef_[0][2])
+    for at, name in enumerate(("neighbour", "vote")[: len(bank)], start=2):
+        out[name] = float(fit.coef_[0][at])
     return out
 
 
-def read(raw: Sequence[Scored], cosines: Sequence[Scored], reading: Mapping[str, float], neighbours: Sequence[Scored] | None = None) -> list[Scored]:
+def read(
+    raw: Sequence[Scored], cosines: Sequence[Scored], reading: Mapping[str, float],
+    neighbours: Sequence[Scored] | None = None, votes: Sequence[Scored] | None = None,
+) -> list[Scored]:
     """The probabilities ``fit_reading``'s model gives (as ``Reading.probability``)."""
     from assistant.relevance import Reading  # noqa: PLC0415
 
     model = Reading.of(reading)
     near = neighbours if neighbours is not None else [None] * len(raw)
-    return [Scored(r.item, r.question, r.ids, r.texts, model.probability(r.scores, c.scores, None if n is None else n.scores))
-            for r, c, n in zip(raw, cosines, near, strict=True)]
+    vote = votes if votes is not None else [None] * len(raw)
+    return [Scored(r.item, r.question, r.ids, r.texts,
+                   model.probability(r.scores, c.scores, None if n is None else n.scores, None if v is None else v.scores))
+            for r, c, n, v in zip(raw, cosines, near, vote, strict=True)]
+
+
+def f1_of(scored: Sequence[Scored], showing: Mapping[str, float]) -> float:
+    """The F1 of answer-sentence precision and recall that a selection rule gives (``fit_showing``'s aim)."""
+    p, r, _ = precision_recall(scored, showing["answer"], showing["relative"], int(showing["max_sentences"]))
+    return 2 * p * r / (p + r) if p + r else 0.0
 
 
 def fit_thresholds(scored: Sequence[Scored], guides_text: str) -> dict[str, float]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from relevance.calibrate import MAX_REFUSED
+
 CARD = "MODEL_CARD.md"
 
 
@@ -30,10 +32,10 @@ def _reading_rows(reading: dict[str, Any] | None) -> list[str]:
     r, show = reading["reading"], reading["showing"]
     rows = [
         "## The answer's reading: the model's score with the bi-encoder's cosine",
-        "`python -m relevance calibrate` (calibration writers only; weights, scale and coverage decision unchanged):",
+        "`python -m relevance calibrate` (calibration writers only; the weights, their scale and the cross-encoder's coverage decision unchanged):",
         f"P(shown) = sigmoid({r['logit']:.4f} x score + {r['cosine']:.4f} x MiniLM cosine + {r['shift']:.4f}); it orders and",
         f"chooses the sentences an answer shows: the best, then others with P >= {show['answer']} and >= {show['relative']} x the",
-        f"best's, at most {show['max_sentences']} (before: {reading['showing_before']}). The coverage decision reads the model alone.",
+        f"best's, at most {show['max_sentences']} (before: {reading['showing_before']}). Read so, the coverage decision reads the model alone.",
         "",
     ]
     if reading.get("bank_reading"):
@@ -42,24 +44,29 @@ def _reading_rows(reading: dict[str, Any] | None) -> list[str]:
             f"An answer whose candidates are all the guides' sentences is read with the question bank ({reading['bank_questions']} training",
             "writers' questions that a guide sentence answers, `questions.npy` and `questions.json`;",
             f"{len(reading['bank_dropped_as_close_to_frozen_sets'])} left out as within MiniLM cosine {reading['bank_leak_cosine']} of a dev_test, MedQuAD or golden question):",
-            "a sentence's neighbour is the highest cosine between the question and a bank question it answers.",
+            "a sentence's neighbour is the highest cosine between the question and a bank question it answers; its vote, with",
+            f"every bank question weighted by softmax(cosine / {b['temperature']}), the weight of those it answers (the temperature",
+            f"with the best F1 on the calibration writers of those tried: {reading['bank_temperatures']}).",
             f"P(shown) = sigmoid({b['logit']:.4f} x score + {b['cosine']:.4f} x cosine + {b['neighbour']:.4f} x neighbour",
-            f"+ {b['shift']:.4f}); shown: the best, then P >= {bs['answer']} and >= {bs['relative']} x the best's, at most {bs['max_sentences']}.",
-            "The cosine's weight turns negative beside the neighbour (the two overlap: once the neighbour is known, a",
-            "sentence merely close in topic is less likely to answer). An answer that draws on a document the bank does",
+            f"+ {b['vote']:.4f} x vote + {b['shift']:.4f}); shown: the best, then P >= {bs['answer']} and >= {bs['relative']} x the best's, at most {bs['max_sentences']}.",
+            "The vote lets several close labelled questions agree where the one closest would otherwise decide alone.",
+            "The coverage decision still reads the cross-encoder alone. Refitted on this reading's best P (at most",
+            f"{MAX_REFUSED:.0%} of the calibration writers' answerable questions refused), it is reported in the table, held back",
+            "(it refused more answerable dev_test questions). An answer that draws on a document the bank does",
             "not know (one a user added) is read without it. Known limit: the neighbour reads how alike two questions",
             "look, so a question worded like a labelled one that asked something else borrows that one's sentences, and",
             "one writer's loose label weighs heavily (see `tests/assistant/test_relevance.py`, the approved-medicines question).",
             "",
         ]
     rows += [
-        "| set | reading | sentence AUC | MRR | precision | recall | sentences shown |",
-        "|---|---|---:|---:|---:|---:|---:|",
+        "| set | reading | sentence AUC | MRR | precision | recall | sentences shown | coverage AUC | \"no\" refused | answerable refused |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for name, pair in reading["figures"].items():
         for kind, f in pair.items():
+            coverage = " | ".join(str(f.get(k, "–")) for k in ("coverage_auc", "no_refused", "answerable_refused"))
             rows.append(f"| {name} | {kind} | {f['sentence_auc']} | {f['sentence_mrr']} | {f['answer_precision']} | "
-                        f"{f['answer_recall']} | {f['sentences_shown']} |")
+                        f"{f['answer_recall']} | {f['sentences_shown']} | {coverage} |")
     return [*rows, ""]
 
 

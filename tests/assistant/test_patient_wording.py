@@ -46,6 +46,10 @@ def test_colloquial_and_misspelt_names_are_understood(guides_assistant, question
     assert any(e in shown for e in expected), answer.answer
 
 
+@pytest.mark.xfail(strict=True, reason="known gap (issue 17, since the bank's vote): the closest labelled question, 'What happens "
+                   "if nintedanib and mycophenolate both stop working', at cosine 0.67, takes 0.97 of the vote (the vote is "
+                   "relative: when no labelled question is close, the closest still takes it), so the clinical-trials "
+                   "sentence it was answered by comes first and the mycophenolate one is not shown")
 def test_an_abbreviation_the_guides_spell_out_is_read_as_the_names_not_called_missing(guides_assistant):
     # "MMF" is mycophenolate mofetil, which the scleroderma guide names: the answer must not say the
     # guides know nothing about "mmf", and what it shows must be about that medicine

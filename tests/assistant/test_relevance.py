@@ -176,6 +176,31 @@ def test_a_question_asked_as_a_writer_asked_it_is_answered_by_the_sentence_that_
         evidence = answer.to_dict()["provenance"]["evidence"]["sentences"]
         own = [s for s in evidence if text_hash(s["text"]) in q["answers"]]
         assert max(s["neighbour"] for s in own) >= 0.99  # the bank read it as the same question
+        assert max(s["vote"] for s in own) > 0.1  # and a share of its vote falls on the sentence that answered it
+
+
+def test_several_close_labelled_questions_outvote_one_look_alike():
+    # the bank's vote (issue 17): one labelled question worded like the new one must not decide alone
+    import numpy as np
+
+    from assistant.relevance import QuestionBank
+
+    def unit(*v: float) -> np.ndarray:
+        return np.asarray(v, dtype=np.float32) / np.linalg.norm(v)
+
+    asked = unit(1.0, 0.0, 0.0)
+    index = {"embedder": "e", "known": ["a", "b", "c"], "questions": [
+        {"question": "look-alike", "answers": ["b"]},
+        {"question": "same need, other words", "answers": ["a"]},
+        {"question": "same need, third wording", "answers": ["a"]},
+        {"question": "far away", "answers": ["c"]},
+    ]}
+    vectors = np.stack([unit(1.0, 0.05, 0.0), unit(1.0, 0.12, 0.0), unit(1.0, 0.0, 0.12), unit(0.0, 1.0, 0.0)])
+    a, b, c, unknown = QuestionBank(vectors, index, temperature=0.03).neighbours(asked, ["a", "b", "c", "z"])
+    assert b.cosine > a.cosine  # the look-alike is the single closest question...
+    assert a.vote > b.vote > c.vote  # ...but the two that agree carry more of the vote
+    assert a.vote + b.vote + c.vote == pytest.approx(1.0, abs=1e-5)
+    assert unknown is None  # a sentence the bank does not know has no neighbour
 
 
 def _passage(n: int, doc_id: str, title: str, text: str):  # noqa: ANN202
