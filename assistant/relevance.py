@@ -18,8 +18,8 @@ they are, and ranks the first answering sentence better on its own (test writers
 (``python -m relevance calibrate``); the coverage decision keeps the cross-encoder's probability.
 An answer over the guides alone is also read with the ``QuestionBank``: the closest of the training
 writers' labelled questions that each sentence answers, and the share of the bank's vote it gets (test
-writers' MRR of the first answering sentence 0.71 with the cosine, 0.83 with the closest question, 0.87
-with its vote too); an answer that draws on a document a user adds is read without it.
+writers' MRR of the first answering sentence 0.71 with the cosine, 0.87 with the bank; 0.83 with the
+closest question alone at stop 35, ``relevance/README.md``); an answer that draws on a document a user adds is read without it.
 
     model = load_relevance_model(settings)
     model.score("what does riluzole do", [pair_text(title, sentence, previous)])   # [P]
@@ -130,8 +130,8 @@ class QuestionBank:
     def neighbours(self, question_vector: np.ndarray, hashes: Sequence[str]) -> list[Neighbour | None]:
         """Per sentence (by its text's hash): its ``Neighbour``, or None when the bank does not know it."""
         sims = self.vectors @ np.asarray(question_vector, dtype=np.float32)
-        weights = np.exp((sims - sims.max(initial=0.0)) / self.temperature)
-        weights = weights / max(float(weights.sum()), 1e-12)
+        weights = np.exp((sims - sims.max(initial=-1.0)) / self.temperature)  # softmax over the bank (cosines >= -1)
+        weights /= weights.sum() or 1.0
         out: list[Neighbour | None] = []
         for h in hashes:
             if h not in self.known:
@@ -327,6 +327,7 @@ class RelevanceModel:
                 "relevance_bank": ({"questions": len(self.bank.questions),
                                     "sha256": self.manifest["files"][self.manifest["question_bank"]["index_file"]][:12],
                                     "reading": self.bank_reading.__dict__ if self.bank_reading else None,
+                                    "temperature": self.bank.temperature,
                                     "showing": {k: self.bank_thresholds.__dict__[k] for k in ("answer", "relative", "max_sentences")}}
                                    if self.bank is not None else None)}
 

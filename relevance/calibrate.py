@@ -131,7 +131,7 @@ def fit_showing(scored: Sequence[Scored]) -> dict[str, float]:
         for relative in RELATIVE_GRID:
             for most in MAX_SENTENCES_GRID:
                 p, r, n = precision_recall(scored, answer, relative, most)
-                f1 = 2 * p * r / (p + r) if p + r else 0.0
+                f1 = _f1(p, r)
                 if n <= MAX_MEAN_SHOWN and f1 > best[0] + 1e-9:
                     best = (f1, float(answer), float(relative), most)
     return {"answer": best[1], "relative": best[2], "max_sentences": best[3]}
@@ -172,17 +172,24 @@ def read(
 def f1_of(scored: Sequence[Scored], showing: Mapping[str, float]) -> float:
     """The F1 of answer-sentence precision and recall that a selection rule gives (``fit_showing``'s aim)."""
     p, r, _ = precision_recall(scored, showing["answer"], showing["relative"], int(showing["max_sentences"]))
-    return 2 * p * r / (p + r) if p + r else 0.0
+    return _f1(p, r)
+
+
+def _f1(precision: float, recall: float) -> float:
+    return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
 
 
 def fit_thresholds(scored: Sequence[Scored], guides_text: str) -> dict[str, float]:
     """The selection rule and the coverage model with its two cut-offs (see the module's docstring)."""
+    return {**fit_showing(scored), **coverage_thresholds(scored, guides_text)}
+
+
+def coverage_thresholds(scored: Sequence[Scored], guides_text: str) -> dict[str, float]:
+    """The coverage model over the best sentence's P in ``scored`` and the missing aspect, fitted
+    with its two cut-offs (``fit_coverage``), as ``Thresholds`` names them."""
     coverage = fit_coverage(scored, coverage_inputs(scored, guides_text))
-    return {
-        **fit_showing(scored),
-        "coverage_intercept": coverage["intercept"], "coverage_best": coverage["weights"][0],
-        "coverage_aspect_missing": coverage["weights"][1], "covered": coverage["covered"], "full": coverage["full"],
-    }
+    return {"coverage_intercept": coverage["intercept"], "coverage_best": coverage["weights"][0],
+            "coverage_aspect_missing": coverage["weights"][1], "covered": coverage["covered"], "full": coverage["full"]}
 
 
 def fit_coverage(scored: Sequence[Scored], inputs: np.ndarray) -> dict:  # type: ignore[type-arg]

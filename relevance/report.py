@@ -51,11 +51,14 @@ def _reading_rows(reading: dict[str, Any] | None) -> list[str]:
             f"+ {b['vote']:.4f} x vote + {b['shift']:.4f}); shown: the best, then P >= {bs['answer']} and >= {bs['relative']} x the best's, at most {bs['max_sentences']}.",
             "The vote lets several close labelled questions agree where the one closest would otherwise decide alone.",
             "The coverage decision still reads the cross-encoder alone. Refitted on this reading's best P (at most",
-            f"{MAX_REFUSED:.0%} of the calibration writers' answerable questions refused), it is reported in the table, held back",
-            "(it refused more answerable dev_test questions). An answer that draws on a document the bank does",
-            "not know (one a user added) is read without it. Known limit: the neighbour reads how alike two questions",
+            f"{MAX_REFUSED:.0%} of the calibration writers' answerable questions refused), it is reported in the table and held back:",
+            "on the writers it moves along the same curve, and it was held back after its dev_test figures were seen (more",
+            "answerable questions refused), so dev_test informed that choice. An answer that draws on a document the bank does",
+            "not know (one a user added) is read without it. Known limits: the neighbour reads how alike two questions",
             "look, so a question worded like a labelled one that asked something else borrows that one's sentences, and",
-            "one writer's loose label weighs heavily (see `tests/assistant/test_relevance.py`, the approved-medicines question).",
+            "one writer's loose label weighs heavily (`tests/assistant/test_relevance.py`, the approved-medicines question);",
+            "the vote is relative, so when no labelled question is close the closest still takes most of it",
+            "(`tests/assistant/test_patient_wording.py`, the MMF question).",
             "",
         ]
     rows += [

