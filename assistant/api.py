@@ -56,7 +56,7 @@ class Assistant:
             self.ensure_index()
         self.vectors = TextVectors(self.embeddings)
         self.retriever = HybridRetriever(
-            store=self.store, settings=self.settings, reranker=reranker or load_reranker(self.settings)
+            store=self.store, settings=self.settings, reranker=reranker or load_reranker(self.settings, self.vectors)
         )
         self.retriever.refresh()
         self.generator = (

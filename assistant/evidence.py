@@ -28,7 +28,7 @@ import numpy as np
 from assistant.lexical import MIN_TYPO_LENGTH, STOPWORDS, english_words, misspelt_english, stem, words
 from assistant.query import Query
 from assistant.relevance import Candidate, Neighbour, RelevanceModel, Thresholds, chunk_sentences
-from assistant.types import Coverage, Passage
+from assistant.types import Chunk, Coverage, Passage
 from assistant.vectors import TextVectors
 from core.settings import Settings
 from index.sentences import text_hash
@@ -190,6 +190,24 @@ def score_sentences(
                      None if n is None else n.vote)
               for (c, p), pr, a, cos, n in zip(found, probabilities, alone, cosines, near, strict=True)]
     return sorted(scored, key=lambda s: (-s.probability, s.passage.n, s.candidate.start))
+
+
+class ReadingReranker:
+    """Reranks passages by the answer's reading (``score_sentences``: the cross-encoder with the
+    bi-encoder's cosine and, over the guides, the question bank), so the passages an answer is
+    chosen from are ranked by the same P that chooses its sentences. A passage scores its best
+    statement's P; one with no statement scores 0."""
+
+    def __init__(self, model: RelevanceModel, vectors: TextVectors) -> None:
+        self.model = model
+        self.vectors = vectors
+
+    def rank_passages(self, question: str, chunks: Sequence[Chunk]) -> list[float]:
+        passages = [Passage(n=i, chunk=c, score=0.0) for i, c in enumerate(chunks)]
+        best = [0.0] * len(chunks)
+        for s in score_sentences(self.model, question, passages, self.vectors):
+            best[s.passage.n] = max(best[s.passage.n], s.probability)
+        return best
 
 
 def choose_answer(scored: Sequence[Scored], thresholds: Thresholds, vectors: TextVectors) -> list[Scored]:

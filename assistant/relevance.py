@@ -8,7 +8,8 @@ format, the calibration and the thresholds fitted on held-apart tuning data). It
 offline from there with ONNX Runtime; a missing or changed file is refused with what to run.
 
 Every relevance decision uses it, once per (question, sentence): the passage rerank, the
-sentences an answer shows, the coverage decision and the suggested next questions.
+sentences an answer shows, the coverage decision and the suggested next questions. The rerank and
+the sentences shown read it the same way (``assistant.evidence.ReadingReranker``).
 
 Which sentences an answer shows, and in what order, also weighs the bi-encoder's cosine between
 the question and the sentence (the index's MiniLM, already at hand): the cross-encoder reads the
@@ -310,16 +311,6 @@ class RelevanceModel:
 
     def calibrated(self, logits: np.ndarray) -> np.ndarray:
         return 1.0 / (1.0 + np.exp(-(self._scale * logits + self._shift)))
-
-    def rank_passages(self, question: str, chunks: Sequence[Chunk]) -> list[float]:
-        """A passage's score is its best sentence's: passages are reranked by what answers."""
-        candidates = [chunk_sentences(c) for c in chunks]
-        flat = self.score(question, [c.model_text for group in candidates for c in group])
-        scores, at = [], 0
-        for group in candidates:
-            scores.append(max(flat[at : at + len(group)], default=0.0))
-            at += len(group)
-        return scores
 
     def provenance(self) -> dict[str, Any]:
         return {"relevance_model": self.name, "relevance_thresholds": self.thresholds.__dict__,

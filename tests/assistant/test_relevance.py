@@ -152,6 +152,15 @@ def test_an_answer_about_approved_medicines_shows_the_approved_ones_not_experime
     assert "experimental gene therapies" not in shown, answer.answer
 
 
+def test_what_a_disease_is_is_answered_first_by_the_guides_definition(guides_assistant):
+    # a test writer's question (never fitted on): its passages are reranked by the answer's reading; by
+    # the cross-encoder alone the definition's passage was not among them and treatment lists came instead
+    answer = guides_assistant.ask("what is scleroderma in simple words")
+    first = _guide_sentences(answer)[0]
+    assert first.startswith("Scleroderma, also known as systemic sclerosis, is a complex autoimmune disease"), answer.answer
+    assert answer.citations[0].document_id == "scleroderma-guide"
+
+
 def test_a_question_about_a_term_shows_the_sentence_that_explains_it_and_nothing_unrelated(guides_assistant):
     answer = guides_assistant.ask("Does the guide explain what motor neurons are?")
     guide_sentences = _guide_sentences(answer)
