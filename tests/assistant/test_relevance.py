@@ -30,6 +30,24 @@ def _guide_sentences(answer) -> list[str]:
     return [s.guide_text for s in answer.sentences]
 
 
+@pytest.mark.xfail(strict=True, reason="known gap (issue 17, found at stop 37): the int8 model is quantised dynamically, so "
+                   "its activations are scaled over the whole batch, padding included, and a sentence's score depends on the "
+                   "sentences scored with it (here 1.73 alone, 1.53 batched). Scoring each pair alone fixes it and is faster "
+                   "(relevance bench: p50 148-164 ms against 247 ms), but calibrate refitted on those scores chose selection "
+                   "rules that gave longer, less precise answers (golden gate median 74-87 words > 70), so it was held back")
+def test_a_sentence_gets_the_same_score_whatever_it_is_scored_with():
+    # the int8 model scales its activations over a whole batch: batched, a sentence's score (and so the
+    # answer) depends on which other sentences the same question was scored with
+    model = RelevanceModel(MODEL_DIR)
+    question = "what does riluzole do"
+    sentence = "Currently, the only FDA-approved medication specifically for ALS is riluzole, which modestly prolongs survival."
+    others = ["Physical therapy helps maintain joint mobility and skin elasticity, while dermatological interventions "
+              "can alleviate skin-related symptoms, and palliative care teams help with pain.", "Stem cell therapy also offers hope."]
+    alone = model.logits(question, [sentence])[0]
+    assert model.logits(question, [sentence, *others])[0] == alone
+    assert model.logits(question, [*others, sentence])[-1] == alone
+
+
 @pytest.mark.parametrize(
     "question",
     [
