@@ -164,14 +164,17 @@ def missing_aspects(question: str, passages_text: str) -> tuple[str, ...]:
 
 
 def score_sentences(
-    model: RelevanceModel, question: str, passages: Sequence[Passage], vectors: TextVectors | None = None
+    model: RelevanceModel, question: str, passages: Sequence[Passage], vectors: TextVectors | None = None,
+    keep: Callable[[str], bool] | None = None,
 ) -> list[Scored]:
     """Every statement of the passages with P(it answers), likeliest first. The model keeps each
     pair's score, so the gate, the answer and the suggestions pay for a pair once. With ``vectors``
     the probability also weighs the bi-encoder's cosine and, when the question bank knows every
     candidate (by its text: all are the guides' sentences), the closest labelled question each
-    answers (``RelevanceModel.answering``)."""
-    found = [(c, p) for p in passages for c in chunk_sentences(p.chunk) if is_statement(c.text)]
+    answers (``RelevanceModel.answering``). ``keep`` chooses the sentences read (default: statements,
+    ``is_statement``)."""
+    keep = keep or is_statement
+    found = [(c, p) for p in passages for c in chunk_sentences(p.chunk) if keep(c.text)]
     texts = [c.model_text for c, _ in found]
     alone = model.score(question, texts)
     near: list[Neighbour | None] = [None] * len(texts)
@@ -206,16 +209,17 @@ class ReadingReranker:
 
     def rank_passages(self, question: str, chunks: Sequence[Chunk]) -> list[float]:
         indexed = [Passage(n=i + 1, chunk=c, score=0.0) for i, c in enumerate(chunks)]  # n: its place, from 1
+        best = self._best(question, indexed, is_statement)
+        bare = [p for p in indexed if p.n not in best]
+        if bare:  # every sentence of theirs read (with the bank only if it knows them all)
+            best |= self._best(question, bare, lambda _: True)
+        return [best.get(p.n, 0.0) for p in indexed]
+
+    def _best(self, question: str, passages: Sequence[Passage], keep: Callable[[str], bool]) -> dict[int, float]:
         best: dict[int, float] = {}
-        for s in score_sentences(self.model, question, indexed, self.vectors):
+        for s in score_sentences(self.model, question, passages, self.vectors, keep):
             best[s.passage.n] = max(best.get(s.passage.n, 0.0), s.probability)
-        asked = self.vectors.get([question])[0]
-        for passage in indexed:
-            if passage.n not in best:
-                texts = [c.model_text for c in chunk_sentences(passage.chunk)]
-                cosines = self.vectors.get(texts) @ asked if texts else []
-                best[passage.n] = max(self.model.answering(question, texts, cosines), default=0.0)
-        return [best[p.n] for p in indexed]
+        return best
 
 
 def choose_answer(scored: Sequence[Scored], thresholds: Thresholds, vectors: TextVectors) -> list[Scored]:
