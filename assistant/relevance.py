@@ -206,12 +206,12 @@ class OnnxPairModel:
     """A cross-encoder exported to ONNX with its tokenizer: raw scores of text pairs.
     ``manifest`` names the files and the longest input (``model_file``, ``tokenizer_file``, ``max_length``).
 
-    Each pair is run alone. The shipped int8 models are quantised dynamically: a run scales its
-    activations over everything it holds, padding included, so in a batch a pair's score depended on
-    the pairs beside it (one sentence scored 1.73 alone and 1.53 in a batch; over 231 pairs of eight
-    questions the two differed by 0.11 on average, 0.42 at the 95th percentile, unbiased). Alone, a
-    pair always gets the same score, and with no padding the runs are also faster on 2 cores (eight
-    questions' ~30 candidates each: 141-178 ms alone against 243-279 ms in batches of 32)."""
+    Each pair is run alone, unpadded. The shipped int8 models are quantised dynamically: a run scales
+    its activations over everything it holds, padding included, so in a batch a pair's score depended
+    on the pairs beside it (one sentence scored 1.73 alone and 1.53 in a batch,
+    ``tests/assistant/test_relevance.py``). Alone, a pair always gets the same score, and with no
+    padding the runs are also faster on 2 cores (``python -m relevance bench``, figures in
+    ``relevance/README.md``)."""
 
     def __init__(self, folder: Path, manifest: dict[str, Any], threads: int = 2) -> None:
         import onnxruntime as ort  # noqa: PLC0415
@@ -224,7 +224,8 @@ class OnnxPairModel:
         self._inputs = {i.name for i in self._session.get_inputs()}
         self._tokenizer = Tokenizer.from_file(str(folder / manifest["tokenizer_file"]))
         self._tokenizer.enable_truncation(int(manifest["max_length"]))
-        self._tokenizer.no_padding()
+        self._tokenizer.no_padding()  # the shipped tokenizers carry none; a re-exported one might
+        self._folder = folder
 
     def logits(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
         """One raw score per pair, each from a run of its own (see the class's docstring)."""
@@ -235,7 +236,11 @@ class OnnxPairModel:
                 "attention_mask": np.array([encoded.attention_mask], dtype=np.int64),
                 "token_type_ids": np.array([encoded.type_ids], dtype=np.int64),
             }
-            out[at] = float(self._session.run(None, {k: v for k, v in feeds.items() if k in self._inputs})[0].reshape(-1)[0])
+            score = self._session.run(None, {k: v for k, v in feeds.items() if k in self._inputs})[0]
+            if score.size != 1:
+                raise GuideError(f"The model in {self._folder} gives {score.size} scores for one pair, not 1; rebuild it with the "
+                                 "command its README names.")
+            out[at] = float(score.reshape(()))
         return out
 
 
