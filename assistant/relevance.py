@@ -204,14 +204,7 @@ def chunk_sentences(chunk: Chunk) -> list[Candidate]:
 
 class OnnxPairModel:
     """A cross-encoder exported to ONNX with its tokenizer: raw scores of text pairs.
-    ``manifest`` names the files and the longest input (``model_file``, ``tokenizer_file``, ``max_length``).
-
-    Each pair is run alone, unpadded. The shipped int8 models are quantised dynamically: a run scales
-    its activations over everything it holds, padding included, so in a batch a pair's score depended
-    on the pairs beside it (one sentence scored 1.73 alone and 1.53 in a batch,
-    ``tests/assistant/test_relevance.py``). Alone, a pair always gets the same score, and with no
-    padding the runs are also faster on 2 cores (``python -m relevance bench``, figures in
-    ``relevance/README.md``)."""
+    ``manifest`` names the files and the longest input (``model_file``, ``tokenizer_file``, ``max_length``)."""
 
     def __init__(self, folder: Path, manifest: dict[str, Any], threads: int = 2) -> None:
         import onnxruntime as ort  # noqa: PLC0415
@@ -224,24 +217,19 @@ class OnnxPairModel:
         self._inputs = {i.name for i in self._session.get_inputs()}
         self._tokenizer = Tokenizer.from_file(str(folder / manifest["tokenizer_file"]))
         self._tokenizer.enable_truncation(int(manifest["max_length"]))
-        self._tokenizer.no_padding()  # the shipped tokenizers carry none; a re-exported one might
-        self._folder = folder
+        self._tokenizer.enable_padding(pad_id=int(manifest.get("pad_id", 0)))
 
-    def logits(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
-        """One raw score per pair, each from a run of its own (see the class's docstring)."""
-        out = np.zeros(len(pairs))
-        for at, encoded in enumerate(self._tokenizer.encode_batch(list(pairs))):
+    def logits(self, pairs: Sequence[tuple[str, str]], batch_size: int = 32) -> np.ndarray:
+        out: list[np.ndarray] = []
+        for start in range(0, len(pairs), batch_size):
+            batch = self._tokenizer.encode_batch(list(pairs[start : start + batch_size]))
             feeds = {
-                "input_ids": np.array([encoded.ids], dtype=np.int64),
-                "attention_mask": np.array([encoded.attention_mask], dtype=np.int64),
-                "token_type_ids": np.array([encoded.type_ids], dtype=np.int64),
+                "input_ids": np.array([e.ids for e in batch], dtype=np.int64),
+                "attention_mask": np.array([e.attention_mask for e in batch], dtype=np.int64),
+                "token_type_ids": np.array([e.type_ids for e in batch], dtype=np.int64),
             }
-            score = self._session.run(None, {k: v for k, v in feeds.items() if k in self._inputs})[0]
-            if score.size != 1:
-                raise GuideError(f"The model in {self._folder} gives {score.size} scores for one pair, not 1; rebuild it with the "
-                                 "command its README names.")
-            out[at] = float(score.reshape(()))
-        return out
+            out.append(self._session.run(None, {k: v for k, v in feeds.items() if k in self._inputs})[0].reshape(-1))
+        return np.concatenate(out) if out else np.zeros(0)
 
 
 class RelevanceModel:
@@ -275,9 +263,9 @@ class RelevanceModel:
         self._cache_size = cache_size
         self._lock = threading.Lock()
 
-    def logits(self, question: str, texts: Sequence[str]) -> np.ndarray:
+    def logits(self, question: str, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
         """The model's raw scores, uncalibrated (for calibration and benchmarks)."""
-        return self._pairs.logits([(question, t) for t in texts])
+        return self._pairs.logits([(question, t) for t in texts], batch_size)
 
     def raw(self, question: str, texts: Sequence[str]) -> np.ndarray:
         """The model's raw scores of (question, text) pairs; each pair is scored once and kept."""

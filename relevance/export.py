@@ -1,7 +1,7 @@
 """The trained model as the product loads it: int8 ONNX, its tokenizer, and their sha256.
 
-The torch model is exported with ``torch.onnx.export`` (dynamic batch and length: the product
-runs each pair alone, unpadded, see ``assistant.relevance.OnnxPairModel``) and quantised to int8 with ONNX Runtime's dynamic quantisation:
+The torch model is exported with ``torch.onnx.export`` (dynamic batch and length, so answers pad
+only to their longest pair) and quantised to int8 with ONNX Runtime's dynamic quantisation:
 about 23 MB instead of 91, and 2-5x faster on these CPUs. How far the int8 scores move from
 the torch ones is measured on the calibration pairs and written in the report.
 """

@@ -11,8 +11,9 @@ answer's reading, the same with more fused passages reranked (``CANDIDATES_GRID`
 ``retrieval.rerank_candidates``, kept at 8 for speed). The question is read as the chain reads it, but
 searched without the chain's preferred condition or its widening for alternatives
 (``HybridRetriever.search`` on the shipped index). The cross-encoder alone is read first, so the
-reading reuses its cached scores (each pair is scored alone, so a cached score is the one the product
-would compute). Nothing is fitted and nothing is written. About 6 minutes on 2
+reading reuses its cached scores, batched passage by passage, where the product batches the sentences
+of all 8 passages together (the int8 scores depend a little on the batch, see
+``tests/assistant/test_relevance.py``). Nothing is fitted and nothing is written. About 6 minutes on 2
 idle cores.
 """
 
