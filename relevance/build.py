@@ -376,6 +376,7 @@ def _write_manifest(out_dir: Path, files: dict[str, str], config: TrainConfig, c
         "tokenizer_file": TOKENIZER_FILE,
         "files": files,
         "max_length": config.max_length,
+        "pad_id": 0,
         "calibration": calibration,
         "thresholds": thresholds,
     }

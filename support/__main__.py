@@ -33,7 +33,7 @@ def _manifest(files: dict[str, str], threshold: float, combiner: dict, extra: di
 
     return {
         "version": VERSION, "input_format": INPUT_FORMAT, "model_file": "model_int8.onnx", "tokenizer_file": "tokenizer.json",
-        "max_length": 128, "files": files, "threshold": threshold, "combiner": combiner, "shortlist": 3, **extra,
+        "max_length": 128, "pad_id": 0, "files": files, "threshold": threshold, "combiner": combiner, "shortlist": 3, **extra,
     }
 
 

