@@ -69,6 +69,22 @@ def test_a_question_the_guides_do_not_answer_gets_a_plain_not_covered_and_no_gui
     assert suggest_questions(guides_assistant, answer) == []  # nothing to go on from
 
 
+@pytest.mark.parametrize(
+    ("question", "disease"),
+    [
+        ("lupus and scleroderma, are they the same thing?", "lupus"),
+        ("My mum has ALS and her sister has Parkinson's. Are the two diseases related?", "Parkinson's"),
+        ("What is morphea and does it turn into systemic sclerosis?", "morphea"),
+    ],
+)
+def test_a_question_setting_another_disease_beside_a_covered_one_is_not_answered_from_the_guides(guides_assistant, question, disease):
+    # the guides say nothing of the other disease: guide text about the covered one would read as an answer
+    answer = guides_assistant.ask(question)
+    assert answer.coverage == "none", answer.answer
+    assert answer.answer.startswith(NOT_COVERED) and answer.citations == []
+    assert disease in guides_assistant.chain.assess(question)[2].reason
+
+
 def test_the_guides_own_sentence_on_feelings_answers_a_person_struggling(guides_assistant):
     answer = guides_assistant.ask("I'm struggling emotionally, is that normal?")
     assert answer.coverage != "none", answer.answer
