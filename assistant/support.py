@@ -240,7 +240,7 @@ class StatementJudge:
         ps = self.model.probabilities([(s.text, claim) for _, _, _, s in shortlist]) if self.model and self.mode != "rules" else [0.0] * len(shortlist)
         verdicts = []
         for p, (cosine, coverage, n, s) in zip(ps, shortlist, strict=True):
-            problems = self.problems(claim, s)
+            problems, vetoed = self.problems(claim, s), ""
             if self.mode == "rules":
                 score, said = float(not problems and coverage >= 0.5 and cosine >= 0.5), not problems and coverage >= 0.5 and cosine >= 0.5
             elif self.mode == "learned":
@@ -249,12 +249,20 @@ class StatementJudge:
                 features = self.features(p, cosine, coverage, problems)
                 score = self.model.combined(features)  # type: ignore[union-attr]
                 said = score >= self.model.cut  # type: ignore[union-attr]
-            reason = "" if said else next(
+                if said and (unbound := self.unbound_figures(claim, s)):
+                    # a figure is a fact of its own: one the statement does not give is never weighed away
+                    said, vetoed = False, f"gives the figure {', '.join(unbound)}, which the statement does not"
+            reason = "" if said else vetoed or next(
                 (m for r, m in problems.items() if self.mode == "rules" or (self.model and self.model.weights[r] < 0)),
                 "the statement does not say this",
             )
             verdicts.append(Verdict(said, score, n, s.text, reason, round(cosine, 3), round(coverage, 3)))
         return max(verdicts, key=lambda v: (v.supported, v.p, v.cosine))
+
+    def unbound_figures(self, claim: str, statement: Statement) -> list[str]:
+        """The figures of the claim ("70%", "two") its statement, with what it binds, does not give."""
+        named = named_things(claim, self.medicines)
+        return sorted(n[1:] for n in named if n.startswith("#") and not _said(n, statement.binds, self.medicines))
 
     def closeness(self, statement: Statement, claim_vector: np.ndarray, claim_terms: set[str]) -> tuple[float, float]:
         """(cosine of the claim with the statement or its closest clause, share of the claim's words it holds)."""

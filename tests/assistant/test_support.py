@@ -59,3 +59,9 @@ def test_a_faithful_claim_is_supported_by_its_statement(judge, claim):
 def test_a_dropped_hedge_or_a_lost_not_is_not_supported(judge, claim):
     verdict = judge.judge(claim, [1])
     assert not verdict.supported, (claim, verdict)
+
+
+def test_a_figure_the_statement_does_not_give_is_never_weighed_away(judge):
+    # the model reads "these three medications" as the statement's own words (P 0.93); the guide names two
+    verdict = judge.judge("However, a significant number of patients do not respond adequately to these three medications.", [1])
+    assert not verdict.supported and "3" in verdict.reason, verdict
