@@ -105,6 +105,7 @@ class EvidenceJudge:
         # Diseases the guides are not about (the domain file's "not_about"); named in a question,
         # they must be named in the passages too, or a passage would answer about another disease.
         self.other_diseases = settings.domain.other_diseases
+        self.domain = settings.domain
 
     def assess(self, query: Query, passages: Sequence[Passage]) -> Evidence:
         if not passages:
@@ -121,8 +122,16 @@ class EvidenceJudge:
         # and scleroderma same thing?", "morphea on her trunk: will it turn into scleroderma?"):
         # the guides can say nothing of the other. The calibration writers labelled 24 of 26 such
         # questions "not answered" and none "answered" (`relevance/README.md`, stop 39).
-        found = self.other_diseases.finditer(query.text) if self.other_diseases else ()
-        other = [m.group(0) for m in found if m.group(0).lower() not in text.lower()]
+        # What is asked is the turn's own words; a follow-up's carried subject ("(about: ...)") counts
+        # only when the turn names no condition the guides cover ("and in scleroderma?" after a turn on
+        # a drug's history as a cancer drug asks about scleroderma).
+        from assistant.conversation import bare_question  # noqa: PLC0415 - conversation imports the generators, which import this module
+
+        asked = bare_question(query.text)
+        scope = asked if self.domain.named_conditions(asked) else query.text
+        named = {_disease_key(m.group(0)) for m in self.other_diseases.finditer(_straight(text))} if self.other_diseases else set()
+        found = self.other_diseases.finditer(_straight(scope)) if self.other_diseases else ()
+        other = list(dict.fromkeys(m.group(0) for m in found if _disease_key(m.group(0)) not in named))
         if other:
             return _with(evidence, "none", f"the guides are not about {', '.join(other)}")
         if chance < t.covered:
@@ -131,6 +140,15 @@ class EvidenceJudge:
             why = f"the passages do not give {', '.join(missing)}" if missing else f"P(covered) {chance:.2f} is below {t.full:.2f}"
             return _with(evidence, "partial", why)
         return _with(evidence, "full", f"P(covered) {chance:.2f}")
+
+
+def _straight(text: str) -> str:
+    return text.replace("\u2019", "'")
+
+
+def _disease_key(name: str) -> str:
+    """A disease's name as a question or a passage may spell it: "Raynaud's", "Raynaud’s" and "raynauds" alike."""
+    return re.sub(r"'?s$", "", _straight(name).lower())
 
 
 # The words the aspects are asked with: a misspelling of one ("side efect", "dosege") is read as it.

@@ -15,8 +15,10 @@ statements supports it. On the three statements closest to the claim:
   (``absolute``);
 - a logistic combiner, fitted on the tuning writer's pairs, weighs the model's logit, the cosine,
   the share of the claim's words the statement holds and which rules fire, and decides at its
-  cut-off. The reason given for a sentence that fails is the first rule that counts against it,
-  else "the statement does not say this".
+  cut-off, except that a claim with a figure the statement does not give always fails (the issue
+  counts such a sentence as misnamed; ``StatementJudge.unbound_figures``). The reason given for a
+  sentence that fails is that figure, else the first rule that counts against it, else "the
+  statement does not say this".
 
 ``python -m support report`` gives today's check, the rules alone, the model alone and the
 combination on pairs kept apart from all fitting.
@@ -55,6 +57,7 @@ _RETRAIN = "rebuild it with 'python -m support train' (see support/README.md)"
 _CLAUSE = re.compile(r",\s*(?:which|who|while|whereas|but|although|though|however)\b|;|\s+[—–]\s+|\bwhile\b|\bbut\b|\bwhereas\b", re.IGNORECASE)
 # A statement that refers to something named in the sentence before ("these medications", "the study").
 _REFERS = re.compile(r"\b(?:this|these|those|such|the same)\s+\w+|\bthe (?:study|trial|research|drug|medication|treatment|therapy|approach)\b", re.IGNORECASE)
+_CITATION_MARK = re.compile(r"\[[\d,\s\-–]*\]?")  # "[1]", "[1, 2]", "[1-2]" or one cut off at the end: "[1"
 _ONE = re.compile(r"\bone\b", re.IGNORECASE)  # "one of the key aspects": an article, not a figure
 # A hedge of the statement's clause, by kind (plain.checks' kinds), and the words that keep it in a claim.
 _HEDGE_TRIGGERS = {
@@ -260,8 +263,9 @@ class StatementJudge:
         return max(verdicts, key=lambda v: (v.supported, v.p, v.cosine))
 
     def unbound_figures(self, claim: str, statement: Statement) -> list[str]:
-        """The figures of the claim ("70%", "two") its statement, with what it binds, does not give."""
-        named = named_things(claim, self.medicines)
+        """The figures of the claim ("70%", "two") its statement, with what it binds, does not give.
+        A citation marker, whole or cut off ("[1]", "[1"), is not a figure."""
+        named = named_things(_CITATION_MARK.sub(" ", claim), self.medicines)
         return sorted(n[1:] for n in named if n.startswith("#") and not _said(n, statement.binds, self.medicines))
 
     def closeness(self, statement: Statement, claim_vector: np.ndarray, claim_terms: set[str]) -> tuple[float, float]:

@@ -6,7 +6,9 @@
 - ``rules``: every rule of ``assistant.support`` (names and figures bound to one statement,
   hedges, negations, absolutes), with a fixed "says it" test (half the words, cosine 0.5).
 - ``learned``: the support model alone, at its cut-off.
-- ``shipped``: as the assistant runs it (the model, and the rules its manifest turns on).
+- ``shipped``: as the assistant runs it (the model and the rules, weighed by the combiner its
+  manifest holds, and a figure the statement does not give always failing). ``combiner_rows``
+  fits the combiner without that requirement: it holds after the combiner, whatever its fit.
 """
 
 from __future__ import annotations

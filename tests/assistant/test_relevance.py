@@ -85,6 +85,16 @@ def test_a_question_setting_another_disease_beside_a_covered_one_is_not_answered
     assert disease in guides_assistant.chain.assess(question)[2].reason
 
 
+def test_a_follow_up_is_refused_for_the_disease_it_asks_about_not_one_an_earlier_turn_named(guides_assistant):
+    chat = guides_assistant.conversation()
+    assert chat.ask("My aunt has lupus. Can she take nintedanib?").coverage == "none"
+    answer = chat.ask("And what is it used for in scleroderma?")  # carries "(about: ...lupus...)", asks about scleroderma
+    assert answer.coverage != "none" and "nintedanib" in answer.answer.lower(), answer.answer
+    carried = guides_assistant.conversation()
+    carried.ask("What is lupus?")
+    assert carried.ask("How is it treated?").coverage == "none"  # the turn names nothing the guides cover: lupus is still asked about
+
+
 def test_the_guides_own_sentence_on_feelings_answers_a_person_struggling(guides_assistant):
     answer = guides_assistant.ask("I'm struggling emotionally, is that normal?")
     assert answer.coverage != "none", answer.answer

@@ -64,4 +64,6 @@ def test_a_dropped_hedge_or_a_lost_not_is_not_supported(judge, claim):
 def test_a_figure_the_statement_does_not_give_is_never_weighed_away(judge):
     # the model reads "these three medications" as the statement's own words (P 0.93); the guide names two
     verdict = judge.judge("However, a significant number of patients do not respond adequately to these three medications.", [1])
-    assert not verdict.supported and "3" in verdict.reason, verdict
+    assert not verdict.supported and verdict.reason == "gives the figure 3, which the statement does not", verdict
+    cut_off = judge.judge("However, a significant number of patients do not respond adequately to these medications [1", [1])
+    assert cut_off.supported, cut_off  # a citation marker cut off at the end of a draft is not a figure
