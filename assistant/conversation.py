@@ -124,10 +124,14 @@ def standalone_question(
 
 
 def _with_condition(question: str, label: str, reader: QueryReader) -> str:
-    """The question asked about another condition: its condition's names replaced, or "for" it added."""
+    """The question asked about another condition: its condition's names replaced (a disease the
+    guides are not about too: "Is lupus treated with rituximab?", "and for scleroderma?"), or "for"
+    it added."""
     read = reader.read(question).text
     swapped = read
     for condition in reader.domain.conditions:
         if condition.label != label:
             swapped = re.sub(rf"(?<![\w-]){re.escape(condition.label)}(?![\w-])", label, swapped, flags=re.IGNORECASE)
+    if swapped == read and reader.domain.other_diseases is not None:
+        swapped = reader.domain.other_diseases.sub(label, read)
     return swapped if swapped != read else f"{read.rstrip(' ?.!')} for {label}?"

@@ -93,6 +93,10 @@ def test_a_follow_up_is_refused_for_the_disease_it_asks_about_not_one_an_earlier
     carried = guides_assistant.conversation()
     carried.ask("What is lupus?")
     assert carried.ask("How is it treated?").coverage == "none"  # the turn names nothing the guides cover: lupus is still asked about
+    switched = guides_assistant.conversation()
+    switched.ask("Is lupus treated with rituximab?")
+    answer = switched.ask("and for scleroderma?")  # the same question, asked of scleroderma instead
+    assert answer.standalone_question == "Is scleroderma treated with rituximab?" and answer.coverage != "none", answer.answer
 
 
 def test_the_guides_own_sentence_on_feelings_answers_a_person_struggling(guides_assistant):
