@@ -22,7 +22,7 @@ from collections.abc import Sequence
 
 from assistant.generators import Generator
 from assistant.lexical import focus_words, words
-from assistant.query import QueryReader
+from assistant.query import QueryReader, about, bare_question, carried_subject
 from assistant.types import Turn
 
 log = logging.getLogger(__name__)
@@ -47,18 +47,8 @@ _LEADING_ASK = re.compile(
     re.IGNORECASE,
 )
 _TRAILING_VERB = re.compile(r"\s+(find|found|show|showed|say|said|do|does|mean|work|works|involve|help|cover)$", re.IGNORECASE)
-_ABOUT = re.compile(r"\s*\(about: ([^)]*)\)\s*$")
 _LONE_IT = re.compile(r"\b(it)\b", re.IGNORECASE)
 SHORT_QUESTION_WORDS = 3  # "side effects", "who can get": too short to name a subject of its own
-
-
-def about(question: str, subject: str) -> str:
-    return f"{question.rstrip()} (about: {subject})"
-
-
-def bare_question(standalone: str) -> str:
-    """A standalone question without the "(about: ...)" it was given."""
-    return _ABOUT.sub("", standalone).strip()
 
 
 def names_subject(question: str, reader: QueryReader) -> bool:
@@ -92,9 +82,9 @@ def subject_of(turn: Turn, reader: QueryReader) -> str:
     """What a turn was about: its question without the asking words ("What is tofersen?" -> "tofersen")."""
     standalone = turn.standalone_question or turn.question
     bare = bare_question(standalone)
-    match = _ABOUT.search(standalone)
-    if match and not names_subject(bare, reader):
-        return match.group(1)  # the earlier turn was a follow-up itself: keep its subject, never nest
+    carried = carried_subject(standalone)
+    if carried and not names_subject(bare, reader):
+        return carried  # the earlier turn was a follow-up itself: keep its subject, never nest
     subject = _TRAILING_VERB.sub("", _LEADING_ASK.sub("", bare).strip().rstrip("?.! "))
     return subject or bare
 
@@ -132,6 +122,7 @@ def _with_condition(question: str, label: str, reader: QueryReader) -> str:
     for condition in reader.domain.conditions:
         if condition.label != label:
             swapped = re.sub(rf"(?<![\w-]){re.escape(condition.label)}(?![\w-])", label, swapped, flags=re.IGNORECASE)
-    if swapped == read and reader.domain.other_diseases is not None:
-        swapped = reader.domain.other_diseases.sub(label, read)
+    other_diseases = reader.domain.other_diseases
+    if swapped == read and other_diseases is not None:
+        swapped = other_diseases.sub(label, read)
     return swapped if swapped != read else f"{read.rstrip(' ?.!')} for {label}?"

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from assistant.lexical import MIN_TYPO_LENGTH, STOPWORDS, english_words, misspelt_english, stem, words
+from assistant.lexical import MIN_TYPO_LENGTH, STOPWORDS, english_words, misspelt_english, stem, straighten, words
 from assistant.query import Query
 from assistant.relevance import Candidate, Neighbour, RelevanceModel, Thresholds, chunk_sentences
 from assistant.types import Chunk, Coverage, Passage
@@ -104,8 +104,25 @@ class EvidenceJudge:
         self.vectors = vectors  # for the cosine the answer's reading weighs (None: the cross-encoder alone)
         # Diseases the guides are not about (the domain file's "not_about"); named in a question,
         # they must be named in the passages too, or a passage would answer about another disease.
-        self.other_diseases = settings.domain.other_diseases
         self.domain = settings.domain
+        self.other_diseases = self.domain.other_diseases  # compiled once
+
+    def _other_diseases_asked(self, query: Query, passages_text: str) -> list[str]:
+        """The diseases the guides are not about that the question asks about and no passage names.
+
+        Such a question is not answered from these guides, whether it asks about the disease alone or
+        sets it beside one they cover ("lupus and scleroderma same thing?", "morphea on her trunk: will
+        it turn into scleroderma?"): the guides can say nothing of the other. The calibration writers
+        labelled 24 of 26 such questions "not answered" and none "answered" (`relevance/README.md`,
+        stop 39). What is asked is the turn's own words; a follow-up's carried subject counts only when
+        the turn names no condition the guides cover ("and in scleroderma?" after a turn on a drug's
+        history as a cancer drug asks about scleroderma)."""
+        if self.other_diseases is None:
+            return []
+        scope = query.own_words if self.domain.named_conditions(query.own_words) else query.text
+        named = {_disease_key(m.group(0)) for m in self.other_diseases.finditer(straighten(passages_text))}
+        asked = (m.group(0) for m in self.other_diseases.finditer(straighten(scope)))
+        return list(dict.fromkeys(d for d in asked if _disease_key(d) not in named))
 
     def assess(self, query: Query, passages: Sequence[Passage]) -> Evidence:
         if not passages:
@@ -117,21 +134,7 @@ class EvidenceJudge:
         t = self.model.thresholds
         chance = t.coverage(best, bool(missing))
         evidence = Evidence("full", best, chance, "", query.text, missing, _unknown_names(query, text), tuple(scored))
-        # A question that names another disease no passage names is not answered from these
-        # guides, whether it asks about that disease alone or sets it beside one they cover ("lupus
-        # and scleroderma same thing?", "morphea on her trunk: will it turn into scleroderma?"):
-        # the guides can say nothing of the other. The calibration writers labelled 24 of 26 such
-        # questions "not answered" and none "answered" (`relevance/README.md`, stop 39).
-        # What is asked is the turn's own words; a follow-up's carried subject ("(about: ...)") counts
-        # only when the turn names no condition the guides cover ("and in scleroderma?" after a turn on
-        # a drug's history as a cancer drug asks about scleroderma).
-        from assistant.conversation import bare_question  # noqa: PLC0415 - conversation imports the generators, which import this module
-
-        asked = bare_question(query.text)
-        scope = asked if self.domain.named_conditions(asked) else query.text
-        named = {_disease_key(m.group(0)) for m in self.other_diseases.finditer(_straight(text))} if self.other_diseases else set()
-        found = self.other_diseases.finditer(_straight(scope)) if self.other_diseases else ()
-        other = list(dict.fromkeys(m.group(0) for m in found if _disease_key(m.group(0)) not in named))
+        other = self._other_diseases_asked(query, text)
         if other:
             return _with(evidence, "none", f"the guides are not about {', '.join(other)}")
         if chance < t.covered:
@@ -142,13 +145,9 @@ class EvidenceJudge:
         return _with(evidence, "full", f"P(covered) {chance:.2f}")
 
 
-def _straight(text: str) -> str:
-    return text.replace("\u2019", "'")
-
-
 def _disease_key(name: str) -> str:
     """A disease's name as a question or a passage may spell it: "Raynaud's", "Raynaud’s" and "raynauds" alike."""
-    return re.sub(r"'?s$", "", _straight(name).lower())
+    return re.sub(r"'?s$", "", straighten(name).lower())
 
 
 # The words the aspects are asked with: a misspelling of one ("side efect", "dosege") is read as it.

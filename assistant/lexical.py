@@ -136,9 +136,14 @@ def misspelt_english(word: str, english: frozenset[str] | set[str]) -> bool:
     return any(word[:at] + word[at + 1] + word[at] + word[at + 2:] in english for at in range(len(word) - 1))
 
 
+def straighten(text: str) -> str:
+    """Curly apostrophes straightened ("Raynaud’s" -> "Raynaud's")."""
+    return text.replace("’", "'").replace("‘", "'")
+
+
 def expand_shorthand(text: str) -> str:
     """Curly apostrophes straightened, contractions and txt-speak written out."""
-    text = text.replace("’", "'").replace("‘", "'")
+    text = straighten(text)
     return re.sub(r"(?<![\w'])([A-Za-z0-9]+)(?![\w'])", lambda m: _shorthand(m.group(1)), text)
 
 

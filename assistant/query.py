@@ -45,6 +45,25 @@ _NAME = re.compile(r"[a-z]+[0-9a-z]*")  # a word, or a gene's letters and digits
 READINGS_KEPT = 512  # questions whose reading is kept for reuse
 SPELLING_CUTOFF = 0.8  # difflib ratio at which an unknown word is taken for a guide word misspelt
 ABBREVIATION_LETTERS = (3, 6)  # a word this short, unknown, may abbreviate names the passages use ("MMF")
+# A follow-up rewritten by attaching the previous turn's subject: "who can get it (about: tofersen)".
+_ABOUT = re.compile(r"\s*\(about: ([^)]*)\)\s*$")
+
+
+def about(question: str, subject: str) -> str:
+    return f"{question.rstrip()} (about: {subject})"
+
+
+def bare_question(standalone: str) -> str:
+    """A standalone question without the "(about: ...)" it was given."""
+    return _ABOUT.sub("", standalone).strip()
+
+
+def carried_subject(standalone: str) -> str | None:
+    """The subject a follow-up carries from an earlier turn ("(about: ...)"), if any."""
+    match = _ABOUT.search(standalone)
+    return match.group(1) if match else None
+
+
 _CLAUSE = re.compile(r"[.,;:()!?\"]")
 
 
@@ -62,6 +81,11 @@ class Query:
         """The last sentence: after a story, the part that asks."""
         parts = [p for p in re.split(r"(?<=[.?!])\s+", self.text.strip()) if len(p.split()) >= 2]
         return parts[-1] if parts else self.text
+
+    @property
+    def own_words(self) -> str:
+        """What this turn asks, without the subject a follow-up carries from an earlier turn."""
+        return bare_question(self.text)
 
     def __str__(self) -> str:
         return self.text

@@ -215,7 +215,7 @@ class OnnxPairModel:
         options.inter_op_num_threads = 1
         # Threads sleep between runs rather than spin: the answer path runs three of these models
         # and the torch embedder on two cores, and a pool left spinning after its run took the
-        # cores from the next model (answers took about a fifth longer on average; scores are the same).
+        # cores from the next model (dev_test p50 351 / 329 -> 272 / 247 ms: evals/README.md, stop 39; scores are the same).
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self._session = ort.InferenceSession(str(folder / manifest["model_file"]), options, providers=["CPUExecutionProvider"])
         self._inputs = {i.name for i in self._session.get_inputs()}
