@@ -148,6 +148,26 @@ def test_a_misspelt_request_for_side_effects_is_not_answered_with_other_guide_te
     assert answer.coverage == "none" or "side effects" in answer.answer.split(RELATED)[0], answer.answer
 
 
+def test_can_als_be_cured_is_answered_with_what_the_guides_say_of_its_course(guides_assistant):
+    # the guides never say "cure"; "no treatments that could stop or reverse the course of ALS" answers it
+    answer = guides_assistant.ask("Can ALS be cured?")
+    assert answer.coverage != "none", answer.answer
+    assert "reverse" in answer.answer, answer.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "missing"),
+    [("What else might be tried if methotrexate doesn't work?", ()),  # "doesn" was respelt "doses"
+     ("What else might be tried if methotrexate doesn’t work?", ()),
+     ("what dosege of methotrexate", ("doses",)),  # a misspelt aspect word is still read as it
+     ("Can scleroderma be cured?", ("a cure",))],
+)
+def test_an_asked_for_aspect_is_read_from_the_words_the_question_uses(question, missing):
+    from assistant.evidence import missing_aspects  # noqa: PLC0415
+
+    assert missing_aspects(question, "Methotrexate is a standard treatment for skin involvement.") == missing
+
+
 @pytest.mark.parametrize(
     ("word", "typo"),
     [("clincs", True), ("stoping", True), ("actualy", True), ("recieve", True),  # a letter left out; two swapped
