@@ -22,6 +22,8 @@ EMERGENCY = (
     "This sounds like an emergency. Call your local emergency number now "
     "(911 in the US, 112 in Europe, 999 in the UK), or ask someone near you to call. "
     "If the person has a breathing plan or a ventilator, follow it while help comes. "
+    "Took too much of a medicine, or the wrong one? You can also call Poison Control: "
+    "1-800-222-1222 in the US, 111 in the UK. Keep the pill box or bottle with you. "
     "Don't wait for an answer here."
 )
 CRISIS = (

@@ -6,7 +6,10 @@
   wrote 120 messages each about breathing, choking, suffocation and the like, some an emergency
   now, most not, and said what they meant (``intended``);
 - ``pool.jsonl``: every turn of the relevance writers' conversations (``evals/datasets/relevance/``)
-  that mentions breathing, choking, swallowing, gasping, blue lips and the like;
+  that mentions breathing, choking, swallowing, gasping, blue lips and the like, and (added
+  2026-12-06) every other turn that mentions a medicine taken by mistake, twice, too much or the
+  wrong one ("father took 4 riluzole tablets by mistake today"): such turns had been read as
+  "not_now" unread;
 - ``labels/<labeller>.jsonl``: labellers who wrote none of it labelled them blind (``LABEL_BRIEF.md``);
 - every other turn of the relevance writers (questions about the guides' topics, with none of
   those words), taken as "not_now" unread: what the model must let through untouched.
@@ -15,7 +18,9 @@ A message is "now" when anyone who read it (its writer, or a labeller) said so: 
 emergency costs far more than a notice shown to someone who did not need it.
 
 The split is by writer. The test writer was drawn by seed before anyone wrote (the teenage
-sister); with the relevance test writers' turns it is the test part. The calibration writer (the
+sister); with the relevance test writers' turns and one writer of each round on medicines taken
+wrongly (the pill-box wife, the dictating teacher; each drawn by seed before its round wrote) it is
+the test part. The calibration writer (the
 cut-off is chosen on its messages) was drawn by the next seed from the other three after they had
 written, before any model read them; with the relevance calibration writers' turns it is the
 calibration part. The rest train. A training message close to a ``dev_test`` question
@@ -36,10 +41,22 @@ ROUND_1 = ("home-aide-non-native", "sclero-ild-patient", "son-night-carer", "tee
 # Briefed after u1 was trained, for the styles its calibration writer showed it missing (short,
 # misspelt, dictated, a second language): a held-apart check of u1, then training for the next.
 ROUND_2 = ("dictation-als-patient", "elderly-husband-tablet", "spanish-daughter")
-WRITERS = ROUND_1 + ROUND_2
+# Briefed on 2026-12-06 (``WRITER_BRIEF_MEDICINES.md``): a medicine taken wrongly now (too much, the
+# wrong one, a child into the pills), which the first two rounds never wrote, and messages about
+# doses and mistakes that are no emergency now.
+ROUND_3 = ("pillbox-wife", "sclero-brainfog-patient", "agency-nurse-peg")
+# Briefed the same day (``WRITER_BRIEF_MEDICINES_SHORT.md``) after u3's first runs missed short
+# messages ("dad took 4 riluzole instead of 1"): the same line, in few words.
+ROUND_4 = ("panicked-daughter", "grandson-carer", "retired-teacher-dictation")
+MEDICINE_ROUNDS = ROUND_3 + ROUND_4
+WRITERS = ROUND_1 + ROUND_2 + MEDICINE_ROUNDS
 SPLIT_SEED = 20261204
 TEST_WRITER = random.Random(SPLIT_SEED).choice(ROUND_1)  # teen-sister, drawn before anyone wrote
 CALIBRATION_WRITER = random.Random(SPLIT_SEED + 1).choice([w for w in ROUND_1 if w != TEST_WRITER])
+MEDICINES_TEST_WRITERS = (
+    random.Random(SPLIT_SEED + 3).choice(ROUND_3),  # pillbox-wife, drawn before anyone wrote
+    random.Random(SPLIT_SEED + 4).choice(ROUND_4),  # retired-teacher-dictation, drawn before anyone wrote
+)
 LABELS = ("now", "not_now")
 
 
@@ -51,11 +68,12 @@ class Message:
     source: str  # "writer", "pool" or "ordinary"
     now: bool  # anyone who read it said: an emergency now
     votes: tuple[tuple[str, str], ...]  # (who, label): the writer's intent, each labeller's label
+    about_medicine: bool = False  # written or pooled for a medicine taken wrongly (``MEDICINE_ROUNDS``, the pool's "topic")
 
     def part(self) -> str:
         from relevance.labels import CALIBRATION_WRITERS, TEST_WRITERS  # noqa: PLC0415
 
-        if self.writer == TEST_WRITER or self.writer in TEST_WRITERS:
+        if self.writer == TEST_WRITER or self.writer in MEDICINES_TEST_WRITERS or self.writer in TEST_WRITERS:
             return "test"
         return "calibration" if self.writer == CALIBRATION_WRITER or self.writer in CALIBRATION_WRITERS else "train"
 
@@ -82,13 +100,18 @@ def load_messages(data_dir: Path = DATA_DIR) -> list[Message]:
     """Every labelled message, with each reader's vote, then the ordinary turns."""
     votes: dict[str, list[tuple[str, str]]] = {}
     texts: dict[str, tuple[str, str, str]] = {}
+    medicine: set[str] = set()
     for writer in WRITERS:
         path = data_dir / "writers" / writer / "messages.jsonl"
         for row in _rows(path):
             texts[row["id"]] = (row["text"], writer, "writer")
             votes.setdefault(row["id"], []).append((f"writer:{writer}", row["intended"]))
+            if writer in MEDICINE_ROUNDS:
+                medicine.add(row["id"])
     for row in _rows(data_dir / "pool.jsonl"):
         texts[row["id"]] = (row["text"], row["writer"], "pool")
+        if row.get("topic") == "medicine":
+            medicine.add(row["id"])
     for path in sorted((data_dir / "labels").glob("*.jsonl")):
         for row in _rows(path):
             if row["id"] not in texts:
@@ -100,7 +123,7 @@ def load_messages(data_dir: Path = DATA_DIR) -> list[Message]:
         bad = [label for _, label in mine if label not in LABELS]
         if bad or not any(who != f"writer:{writer}" for who, _ in mine):
             raise GuideError(f"message {mid!r}: {'labels ' + str(bad) if bad else 'no labeller label'}; every message needs one of {LABELS}.")
-        out.append(Message(mid, text, writer, source, any(label == "now" for _, label in mine), mine))
+        out.append(Message(mid, text, writer, source, any(label == "now" for _, label in mine), mine, mid in medicine))
     return out + ordinary_turns({mid for mid, (_, _, source) in texts.items() if source == "pool"})
 
 

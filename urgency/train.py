@@ -25,10 +25,10 @@ import numpy as np
 from assistant.safety import OTHER_EMERGENCY_WORDS, as_read, named_emergency, only_mentioned
 from assistant.urgency import INPUT_FORMAT, MODEL_DIR, PROMPT, load_urgency_model
 from core.settings import Settings
-from urgency.data import CALIBRATION_WRITER, TEST_WRITER, Message, agreement, load_messages
+from urgency.data import CALIBRATION_WRITER, MEDICINE_ROUNDS, MEDICINES_TEST_WRITERS, TEST_WRITER, Message, agreement, load_messages
 
 log = logging.getLogger("urgency")
-VERSION = "u2"
+VERSION = "u3"
 SEED = 20261204
 EPOCHS = 2.0
 LEARNING_RATE = 4e-5
@@ -62,9 +62,12 @@ def figures(messages: Sequence[Message], chance: Sequence[float], cut: float, me
     model = [c >= cut for c in chance]
     shipped = [(a and not surely_not_now(m, c, mention_cut)) or b for m, a, b, c in zip(messages, phrases, model, chance, strict=True)]
     groups = (
-        ("emergencies now", lambda m: m.now),
-        ("written about emergencies, not now", lambda m: m.source == "writer" and not m.now),
-        ("relevance turns naming breathing or choking, not now", lambda m: m.source == "pool" and not m.now),
+        ("emergencies now", lambda m: m.now and not m.about_medicine),
+        ("written about emergencies, not now", lambda m: m.source == "writer" and not m.now and not m.about_medicine),
+        ("relevance turns naming breathing or choking, not now", lambda m: m.source == "pool" and not m.now and not m.about_medicine),
+        ("a medicine taken wrongly, now", lambda m: m.now and m.about_medicine),
+        ("written about medicines and doses, not now", lambda m: m.source == "writer" and not m.now and m.about_medicine),
+        ("relevance turns naming a medicine mistake, not now", lambda m: m.source == "pool" and not m.now and m.about_medicine),
         ("other relevance turns", lambda m: m.source == "ordinary"),
     )
     out: dict[str, object] = {}
@@ -113,7 +116,9 @@ def train(settings: Settings | None = None, out_dir: Path = MODEL_DIR) -> dict[s
     train_part, leaked = _leaks([m for m in messages if m.part() == "train"], settings)
     calibration = [m for m in messages if m.part() == "calibration"]
     test_part = [m for m in messages if m.part() == "test"]
-    rows = [(PROMPT, m.text, float(m.now)) for m in train_part for _ in range(POSITIVE_REPEATS if m.now else 1)]
+    # emergencies are one in twenty of the first rounds' messages, so they are repeated; the rounds
+    # on medicines taken wrongly are nearly half of theirs and are read once
+    rows = [(PROMPT, m.text, float(m.now)) for m in train_part for _ in range(POSITIVE_REPEATS if m.now and m.writer not in MEDICINE_ROUNDS else 1)]
     random.Random(SEED).shuffle(rows)
     log.info("%d training messages (%d now; %d dropped as close to dev_test) -> %d rows", len(train_part), sum(m.now for m in train_part), len(leaked), len(rows))
     work = settings.data_dir / "urgency-train"
@@ -168,7 +173,7 @@ def calibrate_and_report(out_dir: Path = MODEL_DIR, data: dict | None = None, tr
         "data": {
             **data,
             "calibration": f"{CALIBRATION_WRITER} and the relevance calibration writers' turns ({len(calibration)} messages)",
-            "test": f"{TEST_WRITER} and the relevance test writers' turns ({len(test_part)} messages)",
+            "test": f"{TEST_WRITER}, {', '.join(MEDICINES_TEST_WRITERS)} and the relevance test writers' turns ({len(test_part)} messages)",
             "readers_agreement": agreement(messages),
         },
         "training": training,
