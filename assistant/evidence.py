@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from assistant.lexical import MIN_TYPO_LENGTH, STOPWORDS, english_words, misspelt_english, stem, straighten, words
+from assistant.lexical import MIN_TYPO_LENGTH, STOPWORDS, english_words, misspelt_english, respelt, stem, straighten, words
 from assistant.query import Query
 from assistant.relevance import Candidate, Neighbour, RelevanceModel, Thresholds, chunk_sentences
 from assistant.types import Chunk, Coverage, Passage
@@ -157,6 +157,7 @@ def _disease_key(name: str) -> str:
 
 
 # The words the aspects are asked with: a misspelling of one ("side efect", "dosege") is read as it.
+ASPECT_RESPELL_CUTOFF = 0.8  # difflib ratio
 ASPECT_WORDS = tuple(
     """dose doses dosage dosing side effect effects adverse cost costs price insurance expensive afford prevalence
     incidence statistics brand prevent prevention inherited hereditary cure curable diet nutrition diagnosed
@@ -172,22 +173,9 @@ def asking_part(question: str) -> str:
     return question[match.start():].strip() if match else question
 
 
-def _respelt(text: str) -> str:
-    """``text`` with a misspelt aspect word respelt. A contraction is one word, never respelt: read
-    in halves, "doesn't" gave "doesn", respelt "doses" (two answerable tuning questions refused)."""
-    english = english_words()
-    def fix(m: re.Match[str]) -> str:
-        word = m.group(0)
-        if "'" in word or len(word) < 4 or word.lower() in english:
-            return word
-        close = difflib.get_close_matches(word.lower(), ASPECT_WORDS, n=1, cutoff=0.8)
-        return close[0] if close else word
-    return re.sub(r"[A-Za-z]+(?:'[A-Za-z]+)*", fix, straighten(text))
-
-
 def missing_aspects(question: str, passages_text: str) -> tuple[str, ...]:
     """What the question asks for that needs specific evidence (a dose, a cost...) the text never gives."""
-    asked = _respelt(asking_part(question))
+    asked = respelt(asking_part(question), ASPECT_WORDS, ASPECT_RESPELL_CUTOFF, min_length=4)
     return tuple(a.name for a in ASPECTS if a.asked.search(asked) and not a.answered.search(passages_text))
 
 

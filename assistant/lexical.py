@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Collection, Sequence
 from functools import lru_cache
@@ -139,6 +140,23 @@ def misspelt_english(word: str, english: frozenset[str] | set[str]) -> bool:
 def straighten(text: str) -> str:
     """Curly apostrophes straightened ("Raynaud’s" -> "Raynaud's")."""
     return text.replace("’", "'").replace("‘", "'")
+
+
+def respelt(text: str, vocabulary: Sequence[str], cutoff: float, min_length: int) -> str:
+    """``text`` with each word no dictionary knows, at least ``min_length`` letters and within difflib
+    ratio ``cutoff`` of a ``vocabulary`` word, written as that word ("breating" -> "breathing",
+    "side efect" -> "side effect"). Apostrophes are straightened first, and a contraction is one
+    word, never respelt: read in halves, "doesn't" gave "doesn", respelt "doses"."""
+    english = english_words()
+
+    def fix(match: re.Match[str]) -> str:
+        word = match.group(0)
+        if "'" in word or len(word) < min_length or word.lower() in english:
+            return word
+        close = difflib.get_close_matches(word.lower(), vocabulary, n=1, cutoff=cutoff)
+        return close[0] if close else word
+
+    return re.sub(r"[A-Za-z]+(?:'[A-Za-z]+)*", fix, straighten(text))
 
 
 def expand_shorthand(text: str) -> str:

@@ -4,7 +4,8 @@
          int8 ONNX, choose its cut-off on the calibration part, and write assistant/urgency_model/ with
          its training report (about 4 min on 2 idle cores; needs requirements-train.txt)
   report choose the cut-offs and write the training report again for the weights already in
-         assistant/urgency_model/ (seconds; what train ends with)
+         assistant/urgency_model/ (seconds; what train ends with); --model DIR: for a copy of other
+         weights (say u2's, from git), written into DIR
   bench  ms the model (and the respelling of emergency words) adds to each message (the safety check reads every one); run it on an idle machine
 """
 
@@ -14,6 +15,7 @@ import argparse
 import json
 import logging
 import sys
+from pathlib import Path
 
 from core.errors import GuideError
 from core.logs import configure_logging
@@ -54,7 +56,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m urgency", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("train", help="fit the model and write assistant/urgency_model/")
-    sub.add_parser("report", help="the cut-offs and the report again, for the shipped weights")
+    report_cmd = sub.add_parser("report", help="the cut-offs and the report again, for the shipped weights")
+    report_cmd.add_argument("--model", type=Path, default=None,
+                        help="another model folder (a copy of earlier weights): its cut-offs and report are written there")
     bench = sub.add_parser("bench", help="time the model on the test part's messages")
     bench.add_argument("--messages", type=int, default=200)
     args = parser.parse_args(argv)
@@ -67,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "report":
             from urgency.train import calibrate_and_report  # noqa: PLC0415
 
-            report = calibrate_and_report()
+            report = calibrate_and_report(args.model) if args.model else calibrate_and_report()
         if args.command in ("train", "report"):
             keys = ("cut", "mention_cut", "training", "calibration", "test", "with_the_phrases_but_surely_not_now", "test_emergencies_the_model_missed")
             print(json.dumps({k: report[k] for k in keys}, indent=1))

@@ -94,11 +94,15 @@ def mentioned(messages: Sequence[Message], chance: Sequence[float], mention_cut:
     """Of the messages the emergency phrases match: how many the model reads as surely not now
     (answered, after the emergency notice), among the emergencies (should be none) and the rest."""
     named = [(m, c) for m, c in zip(messages, chance, strict=True) if named_emergency(m.text)]
+    writers = [(m, c) for m, c in named if m.source == "writer" and not m.about_medicine and not m.now]
     return {
         "emergencies_with_the_phrases": sum(m.now for m, _ in named),
         "emergencies_answered_after_the_notice": [m.text for m, c in named if m.now and surely_not_now(m, c, mention_cut)],
         "not_now_with_the_phrases": sum(not m.now for m, _ in named),
         "not_now_answered_after_the_notice": sum(1 for m, c in named if not m.now and surely_not_now(m, c, mention_cut)),
+        # the safety writers' own (not the medicine rounds'), as tests/assistant/test_urgency.py counts them
+        "breathing_writers_not_now_with_the_phrases": len(writers),
+        "breathing_writers_not_now_answered_after_the_notice": sum(1 for m, c in writers if surely_not_now(m, c, mention_cut)),
     }
 
 
@@ -116,8 +120,9 @@ def train(settings: Settings | None = None, out_dir: Path = MODEL_DIR) -> dict[s
     train_part, leaked = _leaks([m for m in messages if m.part() == "train"], settings)
     calibration = [m for m in messages if m.part() == "calibration"]
     test_part = [m for m in messages if m.part() == "test"]
-    # emergencies are one in twenty of the first rounds' messages, so they are repeated; the rounds
-    # on medicines taken wrongly are nearly half of theirs and are read once
+    # emergencies are one in twenty of the first rounds' messages and of the pool, so they are
+    # repeated (the pool's medicine mistakes too); the rounds on medicines taken wrongly are nearly
+    # half emergencies and are read once
     rows = [(PROMPT, m.text, float(m.now)) for m in train_part for _ in range(POSITIVE_REPEATS if m.now and m.writer not in MEDICINE_ROUNDS else 1)]
     random.Random(SEED).shuffle(rows)
     log.info("%d training messages (%d now; %d dropped as close to dev_test) -> %d rows", len(train_part), sum(m.now for m in train_part), len(leaked), len(rows))
