@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from assistant.phrases import NOT_COVERED, PLAIN_EDITION_NOTE, WORDS_USED
+from assistant.phrases import EMERGENCY, NOT_COVERED, PLAIN_EDITION_NOTE, WORDS_USED
 from tests.conftest import GUIDES_DIR
 from tests.ui.chat_page import ask, contrast_ratio
 from tests.ui.conftest import ARTIFACTS, open_chat
@@ -49,20 +49,30 @@ def test_a_question_the_guides_do_not_answer_shows_nothing_from_them(page):
     assert page.locator("#chat .options button.option").count() == 0  # no suggested questions off a refusal
 
 
-def test_a_finished_answer_is_shown_from_its_start_on_a_phone(chromium, chat_app):
+@pytest.mark.parametrize(
+    ("question", "name"),
+    [
+        ("my dad keeps choking on thin liquids and he has ALS, what can help him?", "answer"),
+        # the emergency message (with Poison Control's line it is taller than a phone's screen):
+        # its first words are what to do now
+        ("dad took 3 of his baclofen instead of 1 a few minutes ago, what do I do", "emergency"),
+    ],
+)
+def test_a_finished_answer_is_shown_from_its_start_on_a_phone(chromium, chat_app, question, name):
     # a short screen and an answer taller than it: while it streams the chat follows its end
     context = chromium.new_context(viewport={"width": 390, "height": 560}, device_scale_factor=2, is_mobile=True, has_touch=True)
     try:
         page = context.new_page()
         open_chat(page, chat_app.url)
-        ask(page, "my dad keeps choking on thin liquids and he has ALS, what can help him?")
+        shown = ask(page, question)
+        assert (EMERGENCY in shown) == (name == "emergency")
         page.wait_for_timeout(1500)  # the scroll happens after the last redraw
         bubble = page.locator("#chat .bot-row").last
         top = page.evaluate("(el) => el.getBoundingClientRect().top", bubble.element_handle())
         height = bubble.bounding_box()["height"]
         assert height > 300  # long enough that showing its end would hide its start
-        assert -2 <= top < 120, f"the answer starts {top:.0f} px from the top of the screen"
+        assert -2 <= top < 120, f"the {name} starts {top:.0f} px from the top of the screen"
         ARTIFACTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / "answer-from-its-start-phone.png"))
+        page.screenshot(path=str(ARTIFACTS / f"{name}-from-its-start-phone.png"))
     finally:
         context.close()
