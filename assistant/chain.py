@@ -21,6 +21,7 @@ from assistant.generators import ExtractiveGenerator, Generator
 from assistant.lexical import ALTERNATIVES_SEARCH, STOPWORDS, words
 from assistant.phrases import (
     MAY_BE_INCOMPLETE,
+    NOT_COVERED,
     NOT_COVERED_ANSWER,
     NOT_FULLY_ANSWERED,
     PARTLY_COVERED,
@@ -73,7 +74,11 @@ class AnswerChain:
             self.fallback.reader = self.reader
         self.judge = EvidenceJudge(self.relevance, settings, vectors)
         self.not_covered = f"{NOT_COVERED_ANSWER} {WHAT_THEY_COVER.format(covers=settings.domain.what_they_cover)}"
+        # not about health or care at all: no pointer to the care team, only what the guides are about
+        self.everyday = f"{NOT_COVERED} {WHAT_THEY_COVER.format(covers=settings.domain.what_they_cover)}"
         self.provenance = {**(provenance or {}), **self.relevance.provenance()}
+        if self.judge.topic is not None:
+            self.provenance["everyday_request_model"] = self.judge.topic.name
 
     def warm_up(self, chunks: Sequence[Chunk], max_chunks: int = 3000) -> int:
         """Learn the passages' vocabulary (for spelling and names in questions), and embed the
@@ -119,12 +124,12 @@ class AnswerChain:
         run.timings["retrieval"] = run.elapsed()
         yield AnswerEvent("passages", passages=tuple(passages))
 
-        evidence = self.judge.assess(query, passages)
+        evidence = self.judge.assess(query, passages, opens=not history)
         log.debug("evidence for %r: %s (%s)", query.text, evidence.coverage, evidence.reason)
         if flag and flag.message:
             yield run.emit(flag.message + "\n\n")
         if evidence.coverage == "none":
-            yield run.emit(self.not_covered, first=True)
+            yield run.emit(self.everyday if evidence.everyday else self.not_covered, first=True)
             yield run.final(self, "none", standalone, passages, [], evidence)
             return
 
@@ -274,6 +279,7 @@ class _Run:
             provenance={**chain.provenance, "generator_model": chain.generator.model, "evidence": _evidence_dict(evidence)},
             sentences=list(self.sentences),
             glossary=glossary_for(self.sentences, chain.plain),
+            everyday=bool(evidence and evidence.everyday),
         )
         return AnswerEvent("final", answer=answer)
 

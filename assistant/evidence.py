@@ -7,6 +7,8 @@ small calibrated model, fitted with it on the tuning data and shipped in its man
 cross-encoder's best probability, and whether the
 question asks for something that needs specific evidence (a dose, a cost, side effects, a number
 of people...) none of the passages gives, into P(the guides answer it):
+- not about health or care at all ("tell me one joke": ``assistant.topic``), when a question opens a
+  conversation and no passage answers it in full: the fixed phrase, with no guide text;
 - below ``covered``: the guides don't cover it; the answer is the fixed phrase, with no guide text;
 - from ``full`` up, with no asked-for aspect missing: a full answer;
 - in between, or with an aspect missing: what the guides say that is related, after one sentence
@@ -19,6 +21,7 @@ the answer's provenance, so ``ask --json`` shows why each sentence was or was no
 from __future__ import annotations
 
 import difflib
+import logging
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -28,10 +31,13 @@ import numpy as np
 from assistant.lexical import MIN_TYPO_LENGTH, STOPWORDS, english_words, misspelt_english, respelt, stem, straighten, words
 from assistant.query import Query
 from assistant.relevance import Candidate, Neighbour, RelevanceModel, Thresholds, chunk_sentences
+from assistant.topic import load_topic_model
 from assistant.types import Chunk, Coverage, Passage
 from assistant.vectors import TextVectors
 from core.settings import Settings
 from index.sentences import text_hash
+
+log = logging.getLogger(__name__)
 
 REPEAT_COSINE = 0.9  # a sentence this close to one already shown says the same (the guides repeat themselves)
 _I = re.IGNORECASE
@@ -102,6 +108,7 @@ class Evidence:
     missing_aspects: tuple[str, ...] = field(default=())
     unknown_names: tuple[str, ...] = field(default=())  # words it asks about that no passage and no dictionary knows
     sentences: tuple[Scored, ...] = field(default=())  # every statement of the passages, likeliest first
+    everyday: bool = False  # not about health or care at all (``assistant.topic``)
 
 
 class EvidenceJudge:
@@ -112,6 +119,13 @@ class EvidenceJudge:
         # they must be named in the passages too, or a passage would answer about another disease.
         self.domain = settings.domain
         self.other_diseases = self.domain.other_diseases  # compiled once
+        # Not about health or care at all ("tell me one joke"): not answered from the guides. The
+        # model reads the index embedder's vector of the question; with another embedder it is not used.
+        topic = load_topic_model() if vectors is not None else None
+        if topic is not None and topic.embedder != settings.index.embedding_model:
+            log.warning("the everyday-request model reads %s vectors, the index uses %s: not used", topic.embedder, settings.index.embedding_model)
+            topic = None
+        self.topic = topic
 
     def _other_diseases_asked(self, query: Query, passages_text: str) -> list[str]:
         """The diseases the guides are not about that the question asks about and no passage names.
@@ -130,7 +144,20 @@ class EvidenceJudge:
         asked = (m.group(0) for m in self.other_diseases.finditer(straighten(scope)))
         return list(dict.fromkeys(d for d in asked if _disease_key(d) not in named))
 
-    def assess(self, query: Query, passages: Sequence[Passage]) -> Evidence:
+    def _everyday(self, query: Query, scored: Sequence[Scored]) -> float | None:
+        """P(the question is not about health or care) when it reaches the everyday-request model's
+        cut-off (``assistant.topic``), else None."""
+        cosines = [s.cosine for s in scored if s.cosine is not None]
+        if self.topic is None or self.vectors is None or not cosines:
+            return None
+        chance = self.topic.off_topic(self.vectors.get([query.text])[0], max(cosines))
+        return chance if chance >= self.topic.cut else None
+
+    def assess(self, query: Query, passages: Sequence[Passage], opens: bool = True) -> Evidence:
+        """``opens``: the question opens a conversation. Only such a question is read for whether it
+        is about health or care at all: a follow-up ("and how do I sign up") takes its topic from its
+        conversation, which its own words may not carry. A question a passage answers in full is
+        about the documents, whatever its words, and is not read for it either."""
         if not passages:
             return Evidence("none", 0.0, 0.0, "nothing retrieved", query.text)
         scored = score_sentences(self.model, query.text, passages, self.vectors)
@@ -143,6 +170,9 @@ class EvidenceJudge:
         other = self._other_diseases_asked(query, text)
         if other:
             return _with(evidence, "none", f"the guides are not about {', '.join(other)}")
+        everyday = self._everyday(query, scored) if opens and chance < t.full else None
+        if everyday is not None:
+            return replace(evidence, coverage="none", reason=f"not about health or care (P {everyday:.3f})", everyday=True)
         if chance < t.covered:
             return _with(evidence, "none", f"P(covered) {chance:.2f} is below {t.covered:.2f}")
         if missing or chance < t.full:

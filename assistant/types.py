@@ -121,6 +121,8 @@ class Answer:
     sentences: list[AnswerSentence] = field(default_factory=list)
     # the terms the plain sentences use, each explained once (the plain-language edition's glossary)
     glossary: list[GlossaryEntry] = field(default_factory=list)
+    # not about health or care at all (``assistant.topic``): not answered, and nothing to ask the care team
+    everyday: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -138,6 +140,7 @@ class Answer:
             "provenance": self.provenance,
             "sentences": [s.to_dict() for s in self.sentences],
             "glossary": [g.to_dict() for g in self.glossary],
+            "everyday": self.everyday,
         }
 
     @classmethod

@@ -1,9 +1,11 @@
-"""python -m relevance public | train | calibrate | figures | bench
+"""python -m relevance public | train | calibrate | topic | figures | bench
 
   public  build relevance/data/public_pairs.jsonl.gz from fetched snapshots (--mirror DIR)
   train   train, export, calibrate and report the relevance model (about 40 min on 2 idle cores)
   calibrate fit how an answer weighs the model's score with the bi-encoder's cosine, and which
           sentences it shows, on the calibration writers (the weights are not changed; a few minutes)
+  topic   train the everyday-request model (not about health or care: not searched) (a few minutes;
+          --mirror DIR first builds its everyday requests from CLINC150's snapshot)
   figures the shipped model's figures on some writers' questions (those who wrote after it was trained)
   bench   time scoring one question's candidate sentences with the shipped model
 
@@ -31,6 +33,8 @@ def main(argv: list[str] | None = None) -> int:
     public.add_argument("--medquad-questions", type=Path, default=REPO_ROOT.parent / "shared" / "evals" / "medquad_questions.jsonl")
     sub.add_parser("train", help="train, export, calibrate and report the model")
     sub.add_parser("calibrate", help="fit the answer's reading (model score and cosine) and selection rule into the shipped manifest")
+    topic = sub.add_parser("topic", help="train the everyday-request model into assistant/topic_model/")
+    topic.add_argument("--mirror", type=Path, default=None, help="folder of fetched snapshots: build the everyday requests from CLINC150's first")
     figures = sub.add_parser("figures", help="the shipped model's figures on the named writers' questions")
     figures.add_argument("writers", nargs="+", help="writer folder names, e.g. daughter-researcher husband-bulbar")
     bench = sub.add_parser("bench", help="time scoring of candidate sentences")
@@ -52,6 +56,12 @@ def main(argv: list[str] | None = None) -> int:
             from relevance.build import calibrate_reading  # noqa: PLC0415
 
             print(json.dumps(calibrate_reading(Settings()), indent=1))
+        elif args.command == "topic":
+            from relevance.topic import build_everyday_queries, train_topic  # noqa: PLC0415
+
+            if args.mirror is not None:
+                print(json.dumps(build_everyday_queries(args.mirror), indent=1))
+            print(json.dumps(train_topic(Settings()), indent=1))
         elif args.command == "figures":
             from relevance.build import writer_figures  # noqa: PLC0415
 

@@ -83,7 +83,7 @@ def care_team_suggestions(question: str, answer: Answer) -> tuple[list[str], str
     """What to ask the care team when the guides can't (fully) answer, and why."""
     if answer.safety in render.CARE_TEAM_ADVICE:
         return [question], render.CARE_TEAM_ADVICE[answer.safety]
-    if answer.safety in render.SAFETY_ALERTS:
+    if answer.safety in render.SAFETY_ALERTS or answer.everyday:  # an everyday request is nothing to ask a care team
         return [], ""
     if answer.coverage == "none":
         return [question], ""  # the answer above already says the guides don't cover it

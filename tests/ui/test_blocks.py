@@ -67,6 +67,13 @@ def test_not_covered_answers_suggest_the_care_team(app):
     assert NOT_COVERED not in shown
 
 
+def test_an_everyday_request_is_not_put_on_the_care_team_list(app):
+    # "Quick crockpot chicken recipe?" was on the list for the care team, and in the handout
+    last = run(app, "Quick crockpot chicken recipe? Need something quick for the kids tonight")[-1]
+    assert NOT_COVERED in last["chatbot"][-1]["content"]
+    assert "Ask your care team" not in str(last["notice"]) and last["session"].care_team_questions == []
+
+
 def test_a_reworded_follow_up_never_shows_as_if_the_user_asked_it(app):
     first = run(app, "What does riluzole do?")[-1]
     second = run(app, "And how much does it cost?", first["session"])[-1]

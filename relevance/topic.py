@@ -1,0 +1,186 @@
+"""``python -m relevance topic``: train the everyday-request model (``assistant/topic.py``).
+
+A logistic regression over the index embedder's unit vector of a question (as the chain reads it)
+and its cosine with the closest guide sentence (as the answer's reading embeds them: title, then
+the sentence): 1 = not about health or care (an everyday request), 0 = a health or care question.
+The cosine carries the guides' own topic to short questions the vector alone reads as commands
+("loosing weight fast what eat", "trach or not. how decide": dev_tune).
+
+- **health questions** (0): the training writers' questions the guides answer, in full or in part
+  (``relevance/labels.py``; their "no" questions mix near misses with everyday requests, so they
+  are left out), the safety writers' messages (``urgency/data.py``: short, misspelt, dictated
+  messages about a patient's day, its training part), and the public consumer-health questions of ``relevance/data/public_pairs.jsonl.gz``
+  (MedQuAD, COVID-QA; licences and what was left out in ``relevance/data/SOURCES.md``);
+- **everyday requests** (1): CLINC150's queries (``relevance/data/everyday_queries.jsonl.gz``,
+  built from its snapshot by ``--mirror``), without the intents near health (calories, nutrition,
+  insurance) and without any query naming a health word (``HEALTH_WORDS``).
+
+The cut-off: the lowest (from 0.5) that refuses none of the tuning health questions that open a
+conversation (only those are read for their topic): the calibration writers' and dev_tune's
+answerable questions and the safety calibration writer's messages (the
+issue's goal is at most 3% refused, and the coverage decision already spends that). The report
+(``assistant/topic_model/training_report.json``) gives what it refuses on every held-apart set:
+the test writers, CLINC's test queries, and the frozen sets' questions (measured, never fitted on),
+each over the questions that open a conversation.
+Seeded and deterministic (lbfgs); a few minutes on 2 cores, most of it embedding.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import re
+import subprocess
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from assistant.topic import INPUT_FORMAT, TOPIC_DIR, WEIGHTS_FILE
+from core.settings import REPO_ROOT, Settings
+from relevance.labels import load_writers
+from relevance.pairs import guide_reader, question_text, reaches_model, sentence_texts
+
+VERSION = "t1"
+DATA = Path(__file__).resolve().parent / "data"
+EVERYDAY = DATA / "everyday_queries.jsonl.gz"
+PUBLIC = DATA / "public_pairs.jsonl.gz"
+CLINC_REPO = "clinc+oos-eval"
+CLINC_FILE = "data/data_full.json"
+# CLINC150 intents near health, left out: a question about a food's calories or one's insurance may be a caregiver's
+NEAR_HEALTH_INTENTS = frozenset({"calories", "nutrition_info", "insurance", "insurance_change"})
+HEALTH_WORDS = re.compile(
+    r"\b(doctor|dr|nurse|medic\w*|pills?|drugs?|disease\w*|sick\w*|pain\w*|hospital\w*|symptom\w*|health\w*|vitamin\w*|"
+    r"allerg\w*|blood|breath\w*|ill|illness|flu|fever|cold|cough\w*|contagious|genetic\w*|autism|cancer|therap\w*|"
+    r"diet\w*|weight|muscle\w*|surgery|prescription\w*|pharmac\w*|dentist|appointment|injur\w*|hurt\w*)\b",
+    re.IGNORECASE,
+)
+C = 1.0  # the logistic regression's regularisation, fixed beforehand (not searched)
+SEED = 41
+DATASETS = REPO_ROOT / "evals" / "datasets"
+
+
+def build_everyday_queries(mirror: Path) -> dict[str, Any]:
+    """CLINC150's queries, less those near health, into ``EVERYDAY`` (committed), with their split."""
+    repo = mirror / CLINC_REPO / "repo"
+    commit = subprocess.run(["git", "-C", str(repo), "rev-parse", "HEAD"], capture_output=True, text=True, check=True).stdout.strip()
+    raw = subprocess.run(["git", "-C", str(repo), "show", f"HEAD:{CLINC_FILE}"], capture_output=True, text=True, check=True).stdout
+    data = json.loads(raw)
+    split = {"train": "train", "oos_train": "train", "val": "calibration", "oos_val": "calibration", "test": "test", "oos_test": "test"}
+    rows, dropped = [], 0
+    for name, part in split.items():
+        for query, intent in data[name]:
+            if intent in NEAR_HEALTH_INTENTS or HEALTH_WORDS.search(query):
+                dropped += 1
+                continue
+            rows.append({"query": query, "intent": intent, "part": part})
+    with gzip.open(EVERYDAY, "wt", encoding="utf-8") as out:
+        for row in rows:
+            out.write(json.dumps(row) + "\n")
+    return {"repository": "clinc/oos-eval", "commit": commit, "file": CLINC_FILE, "licence": "CC BY 3.0", "rows": len(rows), "dropped_near_health": dropped}
+
+
+def _everyday(part: str) -> list[str]:
+    with gzip.open(EVERYDAY, "rt", encoding="utf-8") as rows:
+        return [r["query"] for r in map(json.loads, rows) if r["part"] == part]
+
+
+def _public_questions() -> list[str]:
+    with gzip.open(PUBLIC, "rt", encoding="utf-8") as rows:
+        return sorted({r["question"] for r in map(json.loads, rows)})
+
+
+def _tuning_questions(name: str, reader, answerable: Sequence[str] = ("yes", "partly")) -> list[str]:  # noqa: ANN001
+    """A tuning set's opening questions with these labels, as the chain reads them."""
+    rows = [json.loads(line) for line in (DATASETS / f"{name}.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [question_text(row["turns"], reader) for row in rows if len(row["turns"]) == 1 and row.get("answerable") in answerable]
+
+
+def _frozen_questions(name: str, reader) -> list[str]:  # noqa: ANN001
+    """A frozen set's last turns as the chain reads them (measured only)."""
+    rows = [json.loads(line) for line in (DATASETS / f"{name}.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [question_text(row["turns"], reader) for row in rows if len(row["turns"]) == 1]
+
+
+def train_topic(settings: Settings, out_dir: Path = TOPIC_DIR) -> dict[str, Any]:
+    from sklearn.linear_model import LogisticRegression  # noqa: PLC0415
+
+    from relevance.build import _git_commit, embedder  # noqa: PLC0415
+
+    if not EVERYDAY.is_file():
+        raise SystemExit(f"{EVERYDAY} is missing: build it with 'python -m relevance topic --mirror DIR' (CLINC150's snapshot)")
+    started, commit = time.perf_counter(), _git_commit()
+    reader, sentences = guide_reader(settings)
+    items = [i for i in load_writers(sentences) if reaches_model(i)]
+    read = {i.id: question_text(i.turns, reader) for i in items}
+
+    def writers(part: str, answerable: Sequence[str], opening: bool = True) -> list[str]:
+        """The writers' questions as read; ``opening``: only those that open a conversation (a
+        follow-up is not read for its topic: ``EvidenceJudge.assess``)."""
+        return [read[i.id] for i in items if i.part == part and i.answerable in answerable and (len(i.turns) == 1 or not opening)]
+
+    from urgency.data import load_messages  # noqa: PLC0415
+
+    safety = [m for m in load_messages() if m.source == "writer"]  # the safety writers' own messages
+
+    def safety_messages(part: str) -> list[str]:
+        return [m.text for m in safety if m.part() == part]
+
+    embed = embedder(settings)
+    guide_vectors = embed(list(sentence_texts(sentences).values()))  # as the answer's reading embeds them
+
+    def features(texts: Sequence[str]) -> np.ndarray:
+        """Each question's vector, then its closest guide sentence's cosine (``assistant.topic``)."""
+        vectors = embed(list(texts))
+        return np.hstack([vectors, (vectors @ guide_vectors.T).max(axis=1, keepdims=True)])
+
+    health = writers("train", ("yes", "partly"), opening=False) + safety_messages("train") + _public_questions()
+    everyday = _everyday("train")
+    x = np.vstack([features(health), features(everyday)])
+    y = np.array([0] * len(health) + [1] * len(everyday))
+    fit = LogisticRegression(C=C, class_weight="balanced", max_iter=5000, random_state=SEED).fit(x, y)
+    weights = np.concatenate([fit.coef_[0], fit.intercept_]).astype(np.float16)
+
+    def p_off(texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros(0)
+        w = weights.astype(np.float64)
+        return 1.0 / (1.0 + np.exp(-(features(texts) @ w[:-1] + w[-1])))
+
+    tuning = writers("calibration", ("yes", "partly")) + _tuning_questions("dev_tune", reader) + safety_messages("calibration")
+    cut = round(float(max(0.5, p_off(tuning).max() + 1e-4)), 4)
+
+    def refused(texts: Sequence[str]) -> dict[str, Any]:
+        p = p_off(texts)
+        return {"questions": len(texts), "refused": round(float(np.mean(p >= cut)), 4) if len(texts) else None,
+                "refused_examples": [t for t, v in zip(texts, p, strict=True) if v >= cut][:8]}
+
+    figures = {
+        "tuning health questions (fitted: none refused)": refused(tuning),
+        "calibration writers, answerable": refused(writers("calibration", ("yes", "partly"))),
+        "dev_tune, answerable": refused(_tuning_questions("dev_tune", reader)),
+        "dev_tune, not answered": refused(_tuning_questions("dev_tune", reader, ("no",))),
+        "safety calibration writer": refused(safety_messages("calibration")),
+        "safety test writers": refused(safety_messages("test")),
+        "calibration writers, not answered": refused(writers("calibration", ("no",))),
+        "CLINC150 calibration queries": refused(_everyday("calibration")),
+        "test writers, answerable": refused(writers("test", ("yes", "partly"))),
+        "test writers, not answered": refused(writers("test", ("no",))),
+        "CLINC150 test queries": refused(_everyday("test")),
+        "dev_test (frozen; measured only)": refused(_frozen_questions("dev_test", reader)),
+        "medquad_abstention (measured only)": refused(_frozen_questions("medquad_abstention", reader)),
+    }
+    out_dir.mkdir(parents=True, exist_ok=True)
+    np.save(out_dir / WEIGHTS_FILE, weights)
+    manifest = {"version": VERSION, "input_format": INPUT_FORMAT, "embedder": settings.index.embedding_model,
+                "files": {WEIGHTS_FILE: hashlib.sha256((out_dir / WEIGHTS_FILE).read_bytes()).hexdigest()}, "cut": cut}
+    (out_dir / "model.json").write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
+    report = {"version": VERSION, "commit": commit, "C": C, "seed": SEED,
+              "data": {"health_questions": len(health), "of_them_writers": len(writers("train", ("yes", "partly"), opening=False)),
+             "of_them_safety_writers": len(safety_messages("train")), "everyday_requests": len(everyday)},
+              "cut": cut, "figures": figures, "seconds": round(time.perf_counter() - started, 1)}
+    (out_dir / "training_report.json").write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    return report
