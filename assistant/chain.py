@@ -72,10 +72,10 @@ class AnswerChain:
         self.fallback = generator if isinstance(generator, ExtractiveGenerator) else ExtractiveGenerator(vectors, self.relevance)
         if self.fallback.reader is None:  # a generator shared with another chain keeps the reader it has
             self.fallback.reader = self.reader
-        self.judge = EvidenceJudge(self.relevance, settings, vectors)
-        self.not_covered = f"{NOT_COVERED_ANSWER} {WHAT_THEY_COVER.format(covers=settings.domain.what_they_cover)}"
-        # not about health or care at all: no pointer to the care team, only what the guides are about
-        self.everyday = f"{NOT_COVERED} {WHAT_THEY_COVER.format(covers=settings.domain.what_they_cover)}"
+        self.judge = EvidenceJudge(self.relevance, settings, vectors, self._names_guide_thing)
+        they_cover = WHAT_THEY_COVER.format(covers=settings.domain.what_they_cover)
+        self.not_covered = f"{NOT_COVERED_ANSWER} {they_cover}"
+        self.everyday = f"{NOT_COVERED} {they_cover}"  # not about health or care: no pointer to the care team
         self.provenance = {**(provenance or {}), **self.relevance.provenance()}
         if self.judge.topic is not None:
             self.provenance["everyday_request_model"] = self.judge.topic.name
@@ -161,6 +161,12 @@ class AnswerChain:
         worded = answer_sentence(bare, cited[0] if cited else None, self.plain)
         markers = checked[len(bare):].strip() if checked.startswith(bare) else "".join(f"[{n}]" for n in cited)
         return worded, f"{worded.text} {markers}".strip()
+
+    def _names_guide_thing(self, query: Query) -> bool:
+        """Whether a question names a condition the documents are about, or a name they use (a
+        medicine, a gene, a procedure: the reader's names and the domain file's medicines)."""
+        known = self.reader.names | self.settings.domain.medicine_words
+        return bool(query.conditions) or any(w in known for w in words(query.text))
 
     def _names_something(self, sentence: str) -> bool:
         """Whether a sentence of a message names what is asked (a focus word, as the question is read)."""

@@ -8,7 +8,8 @@ cross-encoder's best probability, and whether the
 question asks for something that needs specific evidence (a dose, a cost, side effects, a number
 of people...) none of the passages gives, into P(the guides answer it):
 - not about health or care at all ("tell me one joke": ``assistant.topic``), when a question opens a
-  conversation and no passage answers it in full: the fixed phrase, with no guide text;
+  conversation, names nothing the documents are about and no passage answers it in full: the fixed
+  phrase, with no guide text;
 - below ``covered``: the guides don't cover it; the answer is the fixed phrase, with no guide text;
 - from ``full`` up, with no asked-for aspect missing: a full answer;
 - in between, or with an aspect missing: what the guides say that is related, after one sentence
@@ -39,6 +40,7 @@ from index.sentences import text_hash
 
 log = logging.getLogger(__name__)
 
+EVERYDAY_REASON = "not about health or care (P {p:.3f})"  # ask --json's reason
 REPEAT_COSINE = 0.9  # a sentence this close to one already shown says the same (the guides repeat themselves)
 _I = re.IGNORECASE
 
@@ -112,8 +114,14 @@ class Evidence:
 
 
 class EvidenceJudge:
-    def __init__(self, model: RelevanceModel, settings: Settings, vectors: TextVectors | None = None) -> None:
+    def __init__(
+        self, model: RelevanceModel, settings: Settings, vectors: TextVectors | None = None,
+        names_guide_thing: Callable[[Query], bool] | None = None,
+    ) -> None:
         self.model = model
+        # whether a question names what the documents are about (a condition, a medicine...): then it is
+        # about them, however few its words, and is never read as an everyday request
+        self.names_guide_thing = names_guide_thing or (lambda query: bool(query.conditions))
         self.vectors = vectors  # for the cosine the answer's reading weighs (None: the cross-encoder alone)
         # Diseases the guides are not about (the domain file's "not_about"); named in a question,
         # they must be named in the passages too, or a passage would answer about another disease.
@@ -123,7 +131,8 @@ class EvidenceJudge:
         # model reads the index embedder's vector of the question; with another embedder it is not used.
         topic = load_topic_model() if vectors is not None else None
         if topic is not None and topic.embedder != settings.index.embedding_model:
-            log.warning("the everyday-request model reads %s vectors, the index uses %s: not used", topic.embedder, settings.index.embedding_model)
+            log.warning("the everyday-request model reads %s vectors, the index uses %s: not used (train it for this embedder "
+                        "with 'python -m relevance topic')", topic.embedder, settings.index.embedding_model)
             topic = None
         self.topic = topic
 
@@ -144,14 +153,18 @@ class EvidenceJudge:
         asked = (m.group(0) for m in self.other_diseases.finditer(straighten(scope)))
         return list(dict.fromkeys(d for d in asked if _disease_key(d) not in named))
 
-    def _everyday(self, query: Query, scored: Sequence[Scored]) -> float | None:
-        """P(the question is not about health or care) when it reaches the everyday-request model's
-        cut-off (``assistant.topic``), else None."""
+    def _everyday(self, query: Query, passages: Sequence[Passage], scored: Sequence[Scored]) -> float | None:
+        """P(the question is an everyday request, not about health or care) when it reaches the
+        everyday-request model's cut-off (``assistant.topic``), else None. Not read for a question that
+        names what the documents are about, nor when a passage is the person's own upload (their
+        document may be about anything)."""
         cosines = [s.cosine for s in scored if s.cosine is not None]
         if self.topic is None or self.vectors is None or not cosines:
             return None
-        chance = self.topic.off_topic(self.vectors.get([query.text])[0], max(cosines))
-        return chance if chance >= self.topic.cut else None
+        if self.names_guide_thing(query) or any(p.chunk.owner for p in passages):
+            return None
+        everyday = self.topic.everyday(self.vectors.get([query.text])[0], max(cosines))
+        return everyday if everyday >= self.topic.cut else None
 
     def assess(self, query: Query, passages: Sequence[Passage], opens: bool = True) -> Evidence:
         """``opens``: the question opens a conversation. Only such a question is read for whether it
@@ -170,9 +183,9 @@ class EvidenceJudge:
         other = self._other_diseases_asked(query, text)
         if other:
             return _with(evidence, "none", f"the guides are not about {', '.join(other)}")
-        everyday = self._everyday(query, scored) if opens and chance < t.full else None
+        everyday = self._everyday(query, passages, scored) if opens and chance < t.full else None
         if everyday is not None:
-            return replace(evidence, coverage="none", reason=f"not about health or care (P {everyday:.3f})", everyday=True)
+            return replace(evidence, coverage="none", reason=EVERYDAY_REASON.format(p=everyday), everyday=True)
         if chance < t.covered:
             return _with(evidence, "none", f"P(covered) {chance:.2f} is below {t.covered:.2f}")
         if missing or chance < t.full:

@@ -1,4 +1,4 @@
-"""Is the message a question about health or care at all? If not, the guides are not searched for it.
+"""Is the message a question about health or care at all? If not, it is not answered from the guides.
 
 "What's the weather like in Rome this week?", "tell me one joke", "Quick crockpot chicken recipe?"
 share no topic with the guides, but the relevance model's best sentence for them can still pass the
@@ -10,8 +10,10 @@ with its cosine to the closest sentence of the passages (computed for the answer
 so it costs one dot product: P(not about health or care) = sigmoid(w . [v, cosine] + b), a logistic regression
 the project trains (``python -m relevance topic``) on health questions in patients' words and from
 public consumer-health data against everyday requests to a voice assistant (CLINC150, CC BY 3.0:
-``relevance/data/SOURCES.md``). Its cut-off is fitted so that no answerable question of the
-calibration writers is refused for it. The weights (fp16) and the cut-off ship in
+``relevance/data/SOURCES.md``). Its cut-off is fitted so that none of the tuning sets' health
+questions is refused for it (the calibration writers', dev_tune's, the safety calibration writer's).
+``assistant.evidence`` reads it only for a question that opens a conversation, names nothing the
+documents are about, has no passage from the person's own upload and that no passage answers in full. The weights (fp16) and the cut-off ship in
 ``assistant/topic_model/`` with their sha256, and are refused with what to run if missing or changed.
 """
 
@@ -42,7 +44,7 @@ class TopicModel:
         self.embedder = str(self.manifest["embedder"])
         self.name = f"everyday-request model {self.manifest.get('version', '?')} ({self.manifest['files'][WEIGHTS_FILE][:12]})"
 
-    def off_topic(self, vector: np.ndarray, closest: float) -> float:
+    def everyday(self, vector: np.ndarray, closest: float) -> float:
         """P(the question is not about health or care), from its unit vector (the index embedder's)
         and its cosine with the closest sentence of the passages (as the answer's reading embeds them)."""
         features = np.append(np.asarray(vector, dtype=np.float64), float(closest))

@@ -162,6 +162,7 @@ class Answer:
             "not_covered": [str(aspect) for aspect in data.get("not_covered") or []],
             "checks": [SentenceCheck(**{**c, "cited": tuple(c["cited"])}) for c in data.get("checks") or []],
             "provenance": dict(data.get("provenance") or {}),
+            "everyday": data.get("everyday") is True,
         }
         hints = get_type_hints(cls)  # the other fields (question, answer, coverage, ones added since): by their type
         rest = {f.name: _typed(hints[f.name], data[f.name]) for f in fields(cls) if f.name in data.keys() - checked.keys()}

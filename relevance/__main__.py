@@ -4,7 +4,7 @@
   train   train, export, calibrate and report the relevance model (about 40 min on 2 idle cores)
   calibrate fit how an answer weighs the model's score with the bi-encoder's cosine, and which
           sentences it shows, on the calibration writers (the weights are not changed; a few minutes)
-  topic   train the everyday-request model (not about health or care: not searched) (a few minutes;
+  topic   train the everyday-request model (not about health or care: not answered from the guides) (about 2 min;
           --mirror DIR first builds its everyday requests from CLINC150's snapshot)
   figures the shipped model's figures on some writers' questions (those who wrote after it was trained)
   bench   time scoring one question's candidate sentences with the shipped model

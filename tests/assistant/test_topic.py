@@ -14,17 +14,14 @@ import pytest
 from assistant.phrases import ASK_CARE_TEAM, NOT_COVERED
 from assistant.relevance import sha256_of
 from assistant.topic import TOPIC_DIR, WEIGHTS_FILE, TopicModel
+from assistant.types import Answer
 from core.errors import GuideError
 
-EVERYDAY = "not about health or care"
-
-
-def test_the_shipped_weights_are_the_ones_its_manifest_names_and_its_report_is_beside_them():
+def test_the_shipped_weights_are_the_ones_its_manifest_names_with_their_report_and_card():
     manifest = json.loads((TOPIC_DIR / "model.json").read_text())
     assert sha256_of(TOPIC_DIR / WEIGHTS_FILE) == manifest["files"][WEIGHTS_FILE]
     assert np.load(TOPIC_DIR / WEIGHTS_FILE).dtype == np.float16
-    report = json.loads((TOPIC_DIR / "training_report.json").read_text())
-    assert report["figures"]["test writers, answerable"]["refused"] == 0.0  # held apart: no health question refused
+    assert (TOPIC_DIR / "training_report.json").is_file() and "CC BY 3.0" in (TOPIC_DIR / "MODEL_CARD.md").read_text()
 
 
 def test_a_changed_or_missing_weights_file_is_refused_with_what_to_run(tmp_path: Path):
@@ -49,30 +46,36 @@ def test_an_everyday_request_gets_a_plain_not_covered_and_no_guide_text(guides_a
     # they say that is related:" and a sentence on stem cell transplants
     answer = guides_assistant.ask(question)
     assert answer.coverage == "none" and answer.answer.startswith(NOT_COVERED), answer.answer
-    assert answer.sentences == [] and answer.citations == []
-    assert answer.provenance["evidence"]["reason"].startswith(EVERYDAY) and answer.everyday
+    assert answer.sentences == [] and answer.citations == [] and answer.everyday
     assert ASK_CARE_TEAM not in answer.answer and "They cover" in answer.answer  # nothing for the care team: what the guides are about
+    assert Answer.from_dict(answer.to_dict()).everyday  # a saved chat keeps it
 
 
 @pytest.mark.parametrize(
-    "question",
+    ("question", "condition"),
     [
-        "peg tube when",  # a patient's few words: the vector alone reads them as a command
-        "loosing weight fast what eat",
-        "trach or no trach",
-        "What does riluzole do?",
-        "best way to help mum eat when swallowing gets hard",
+        ("feeding tube when", None),  # a patient's few words: the vector alone reads them as a command
+        ("feeding tube when", "als"),  # the person chose ALS: fewer passages, a lower closest cosine
+        ("loosing weight fast what eat", None),
+        ("breathing machine at night or not", None),
+        ("What does riluzole do?", None),
+        ("is a beer or two on friday ok with methotrexate", None),  # names a medicine the guides name: never everyday
     ],
 )
-def test_a_health_question_in_few_words_is_not_read_as_an_everyday_request(guides_assistant, question):
-    reason = guides_assistant.chain.assess(question)[2].reason
-    assert not reason.startswith(EVERYDAY), reason
+def test_a_health_question_in_few_words_is_not_read_as_an_everyday_request(guides_assistant, question, condition):
+    evidence = guides_assistant.chain.assess(question, condition)[2]
+    assert not evidence.everyday, evidence.reason
 
 
 def test_a_follow_up_takes_its_topic_from_the_conversation(guides_assistant):
     follow_up = "where do i sign"
-    assert guides_assistant.chain.assess(follow_up)[2].reason.startswith(EVERYDAY)  # alone, it reads as an everyday request
+    assert guides_assistant.chain.assess(follow_up)[2].everyday  # alone, it reads as an everyday request
     chat = guides_assistant.conversation()
     chat.ask("Are there clinical trials for people with ALS whose medicines stopped working?")
     answer = chat.ask(follow_up)
-    assert not answer.provenance["evidence"]["reason"].startswith(EVERYDAY), answer.answer
+    assert not answer.everyday, answer.answer
+
+
+def test_a_saved_answer_is_everyday_only_if_it_said_so():
+    saved = {"question": "q", "answer": "a", "coverage": "none", "everyday": "no"}  # a browser may send back anything
+    assert not Answer.from_dict(saved).everyday and not Answer.from_dict({**saved, "everyday": None}).everyday
