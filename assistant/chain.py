@@ -7,7 +7,6 @@ already verified, and the final answer text is exactly the streamed deltas joine
 from __future__ import annotations
 
 import logging
-import re
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -103,8 +102,7 @@ class AnswerChain:
     ) -> Iterator[AnswerEvent]:
         """``stop``, once set, ends the generator's work at its next piece (the user pressed Stop)."""
         run = _Run(question=_validated(question), started=time.perf_counter())
-        domain = self.settings.domain
-        flag = check_safety(run.question, GuideNames(self.reader.names | domain.medicine_words, domain.names))
+        flag = check_safety(run.question, self._guide_names())
         run.safety = flag.kind if flag else None
         if flag and flag.blocking:
             yield run.emit(flag.message)
@@ -162,11 +160,17 @@ class AnswerChain:
         markers = checked[len(bare):].strip() if checked.startswith(bare) else "".join(f"[{n}]" for n in cited)
         return worded, f"{worded.text} {markers}".strip()
 
+    def _guide_names(self) -> GuideNames:
+        """The names the documents use (the reader's, learnt from the passages, and the domain file's
+        medicines) and their conditions' names: what the safety check and the everyday check know."""
+        domain = self.settings.domain
+        return GuideNames(self.reader.names | domain.medicine_words, domain.names)
+
     def _names_guide_thing(self, query: Query) -> bool:
         """Whether a question names a condition the documents are about, or a name they use (a
-        medicine, a gene, a procedure: the reader's names and the domain file's medicines)."""
-        known = self.reader.names | self.settings.domain.medicine_words
-        return bool(query.conditions) or any(w in known for w in words(query.text))
+        medicine, a gene, a procedure)."""
+        medicines = self._guide_names().medicines
+        return bool(query.conditions) or any(w in medicines for w in words(query.text))
 
     def _names_something(self, sentence: str) -> bool:
         """Whether a sentence of a message names what is asked (a focus word, as the question is read)."""

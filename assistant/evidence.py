@@ -115,13 +115,12 @@ class Evidence:
 
 class EvidenceJudge:
     def __init__(
-        self, model: RelevanceModel, settings: Settings, vectors: TextVectors | None = None,
-        names_guide_thing: Callable[[Query], bool] | None = None,
+        self, model: RelevanceModel, settings: Settings, vectors: TextVectors | None, names_guide_thing: Callable[[Query], bool],
     ) -> None:
         self.model = model
         # whether a question names what the documents are about (a condition, a medicine...): then it is
         # about them, however few its words, and is never read as an everyday request
-        self.names_guide_thing = names_guide_thing or (lambda query: bool(query.conditions))
+        self.names_guide_thing = names_guide_thing
         self.vectors = vectors  # for the cosine the answer's reading weighs (None: the cross-encoder alone)
         # Diseases the guides are not about (the domain file's "not_about"); named in a question,
         # they must be named in the passages too, or a passage would answer about another disease.

@@ -48,8 +48,14 @@ class TopicModel:
         """P(the question is not about health or care), from its unit vector (the index embedder's)
         and its cosine with the closest sentence of the passages (as the answer's reading embeds them)."""
         features = np.append(np.asarray(vector, dtype=np.float64), float(closest))
-        z = float(np.dot(self.weights, features)) + self.bias
-        return 1.0 / (1.0 + float(np.exp(-max(-50.0, min(50.0, z)))))
+        return float(everyday_chance(features[None, :], self.weights, self.bias)[0])
+
+
+def everyday_chance(features: np.ndarray, weights: np.ndarray, bias: float) -> np.ndarray:
+    """P(not about health or care) for rows of [unit vector, closest cosine]: the one formula the
+    product (``TopicModel``) and the training report (``relevance.topic``) both use."""
+    z = np.clip(features @ np.asarray(weights, dtype=np.float64) + bias, -50.0, 50.0)
+    return 1.0 / (1.0 + np.exp(-z))
 
 
 @lru_cache(maxsize=2)

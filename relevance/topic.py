@@ -39,9 +39,10 @@ from typing import Any
 
 import numpy as np
 
-from assistant.topic import INPUT_FORMAT, TOPIC_DIR, WEIGHTS_FILE
+from assistant.topic import INPUT_FORMAT, TOPIC_DIR, WEIGHTS_FILE, everyday_chance
 from core.errors import GuideError
 from core.settings import REPO_ROOT, Settings
+from evals.dataset import load_dataset
 from relevance.labels import load_writers
 from relevance.pairs import guide_reader, question_text, reaches_model, sentence_texts
 
@@ -98,16 +99,11 @@ def _public_questions() -> list[str]:
         return sorted({r["question"] for r in map(json.loads, rows)})
 
 
-def _tuning_questions(name: str, reader, answerable: Sequence[str] = ("yes", "partly")) -> list[str]:  # noqa: ANN001
-    """A tuning set's opening questions with these labels, as the chain reads them."""
-    rows = [json.loads(line) for line in (DATASETS / f"{name}.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
-    return [question_text(row["turns"], reader) for row in rows if len(row["turns"]) == 1 and row.get("answerable") in answerable]
-
-
-def _frozen_questions(name: str, reader) -> list[str]:  # noqa: ANN001
-    """A frozen set's last turns as the chain reads them (measured only)."""
-    rows = [json.loads(line) for line in (DATASETS / f"{name}.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
-    return [question_text(row["turns"], reader) for row in rows if len(row["turns"]) == 1]
+def _opening_questions(name: str, reader, answerable: Sequence[str] | None = None) -> list[str]:  # noqa: ANN001
+    """An evaluation set's questions that open a conversation, as the chain reads them; with
+    ``answerable``, only those its labeller said the guides answer so."""
+    items = load_dataset(DATASETS / f"{name}.jsonl").items
+    return [question_text(i.turns, reader) for i in items if len(i.turns) == 1 and (answerable is None or i.answerable in answerable)]
 
 
 def train_topic(settings: Settings, out_dir: Path = TOPIC_DIR) -> dict[str, Any]:
@@ -157,9 +153,9 @@ def train_topic(settings: Settings, out_dir: Path = TOPIC_DIR) -> dict[str, Any]
         if not texts:
             return np.zeros(0)
         w = weights.astype(np.float64)
-        return 1.0 / (1.0 + np.exp(-(features(texts) @ w[:-1] + w[-1])))
+        return everyday_chance(features(texts), w[:-1], float(w[-1]))
 
-    tuning = writers("calibration", ("yes", "partly")) + _tuning_questions("dev_tune", reader) + safety_messages("calibration")
+    tuning = writers("calibration", ("yes", "partly")) + _opening_questions("dev_tune", reader, ("yes", "partly")) + safety_messages("calibration")
     cut = round(float(max(0.5, p_everyday(tuning).max() + 1e-4)), 4)
 
     def refused(texts: Sequence[str]) -> dict[str, Any]:
@@ -170,8 +166,8 @@ def train_topic(settings: Settings, out_dir: Path = TOPIC_DIR) -> dict[str, Any]
     figures = {
         "tuning health questions (fitted: none refused)": refused(tuning),
         "calibration writers, answerable": refused(writers("calibration", ("yes", "partly"))),
-        "dev_tune, answerable": refused(_tuning_questions("dev_tune", reader)),
-        "dev_tune, not answered": refused(_tuning_questions("dev_tune", reader, ("no",))),
+        "dev_tune, answerable": refused(_opening_questions("dev_tune", reader, ("yes", "partly"))),
+        "dev_tune, not answered": refused(_opening_questions("dev_tune", reader, ("no",))),
         "safety calibration writer": refused(safety_messages("calibration")),
         "safety test writers": refused(safety_messages("test")),
         "calibration writers, not answered": refused(writers("calibration", ("no",))),
@@ -179,8 +175,8 @@ def train_topic(settings: Settings, out_dir: Path = TOPIC_DIR) -> dict[str, Any]
         "test writers, answerable": refused(writers("test", ("yes", "partly"))),
         "test writers, not answered": refused(writers("test", ("no",))),
         "CLINC150 test queries": refused(_everyday("test")),
-        "dev_test (frozen; measured only)": refused(_frozen_questions("dev_test", reader)),
-        "medquad_abstention (measured only)": refused(_frozen_questions("medquad_abstention", reader)),
+        "dev_test (frozen; measured only)": refused(_opening_questions("dev_test", reader)),
+        "medquad_abstention (measured only)": refused(_opening_questions("medquad_abstention", reader)),
     }
     out_dir.mkdir(parents=True, exist_ok=True)
     np.save(out_dir / WEIGHTS_FILE, weights)
