@@ -71,7 +71,7 @@ class AnswerChain:
         self.fallback = generator if isinstance(generator, ExtractiveGenerator) else ExtractiveGenerator(vectors, self.relevance)
         if self.fallback.reader is None:  # a generator shared with another chain keeps the reader it has
             self.fallback.reader = self.reader
-        self.judge = EvidenceJudge(self.relevance, settings, vectors, self._names_guide_thing)
+        self.judge = EvidenceJudge(self.relevance, settings, vectors, self._names_guide_thing, self.reader.knows)
         they_cover = WHAT_THEY_COVER.format(covers=settings.domain.what_they_cover)
         self.not_covered = f"{NOT_COVERED_ANSWER} {they_cover}"
         self.everyday = f"{NOT_COVERED} {they_cover}"  # not about health or care: no pointer to the care team

@@ -29,7 +29,18 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from assistant.lexical import MIN_TYPO_LENGTH, STOPWORDS, english_words, misspelt_english, respelt, stem, straighten, words
+from assistant.lexical import (
+    MIN_TYPO_LENGTH,
+    STOPWORDS,
+    VOWELS,
+    english_words,
+    informal_spelling,
+    misspelt_english,
+    respelt,
+    stem,
+    straighten,
+    words,
+)
 from assistant.query import Query
 from assistant.relevance import Candidate, Neighbour, RelevanceModel, Thresholds, chunk_sentences
 from assistant.topic import load_topic_model
@@ -116,8 +127,12 @@ class Evidence:
 class EvidenceJudge:
     def __init__(
         self, model: RelevanceModel, settings: Settings, vectors: TextVectors | None, names_guide_thing: Callable[[Query], bool],
+        documents_know: Callable[[str, bool], bool] | None = None,
     ) -> None:
         self.model = model
+        # whether any passage of the documents uses a word (``QueryReader.knows``), retrieved or not:
+        # only a word none uses may be named as one the guides say nothing about
+        self.documents_know = documents_know
         # whether a question names what the documents are about (a condition, a medicine...): then it is
         # about them, however few its words, and is never read as an everyday request
         self.names_guide_thing = names_guide_thing
@@ -178,7 +193,7 @@ class EvidenceJudge:
         missing = missing_aspects(query.text, text)
         t = self.model.thresholds
         chance = t.coverage(best, bool(missing))
-        evidence = Evidence("full", best, chance, "", query.text, missing, _unknown_names(query, text), tuple(scored))
+        evidence = Evidence("full", best, chance, "", query.text, missing, _unknown_names(query, text, self.documents_know), tuple(scored))
         other = self._other_diseases_asked(query, text)
         if other:
             return _with(evidence, "none", f"the guides are not about {', '.join(other)}")
@@ -328,20 +343,30 @@ def _sentences(text: str) -> list[str]:
     return [p for p in re.split(r"(?<=[.?!])\s+", text.strip()) if p.strip()]
 
 
-def _unknown_names(query: Query, passages_text: str) -> tuple[str, ...]:
-    """Focus words of the sentence that asks (``asked_sentence``: not the story around it) that no
-    passage has (as such, by stem or misspelt), no English dictionary knows and that are not an
-    English word misspelt (``misspelt_english``): the names of what the guides don't mention
-    ("tizanidine"), not "clincs"."""
+def _unknown_names(query: Query, passages_text: str, documents_know: Callable[[str, bool], bool] | None = None) -> tuple[str, ...]:
+    """Focus words of the sentence that asks (``asked_sentence``: not the story around it) that
+    name something the guides don't mention ("tizanidine"): no passage has them (as such, by stem or
+    misspelt), nor any other passage of the documents (``documents_know``: "The guides don't say
+    anything about X" is said of the guides, not of what was retrieved), no English dictionary knows
+    them, and they are no English word misspelt (``misspelt_english``: "clincs") or typed as said
+    (``informal_spelling``: "comin"). A word with no vowel ("tms", "hsct", "wrks") is an abbreviation
+    or text-speak whose meaning cannot be checked against the guides (they may spell it out), so it
+    is never named."""
     vocabulary = {w for w in words(passages_text) if w not in STOPWORDS and len(w) > 2}
     stems = {stem(v) for v in vocabulary}
     english = english_words()
     asked = set(words(asked_sentence(query.text)))
+
+    def capitals(word: str) -> bool:  # written in capitals by the person: an abbreviation ("ILD", "PFTs")
+        return re.search(rf"\b{re.escape(word.upper())}(s|S)?\b", query.original) is not None
+
     return tuple(
         w for w in query.focus
         if w in asked and w not in english and w not in vocabulary and stem(w) not in stems
+        and any(v in w for v in VOWELS)
         and not (len(w) >= MIN_TYPO_LENGTH and difflib.get_close_matches(w, vocabulary, n=1, cutoff=0.85))
-        and not misspelt_english(w, english)
+        and not misspelt_english(w, english) and not informal_spelling(w, english)
+        and not (documents_know is not None and documents_know(w, capitals(w)))
     )
 
 

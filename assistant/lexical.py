@@ -137,6 +137,15 @@ def misspelt_english(word: str, english: frozenset[str] | set[str]) -> bool:
     return any(word[:at] + word[at + 1] + word[at] + word[at + 2:] in english for at in range(len(word) - 1))
 
 
+def informal_spelling(word: str, english: frozenset[str] | set[str]) -> bool:
+    """A word typed the way it is said: the "g" of "-ing" left off ("comin", "gettin") or a silent
+    final "e" left off ("directiv", "exercis", "besid"), when putting it back gives an English word.
+    Words shorter than ``MIN_TYPO_LENGTH`` are left alone, as ``misspelt_english`` leaves them."""
+    if len(word) < MIN_TYPO_LENGTH:
+        return False
+    return (word.endswith("in") and word + "g" in english) or word + "e" in english
+
+
 def straighten(text: str) -> str:
     """Curly apostrophes straightened ("Raynaud’s" -> "Raynaud's")."""
     return text.replace("’", "'").replace("‘", "'")

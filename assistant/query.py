@@ -19,6 +19,7 @@ gives the pipeline what it needs:
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import math
 import re
@@ -36,6 +37,7 @@ from assistant.lexical import (
     english_words,
     expand_shorthand,
     focus_words,
+    stem,
     words,
 )
 from corpus.domain import Domain
@@ -45,6 +47,9 @@ _NAME = re.compile(r"[a-z]+[0-9a-z]*")  # a word, or a gene's letters and digits
 READINGS_KEPT = 512  # questions whose reading is kept for reuse
 SPELLING_CUTOFF = 0.8  # difflib ratio at which an unknown word is taken for a guide word misspelt
 ABBREVIATION_LETTERS = (3, 6)  # a word this short, unknown, may abbreviate names the passages use ("MMF")
+INITIALS_RUN = (2, 6)  # runs of this many words whose initials an abbreviation may be ("SLP": speech-language pathologists)
+INITIALS_MAX_PASSAGES = 1000  # above this many passages, abbreviations are not read against their runs of words (about 1 s per 1000 long passages)
+MIN_PREFIX = 4  # a word this long or longer that begins a passage word is taken for it cut short ("eval": "evaluations")
 # A follow-up rewritten by attaching the previous turn's subject: "who can get it (about: tofersen)".
 _ABOUT = re.compile(r"\s*\(about: ([^)]*)\)\s*$")
 
@@ -126,7 +131,25 @@ class QueryReader:
         self.name_conditions = {name: frozenset(c) for name, c in about.items() if c}
         self.name_phrases = frozenset(_name_runs(texts, self.names))
         self._sorted = sorted(self.vocabulary)
+        self._stems = frozenset(stem(w) for w in self.vocabulary)
+        self._initials = _initials(texts) if len(texts) <= INITIALS_MAX_PASSAGES else frozenset()
         self._read = {}
+
+    def knows(self, word: str, capitals: bool = False) -> bool:
+        """Whether the passages use ``word`` (lower case), as such, by its stem, cut short ("eval":
+        "evaluations"), as the parts of a compound of their words or, when the person wrote it in
+        capitals, as the initials of a run of their words ("SLP": "speech-language pathologists").
+        Only a word they don't use can be named as one they say nothing about."""
+        if word in self.vocabulary or stem(word) in self._stems:
+            return True
+        if len(word) >= MIN_PREFIX:
+            at = bisect.bisect_right(self._sorted, word)
+            if at < len(self._sorted) and self._sorted[at].startswith(word):
+                return True
+        parts = [p for p in word.split("-") if p]
+        if len(parts) > 1 and all(p in self.vocabulary or p in STOPWORDS for p in parts):
+            return True
+        return capitals and (word in self._initials or word.removesuffix("s") in self._initials)
 
     def read(self, question: str) -> Query:
         """The question as the guides would word it (see the module's docstring); the same
@@ -179,6 +202,27 @@ class QueryReader:
             return token
         match = difflib.get_close_matches(word, self._sorted, n=1, cutoff=SPELLING_CUTOFF)
         return match[0] if match else token
+
+
+def _initials(texts: Iterable[str]) -> frozenset[str]:
+    """The initials of every run of ``INITIALS_RUN`` words within a clause of the texts that neither
+    starts nor ends with a stopword, with hyphenated words read as one word or apart ("speech-language
+    pathologists": "slp" and "sp")."""
+    shortest, longest = INITIALS_RUN
+    found: set[str] = set()
+    for text in texts:
+        for clause in _CLAUSE.split(text.lower()):
+            found_words = re.findall(r"[a-z0-9]+(?:-[a-z0-9]+)*", clause)
+            for start, first in enumerate(found_words):
+                if first in STOPWORDS:
+                    continue
+                for end in range(start + shortest, min(start + longest, len(found_words)) + 1):
+                    run = found_words[start:end]
+                    if run[-1] in STOPWORDS:
+                        continue
+                    found.add("".join(w[0] for w in run))
+                    found.add("".join(p[0] for w in run for p in w.split("-") if p))
+    return frozenset(found)
 
 
 def _name_runs(texts: Iterable[str], names: frozenset[str], longest: int = 6) -> set[tuple[str, ...]]:

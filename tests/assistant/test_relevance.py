@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.lexical import english_words, misspelt_english
+from assistant.lexical import english_words, informal_spelling, misspelt_english
 from assistant.phrases import NOT_COVERED, RELATED
 from assistant.relevance import MODEL_DIR, RelevanceModel
 from assistant.safety import check_safety
@@ -188,6 +188,46 @@ def test_a_misspelt_everyday_word_is_not_named_as_something_the_guides_do_not_me
 @pytest.mark.parametrize(("question", "name"), [("does lyrica help with the cramps in als", "lyrica"), ("what is myasthenia gravis", "gravis")])
 def test_a_name_the_guides_never_give_is_still_named_as_missing(guides_assistant, question, name):
     # "lyrica" is "lyrical" and "gravis" is "gravies" with one letter more: names, not typos
+    evidence = guides_assistant.chain.assess(question)[2]
+    assert name in evidence.unknown_names, evidence.unknown_names
+
+
+@pytest.mark.parametrize(
+    ("word", "as_said"),
+    [("comin", True), ("gettin", True), ("directiv", True), ("exercis", True),  # "-ing" without its "g"; no final "e"
+     ("lyrica", False), ("gravis", False), ("tizanidine", False), ("baclofen", False), ("cellcept", False), ("rilutek", False)],
+)
+def test_a_word_typed_as_it_is_said_is_told_from_a_name(word, as_said):
+    assert informal_spelling(word, english_words()) is as_said
+
+
+@pytest.mark.parametrize(
+    ("question", "word"),
+    [
+        ("pt w/ mnd asking abt TMS, the magnetic brain thing, does it do anyting", "tms"),  # the guides spell it out
+        ("Which professionals does the ALS guide list as part of the MDT?", "mdt"),  # multidisciplinary team
+        ("ALS pt wants 2 know if keto diet slows it dwn", "dwn"),  # text-speak: no vowel, nothing to check
+        ("any new drugs for sclerodrma comin out? nothing works for my frend at group", "comin"),
+        ("advance directiv wat put in", "directiv"),
+        ("tofersin intrathecal - how often do they get the lumbar punctures", "intrathecal"),  # in a passage not retrieved
+    ],
+)
+def test_a_word_the_guides_use_or_that_cannot_be_checked_is_not_named_as_missing(guides_assistant, question, word):
+    # "The guides don't say anything about "TMS"" is wrong: they describe transcranial magnetic stimulation
+    evidence = guides_assistant.chain.assess(question)[2]
+    assert word not in evidence.unknown_names, evidence.unknown_names
+
+
+def test_the_documents_know_an_abbreviation_written_in_capitals_by_its_initials(guides_assistant):
+    knows = guides_assistant.chain.reader.knows
+    assert knows("slp", True) and knows("slps", True)  # speech-language pathologists
+    assert not knows("slp", False)  # in lower case it may be a word the guides don't use
+    assert knows("eval", False) and knows("riluzole", False)  # cut short ("evaluations"); as such
+    assert not knows("tizanidine", True) and not knows("ofev", False)
+
+
+@pytest.mark.parametrize(("question", "name"), [("is nintedanib the same as ofev?", "ofev"), ("can he take tizanidine with riluzole", "tizanidine")])
+def test_a_brand_or_medicine_the_guides_never_give_is_named_as_missing(guides_assistant, question, name):
     evidence = guides_assistant.chain.assess(question)[2]
     assert name in evidence.unknown_names, evidence.unknown_names
 
