@@ -127,11 +127,11 @@ class Evidence:
 class EvidenceJudge:
     def __init__(
         self, model: RelevanceModel, settings: Settings, vectors: TextVectors | None, names_guide_thing: Callable[[Query], bool],
-        documents_know: Callable[[str, bool], bool] | None = None,
+        documents_know: Callable[[str, bool], bool],
     ) -> None:
         self.model = model
-        # whether any passage of the documents uses a word (``QueryReader.knows``), retrieved or not:
-        # only a word none uses may be named as one the guides say nothing about
+        # whether a passage of the indexed documents uses a word (``QueryReader.knows``), retrieved or
+        # not: only a word none uses may be named as one the guides say nothing about
         self.documents_know = documents_know
         # whether a question names what the documents are about (a condition, a medicine...): then it is
         # about them, however few its words, and is never read as an everyday request
@@ -343,11 +343,12 @@ def _sentences(text: str) -> list[str]:
     return [p for p in re.split(r"(?<=[.?!])\s+", text.strip()) if p.strip()]
 
 
-def _unknown_names(query: Query, passages_text: str, documents_know: Callable[[str, bool], bool] | None = None) -> tuple[str, ...]:
+def _unknown_names(query: Query, passages_text: str, documents_know: Callable[[str, bool], bool]) -> tuple[str, ...]:
     """Focus words of the sentence that asks (``asked_sentence``: not the story around it) that
-    name something the guides don't mention ("tizanidine"): no passage has them (as such, by stem or
-    misspelt), nor any other passage of the documents (``documents_know``: "The guides don't say
-    anything about X" is said of the guides, not of what was retrieved), no English dictionary knows
+    name something the guides don't mention ("tizanidine"): no retrieved passage has them (as such, by
+    stem or misspelt), nor any other passage the question reader was given (``documents_know``: the
+    indexed guides and shared library; "The guides don't say anything about X" is said of the guides,
+    not of what was retrieved; a session's own upload counts only where retrieved), no English dictionary knows
     them, and they are no English word misspelt (``misspelt_english``: "clincs") or typed as said
     (``informal_spelling``: "comin"). A word with no vowel ("tms", "hsct", "wrks") is an abbreviation
     or text-speak whose meaning cannot be checked against the guides (they may spell it out), so it
@@ -356,18 +357,20 @@ def _unknown_names(query: Query, passages_text: str, documents_know: Callable[[s
     stems = {stem(v) for v in vocabulary}
     english = english_words()
     asked = set(words(asked_sentence(query.text)))
-
-    def capitals(word: str) -> bool:  # written in capitals by the person: an abbreviation ("ILD", "PFTs")
-        return re.search(rf"\b{re.escape(word.upper())}(s|S)?\b", query.original) is not None
-
     return tuple(
         w for w in query.focus
         if w in asked and w not in english and w not in vocabulary and stem(w) not in stems
         and any(v in w for v in VOWELS)
         and not (len(w) >= MIN_TYPO_LENGTH and difflib.get_close_matches(w, vocabulary, n=1, cutoff=0.85))
         and not misspelt_english(w, english) and not informal_spelling(w, english)
-        and not (documents_know is not None and documents_know(w, capitals(w)))
+        and not documents_know(w, typed_in_capitals(w, query.original))
     )
+
+
+def typed_in_capitals(word: str, message: str) -> bool:
+    """Whether the person typed ``word`` (lower case) in capitals, a plural's "s" apart ("ILD", "OTs"):
+    an abbreviation, whose letters may be the initials of words the guides use."""
+    return any(re.search(rf"\b{re.escape(w.upper())}s?\b", message) for w in {word, word.removesuffix("s")} if w)
 
 
 def _with(evidence: Evidence, coverage: Coverage, reason: str) -> Evidence:

@@ -138,12 +138,13 @@ def misspelt_english(word: str, english: frozenset[str] | set[str]) -> bool:
 
 
 def informal_spelling(word: str, english: frozenset[str] | set[str]) -> bool:
-    """A word typed the way it is said: the "g" of "-ing" left off ("comin", "gettin") or a silent
-    final "e" left off ("directiv", "exercis", "besid"), when putting it back gives an English word.
-    Words shorter than ``MIN_TYPO_LENGTH`` are left alone, as ``misspelt_english`` leaves them."""
-    if len(word) < MIN_TYPO_LENGTH:
-        return False
-    return (word.endswith("in") and word + "g" in english) or word + "e" in english
+    """A word typed the way it is said: the "g" of "-ing" left off ("doin", "comin", "gettin") or a
+    silent final "e" left off ("directiv", "exercis", "besid"), when putting it back gives an English
+    word. A final "e" is read back only on words of ``MIN_TYPO_LENGTH`` letters or more, as
+    ``misspelt_english`` reads its slips: none of about 120 medicine names tried is taken for a word so."""
+    if len(word) >= 4 and word.endswith("in") and word + "g" in english:
+        return True
+    return len(word) >= MIN_TYPO_LENGTH and word + "e" in english
 
 
 def straighten(text: str) -> str:
@@ -168,9 +169,26 @@ def respelt(text: str, vocabulary: Sequence[str], cutoff: float, min_length: int
     return re.sub(r"[A-Za-z]+(?:'[A-Za-z]+)*", fix, straighten(text))
 
 
+# "dose" typed for "does" ("what dose that mean", "how dose it work", "Dose it help?"): only where a
+# question's "does" stands, at the start of a sentence or right after "what", "how" or "why" (not "at
+# what dose", "how much dose"), and before "it", "that" or "this" and a verb. Read by the question's
+# reading only: the red flags still read the word as typed, so a dose question never loses the dose notice.
+_DOSE_FOR_DOES = re.compile(
+    r"(?:^|(?<=[.?!;:] )|(?<!\bat what )(?<!\bof what )(?<!\bin what )(?<=\bwhat )|(?<=\bhow )|(?<=\bwhy ))dose"
+    r"(?=\s+(it|that|this)\s+(do|mean|means|work|help|cause|affect|stop|slow|make|matter|hurt|last|change|happen|"
+    r"feel|interact|need|say|show)\b)",
+    re.IGNORECASE,
+)
+
+
+def does_respelt(text: str) -> str:
+    """``text`` with "dose" typed for "does" written "does" (``_DOSE_FOR_DOES``), in the case it was typed."""
+    return _DOSE_FOR_DOES.sub(lambda m: {"dose": "does", "Dose": "Does", "DOSE": "DOES"}.get(m.group(0), "does"), text)
+
+
 def expand_shorthand(text: str) -> str:
-    """Curly apostrophes straightened, contractions and txt-speak written out."""
-    text = straighten(text)
+    """Curly apostrophes straightened, contractions and txt-speak written out, "dose" typed for "does" put right."""
+    text = does_respelt(straighten(text))
     return re.sub(r"(?<![\w'])([A-Za-z0-9]+)(?![\w'])", lambda m: _shorthand(m.group(1)), text)
 
 

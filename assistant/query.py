@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import bisect
 import difflib
+import logging
 import math
 import re
 from collections import Counter
@@ -42,12 +43,14 @@ from assistant.lexical import (
 )
 from corpus.domain import Domain
 
+log = logging.getLogger(__name__)
+
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9'-]*")
 _NAME = re.compile(r"[a-z]+[0-9a-z]*")  # a word, or a gene's letters and digits ("sod1", "c9orf72"); no figures
 READINGS_KEPT = 512  # questions whose reading is kept for reuse
 SPELLING_CUTOFF = 0.8  # difflib ratio at which an unknown word is taken for a guide word misspelt
 ABBREVIATION_LETTERS = (3, 6)  # a word this short, unknown, may abbreviate names the passages use ("MMF")
-INITIALS_RUN = (2, 6)  # runs of this many words whose initials an abbreviation may be ("SLP": speech-language pathologists)
+INITIALS_RUN = (3, 6)  # letters of an abbreviation read as the initials of a run of words ("SLP": speech-language pathologists; two match by chance)
 INITIALS_MAX_PASSAGES = 1000  # above this many passages, abbreviations are not read against their runs of words (about 1 s per 1000 long passages)
 MIN_PREFIX = 4  # a word this long or longer that begins a passage word is taken for it cut short ("eval": "evaluations")
 # A follow-up rewritten by attaching the previous turn's subject: "who can get it (about: tofersen)".
@@ -133,6 +136,9 @@ class QueryReader:
         self._sorted = sorted(self.vocabulary)
         self._stems = frozenset(stem(w) for w in self.vocabulary)
         self._initials = _initials(texts) if len(texts) <= INITIALS_MAX_PASSAGES else frozenset()
+        if len(texts) > INITIALS_MAX_PASSAGES:
+            log.info("%d passages: abbreviations in questions are not read against their runs of words (at most %d)",
+                     len(texts), INITIALS_MAX_PASSAGES)
         self._read = {}
 
     def knows(self, word: str, capitals: bool = False) -> bool:
@@ -205,9 +211,9 @@ class QueryReader:
 
 
 def _initials(texts: Iterable[str]) -> frozenset[str]:
-    """The initials of every run of ``INITIALS_RUN`` words within a clause of the texts that neither
-    starts nor ends with a stopword, with hyphenated words read as one word or apart ("speech-language
-    pathologists": "slp" and "sp")."""
+    """The initials, ``INITIALS_RUN`` letters long, of every run of words within a clause of the texts
+    that neither starts nor ends with a stopword, with hyphenated words read as one word or apart
+    ("speech-language pathologists": "slp" and "sp")."""
     shortest, longest = INITIALS_RUN
     found: set[str] = set()
     for text in texts:
@@ -216,12 +222,13 @@ def _initials(texts: Iterable[str]) -> frozenset[str]:
             for start, first in enumerate(found_words):
                 if first in STOPWORDS:
                     continue
-                for end in range(start + shortest, min(start + longest, len(found_words)) + 1):
+                for end in range(start + 1, min(start + longest, len(found_words)) + 1):
                     run = found_words[start:end]
                     if run[-1] in STOPWORDS:
                         continue
-                    found.add("".join(w[0] for w in run))
-                    found.add("".join(p[0] for w in run for p in w.split("-") if p))
+                    for initials in ("".join(w[0] for w in run), "".join(p[0] for w in run for p in w.split("-") if p)):
+                        if shortest <= len(initials) <= longest:
+                            found.add(initials)
     return frozenset(found)
 
 

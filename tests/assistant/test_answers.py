@@ -142,6 +142,39 @@ def test_diagnosis_and_stopping_medicine_are_pointed_to_the_care_team(guides_ass
     assert guides_assistant.ask("how many mg of riluzole twice a day").safety == "dose"
 
 
+@pytest.mark.parametrize(
+    "question",
+    ["what dose he should take of riluzole", "what dose of methotrexate is usual", "double dose it ok?", "double dose it help?",
+     "extra dose it hurt?", "how much dose it need for my mother", "at what dose it work best for ALS?", "is the dose that work for him safe",
+     "what dose that mean"],  # the last: "does" mistyped, but the red flags read the words as typed
+)
+def test_a_question_about_a_dose_gets_the_dose_notice(question):
+    from assistant.safety import check_safety  # noqa: PLC0415
+
+    flag = check_safety(question)
+    assert flag is not None and flag.kind == "dose"
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [("what dose that mean", "what does that mean"), ("Dose it work for scleroderma?", "Does it work for scleroderma?"),
+     ("ok. dose it help", "ok. does it help"), ("how dose it work", "how does it work"),
+     ("double dose it help?", "double dose it help?"), ("how much dose it need", "how much dose it need"),
+     ("at what dose it work best", "at what dose it work best"), ("is the dose that work for him safe", "is the dose that work for him safe")],
+)
+def test_dose_is_read_as_does_only_where_a_question_says_does(typed, read):
+    from assistant.lexical import does_respelt  # noqa: PLC0415
+
+    assert does_respelt(typed) == read
+
+
+def test_dose_typed_for_does_is_answered_not_refused_for_a_missing_dose(guides_assistant):
+    # "what dose that mean" asks what something means: it was refused for a missing dose
+    answer = guides_assistant.ask("my rhuematologist says my disease is 'refractory' what dose that mean for me")
+    assert answer.coverage != "none" and "don't say anything about doses" not in answer.answer, answer.answer
+    assert answer.citations  # what the guides say of treatments that fail
+
+
 @pytest.mark.xfail(strict=True, reason="known gap (issue 17): the relevance model scores the feeding-tube sentence "
                    "0.003 for 'is it time for a feeding tube', so the notice comes with no guide text")
 def test_choking_that_keeps_happening_gets_the_emergency_line_then_the_guides_answer(guides_assistant):

@@ -205,7 +205,8 @@ def test_a_word_typed_as_it_is_said_is_told_from_a_name(word, as_said):
     ("question", "word"),
     [
         ("pt w/ mnd asking abt TMS, the magnetic brain thing, does it do anyting", "tms"),  # the guides spell it out
-        ("Which professionals does the ALS guide list as part of the MDT?", "mdt"),  # multidisciplinary team
+        ("Which professionals does the ALS guide list as part of the MDT?", "mdt"),  # no vowel: nothing to check it by
+        ("is ASCT an option when nothing else has worked for scleroderma", "asct"),  # autologous stem cell transplantation
         ("ALS pt wants 2 know if keto diet slows it dwn", "dwn"),  # text-speak: no vowel, nothing to check
         ("any new drugs for sclerodrma comin out? nothing works for my frend at group", "comin"),
         ("advance directiv wat put in", "directiv"),
@@ -218,9 +219,20 @@ def test_a_word_the_guides_use_or_that_cannot_be_checked_is_not_named_as_missing
     assert word not in evidence.unknown_names, evidence.unknown_names
 
 
+@pytest.mark.parametrize(
+    ("word", "message", "capitals"),
+    [("ild", "How is scleroderma ILD monitored?", True), ("ots", "what do OTs do for ALS", True), ("pfts", "PFTs every year?", True),
+     ("ild", "my friend has ild", False), ("ots", "what do ots do", False)],
+)
+def test_an_abbreviation_is_one_the_person_typed_in_capitals(word, message, capitals):
+    from assistant.evidence import typed_in_capitals  # noqa: PLC0415
+
+    assert typed_in_capitals(word, message) is capitals
+
+
 def test_the_documents_know_an_abbreviation_written_in_capitals_by_its_initials(guides_assistant):
     knows = guides_assistant.chain.reader.knows
-    assert knows("slp", True) and knows("slps", True)  # speech-language pathologists
+    assert knows("slp", True) and knows("asct", True)  # speech-language pathologists; autologous stem cell transplantation
     assert not knows("slp", False)  # in lower case it may be a word the guides don't use
     assert knows("eval", False) and knows("riluzole", False)  # cut short ("evaluations"); as such
     assert not knows("tizanidine", True) and not knows("ofev", False)
