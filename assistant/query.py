@@ -135,8 +135,10 @@ class QueryReader:
         self.name_phrases = frozenset(_name_runs(texts, self.names))
         self._sorted = sorted(self.vocabulary)
         self._stems = frozenset(stem(w) for w in self.vocabulary)
-        self._initials = _initials(texts) if len(texts) <= INITIALS_MAX_PASSAGES else frozenset()
-        if len(texts) > INITIALS_MAX_PASSAGES:
+        if len(texts) <= INITIALS_MAX_PASSAGES:
+            self._initials = _initials(texts)
+        else:
+            self._initials = frozenset()
             log.info("%d passages: abbreviations in questions are not read against their runs of words (at most %d)",
                      len(texts), INITIALS_MAX_PASSAGES)
         self._read = {}

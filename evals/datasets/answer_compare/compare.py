@@ -25,7 +25,10 @@ import random
 import re
 from pathlib import Path
 
-NAMED_GAP = re.compile(r'^The guides don\'t say anything about ((?:"[^"]+"(?: or )?)+);')
+from evals.metrics import GAP_PREFIX
+
+# an opening that names what the guides don't say: 'The guides don't say anything about "X" or "Y";'
+NAMED_GAP = re.compile("^" + re.escape(GAP_PREFIX) + r'((?:"[^"]+"(?: or )?)+);')
 
 
 def sheet(old: Path, new: Path, out: Path, n: int, seed: int) -> None:
