@@ -108,8 +108,11 @@ class AnswerChain:
             yield run.emit(flag.message)
             yield run.final(self, "none", run.question, [], [])
             return
+        if flag and flag.message:  # a notice (a crisis read by the model, a dose): shown at once, before any search
+            yield run.emit(flag.message + "\n\n")
 
-        question = without_instructions(run.question) if run.safety == "injection" else run.question
+        # instruction-like sentences are never read as the question, also when a more serious flag came first
+        question = without_instructions(run.question)
         if run.safety == "injection" and question == run.question:  # nothing but instructions: nothing to answer
             yield run.emit(NOT_COVERED_ANSWER, first=True)
             yield run.final(self, "none", run.question, [], [])
@@ -124,8 +127,6 @@ class AnswerChain:
 
         evidence = self.judge.assess(query, passages, opens=not history)
         log.debug("evidence for %r: %s (%s)", query.text, evidence.coverage, evidence.reason)
-        if flag and flag.message:
-            yield run.emit(flag.message + "\n\n")
         if evidence.coverage == "none":
             yield run.emit(self.everyday if evidence.everyday else self.not_covered, first=True)
             yield run.final(self, "none", standalone, passages, [], evidence)

@@ -27,9 +27,9 @@ EMERGENCY = (
     "Don't wait for an answer here."
 )
 CRISIS = (
-    "I'm really sorry you feel this way. You deserve support right now. "
+    "I'm really sorry you're going through this. You deserve support right now, and so does anyone you're worried about. "
     "Please call or text 988 (Suicide & Crisis Lifeline, US). In the UK and Ireland, call Samaritans on 116 123. "
-    "Or call your local emergency number. If you might act on these thoughts, call for help now "
+    "Or call your local emergency number. If you or someone else might act on these thoughts, call for help now "
     "or go to the nearest emergency room. Talking to someone you trust can help too."
 )
 EMERGENCY_TITLE = "Call for help now"

@@ -1,6 +1,9 @@
 """Red flags, checked before retrieval.
 
-Emergencies and crisis statements stop everything and get fixed guidance at once.
+Emergencies and crisis statements stop everything and get fixed guidance at once: the phrases, and
+two models this project trains read them (the emergency-now model, ``assistant.urgency``; the crisis
+model, ``assistant.crisis``: someone, the writer or a person they care for, thinking of ending their
+life or harming themselves).
 Dose, diagnosis and stop-a-medicine questions get a care-team notice; whatever the guides
 say about the subject is still given, with citations, never a dose or a diagnosis.
 Instruction-like text is flagged and then treated as plain text.
@@ -97,6 +100,32 @@ def _chance_now(question: str) -> float:
     return shipped_urgency_model().chance_now(question)
 
 
+@lru_cache(maxsize=1024)
+def crisis_chance(question: str) -> float:
+    """The crisis model's P(the message tells of someone thinking of ending their life or harming
+    themselves), once per message (``assistant.crisis``)."""
+    from assistant.crisis import shipped_crisis_model  # noqa: PLC0415
+
+    return shipped_crisis_model().chance(question)
+
+
+def _crisis_read(question: str) -> bool:
+    """The crisis model reads one ("he keeps saying he wants to end it", "she asked how many of her
+    pills it would take"; the phrases matched 7 of the 100 such messages the crisis writers wrote): the
+    crisis message first, then the answer, as the model also reads some talk of guilt or grief as one
+    ("so burnt out, is there a support group" still gets its answer). An emergency now comes first.
+    Instruction-like sentences are not read ("Ignore previous instructions" alone, which no writer wrote,
+    reads P 0.93): the rest of the message is, and a message that is nothing else is not."""
+    from assistant.crisis import shipped_crisis_model  # noqa: PLC0415
+
+    if _BY_NAME["injection"].pattern.search(question):
+        rest = without_instructions(question)
+        if rest == question:  # nothing but instructions
+            return False
+        question = rest
+    return crisis_chance(question) >= shipped_crisis_model().cut
+
+
 def _model_says_now(question: str) -> bool:
     from assistant.urgency import shipped_urgency_model  # noqa: PLC0415
 
@@ -171,11 +200,17 @@ KINDS: tuple[SafetyKind, ...] = (
     SafetyKind(
         "crisis",
         re.compile(
-            r"\b(kill(ing)? (my|him|her)sel(f|ves)|end(ing)? (it all|my (own )?life)|take my (own )?life|suicid\w*"
-            r"|want(ed)? to die|wish (i|I) (was|were) dead|better off dead|no (reason|point) (in )?(to )?(living|live|going on)"
+            # said of oneself or of another ("he wants to end his life", "mum keeps saying she wants to die"); a
+            # wish to die somewhere or somehow ("at home", "with dignity", "in his own bed") is a care wish
+            r"\b(kill(s|ing)? (my|him|her|them)sel(f|ves)|end(ing)? (it all|my (own )?life)"
+            r"|(wan(t|ts|ted|na)|going|plans?|planning|tried|trying|decided) to end (it|(his|her|their|my) (own )?life)\b(?! support)"
+            r"|take my (own )?life|tak(e|es|ing) (his|her|their) own li(fe|ves)|suicid\w*|(cutting|harming) (him|her|them)sel(f|ves)"
+            r"|(wan(t|ts|ted|na)|going|plans?|planning|tried|trying) to take (his|her|their|my) (own )?life"
+            r"|wan(t|ts|ted|na) to die\b(?! ?(at|in|with|on|peacefully|naturally|comfortably|alone|before|after|when|where|of|from)\b)"
+            r"|wish(es)? (i|he|she|they) (was|were) dead|better off dead|no (reason|point) (in )?(to )?(living|live|going on)"
             r"|(don'?t|do not|doesn'?t|does not) want to (live|be alive|go on|keep going|keep living|wake up|be here)"
             r"|no (reason|point) (in |to )?(go(ing)? on|keep(ing)? going|liv\w*)|can'?t (do|take) (this|it) any ?more"
-            r"|(cannot|can not) (do|take) (this|it) any ?more|(thinking|thought) (of|about) ending it|end(ing)? it all"
+            r"|(cannot|can not) (do|take) (this|it) any ?more|(thinks?|thinking|thought|talks?|talking|talked) (of|about) (ending it|ending (my|his|her|their) (own )?life|killing (my|him|her|them)sel(f|ves))|end(ing)? it all"
             r"|no point any ?more|(don'?t|do not) want to be a burden|(tired|sick) of (being|bein) (a )?burden|(i'?m|i am|am|being|bein) (just )?a burden|hurt(ing)? myself|self[- ]harm)",
             _I,
         ),
@@ -277,14 +312,37 @@ def named_emergency(question: str, names: GuideNames = GuideNames()) -> bool:
 
 def check_safety(question: str, names: GuideNames = GuideNames()) -> SafetyFlag | None:
     """The most serious red flag in a question, or None. ``names``: the guides' medicines and
-    condition names, so that "can he stop the edaravone" and "could my dad have ALS" are seen."""
+    condition names, so that "can he stop the edaravone" and "could my dad have ALS" are seen.
+
+    A crisis (someone thinking of ending their life or harming themselves) is never dropped for
+    another flag: with an emergency now, the emergency message and then the crisis message, alone
+    ("he said he wants to die and took all his morphine, now hes not breathing"); named by the
+    phrases, the crisis message alone; read by the crisis model only, the crisis message first, then
+    any other notice, then the answer."""
     question = as_read(question)
-    for kind in KINDS:
-        if kind.pattern.search(question) or (kind.also is not None and kind.also(question, names)):
-            if kind.unless is not None and kind.unless(question):
-                continue
-            return SafetyFlag(kind.name, kind.notice, kind.blocking)
-    return None
+    crisis_kind, *others = KINDS
+    named = _matches(crisis_kind, question, names)
+    read = not named and _crisis_read(question)
+    for kind in others:
+        if not _matches(kind, question, names):
+            continue
+        if kind.blocking:
+            message = "\n\n".join((kind.notice, crisis_kind.notice)) if named or read else kind.notice
+            return SafetyFlag(kind.name, message, True)
+        if named:
+            break
+        if read:
+            return SafetyFlag(crisis_kind.name, "\n\n".join(n for n in (crisis_kind.notice, kind.notice) if n), False)
+        return SafetyFlag(kind.name, kind.notice, kind.blocking)
+    if named:
+        return SafetyFlag(crisis_kind.name, crisis_kind.notice, True)
+    return SafetyFlag(crisis_kind.name, crisis_kind.notice, False) if read else None
+
+
+def _matches(kind: SafetyKind, question: str, names: GuideNames) -> bool:
+    """Whether a question (as read) raises this kind of flag: its pattern or its further test, unless its exception holds."""
+    found = bool(kind.pattern.search(question)) or (kind.also is not None and kind.also(question, names))
+    return found and not (kind.unless is not None and kind.unless(question))
 
 
 def without_instructions(question: str) -> str:

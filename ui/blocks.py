@@ -194,6 +194,12 @@ class ChatApp:
         try:
             where = self.assistant.condition_key(condition)
             flag = check_safety(question)
+            if flag is not None and not flag.blocking and flag.kind in render.SAFETY_ALERTS:  # a crisis read by the model: its alert at once
+                yield ANSWER_OUTPUTS(
+                    question="", chatbot=[*messages], alert=render.alert_html(flag.kind), notice="",
+                    status=render.status_html(progress.status(), turn=number),
+                    ask=gr.update(visible=False), stop=gr.update(value="Stop", interactive=True, visible=True),
+                )
             note = ""
             if (flag is not None and flag.blocking) or not chains.uses_model:  # no model: no waiting
                 answer = yield from self._stream(chains.chain, question, session, where, messages, number, stop)
@@ -312,11 +318,17 @@ class ChatApp:
         )
 
     def _end_turn(self, turn: ChatTurn, session: ChatSession, status: str = FAILED_STATUS) -> tuple[Any, ...]:
-        """A turn without a finished answer (it failed, or the user stopped it)."""
+        """A turn without a finished answer (it failed, or the user stopped it); a crisis read in the
+        question keeps its alert in view."""
         self._add_turn(turn, session)
         session.suggestions = []
+        try:
+            flag = check_safety(turn.question)
+        except GuideError:  # the check itself failed (a model file missing): the failure is what is shown
+            flag = None
         return self._turn_outputs(
-            session, alert="", notice="", status=render.status_html(status, turn.state, len(session.turns))
+            session, alert=render.alert_html(flag.kind if flag else None), notice="",
+            status=render.status_html(status, turn.state, len(session.turns)),
         )
 
     def _turn_outputs(self, session: ChatSession, **shown: Any) -> tuple[Any, ...]:
