@@ -11,6 +11,7 @@ Instruction-like text is flagged and then treated as plain text.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
@@ -32,7 +33,9 @@ from assistant.phrases import (
     STOP_MEDICATION_ADVICE,
     STOP_MEDICATION_NOTICE,
 )
+from core.errors import GuideError
 
+log = logging.getLogger(__name__)
 _I = re.IGNORECASE
 # Emergency words as they are typed in a hurry or dictated ("not breating", "lips blu", "chokin",
 # "chocking"): a word no dictionary knows, this close to one of these, is read as it, by the
@@ -43,6 +46,7 @@ EMERGENCY_VOCABULARY = tuple(
     wake passed passing seizure fitting gasping overdose bleeding swallow suffocate suffocating choking choked
     turning shallow noisy rattling short""".split()
 )
+CRISIS_MIN_WORDS = 4  # left when instruction-like words are taken out: fewer, and the crisis model does not read it
 RESPELL_CUTOFF = 0.85  # difflib's ratio: "breating" 0.94, "blu" 0.86; "graphing" (0.80) stays graphing
 _STOPPING = r"\b(stop|stopping|quit|quitting|come off|coming off|skip|skipping|halve|cut down)\b"
 
@@ -114,16 +118,17 @@ def _crisis_read(question: str) -> bool:
     pills it would take"; the phrases matched 7 of the 100 such messages the crisis writers wrote): the
     crisis message first, then the answer, as the model also reads some talk of guilt or grief as one
     ("so burnt out, is there a support group" still gets its answer). An emergency now comes first.
-    Instruction-like sentences are not read ("Ignore previous instructions" alone, which no writer wrote,
-    reads P 0.93): the rest of the message is, and a message that is nothing else is not."""
+    Instruction-like text is not read ("Ignore previous instructions" alone, which no writer wrote,
+    reads P 0.93): a sentence with a command to the assistant is left out (a message that is nothing
+    else is not read), and words asking it to play a part are taken out of theirs ("i pretend to be
+    strong but honestly I cut myself again" is read), unless fewer than ``CRISIS_MIN_WORDS`` words are left."""
     from assistant.crisis import shipped_crisis_model  # noqa: PLC0415
 
-    if _BY_NAME["injection"].pattern.search(question):
-        rest = without_instructions(question)
-        if rest == question:  # nothing but instructions
-            return False
-        question = rest
-    return crisis_chance(question) >= shipped_crisis_model().cut
+    sentences = re.split(r"(?<=[.!?])\s+", question)
+    kept = " ".join(_ROLE_WORDS.sub(" ", s) for s in sentences if not _COMMANDS.search(s))
+    if kept != question and len(re.findall(r"[A-Za-z]+", kept)) < CRISIS_MIN_WORDS:
+        return False
+    return crisis_chance(kept) >= shipped_crisis_model().cut
 
 
 def _model_says_now(question: str) -> bool:
@@ -177,6 +182,15 @@ OTHER_EMERGENCY_WORDS = re.compile(
 )
 EMERGENCY_WORDS = re.compile(f"{BREATHING_EMERGENCY_WORDS.pattern}|{OTHER_EMERGENCY_WORDS.pattern}", _I)
 
+# Instruction-like text: commands to the assistant, and words that ask it to play a part ("act as",
+# "pretend to be"), which ordinary sentences also use ("i pretend to be strong but ...").
+_COMMANDS = re.compile(
+    r"\b(ignore|disregard|forget) (all |any |the |your )?(previous |prior |above |earlier )?(instructions|rules|prompts?)\b"
+    r"|\b(system prompt|developer (message|mode)|jailbreak|reveal your|print your (prompt|instructions))",
+    _I,
+)
+_ROLE_WORDS = re.compile(r"\b(you are now|act as|pretend (to be|you are))", _I)
+
 _STOPS_NAMED = re.compile(rf"{_STOPPING}((?: [\w-]+){{1,4}})", _I)
 
 
@@ -200,17 +214,20 @@ KINDS: tuple[SafetyKind, ...] = (
     SafetyKind(
         "crisis",
         re.compile(
-            # said of oneself or of another ("he wants to end his life", "mum keeps saying she wants to die"); a
-            # wish to die somewhere or somehow ("at home", "with dignity", "in his own bed") is a care wish
-            r"\b(kill(s|ing)? (my|him|her|them)sel(f|ves)|end(ing)? (it all|my (own )?life)"
-            r"|(wan(t|ts|ted|na)|going|plans?|planning|tried|trying|decided) to end (it|(his|her|their|my) (own )?life)\b(?! support)"
-            r"|take my (own )?life|tak(e|es|ing) (his|her|their) own li(fe|ves)|suicid\w*|(cutting|harming) (him|her|them)sel(f|ves)"
-            r"|(wan(t|ts|ted|na)|going|plans?|planning|tried|trying) to take (his|her|their|my) (own )?life"
-            r"|wan(t|ts|ted|na) to die\b(?! ?(at|in|with|on|peacefully|naturally|comfortably|alone|before|after|when|where|of|from)\b)"
-            r"|wish(es)? (i|he|she|they) (was|were) dead|better off dead|no (reason|point) (in )?(to )?(living|live|going on)"
+            # the first person as before; another person only in forms a care wish never takes ("he wants to
+            # die" but not "he wants to die at home / without tubes"; "she wants to end her life" but not
+            # "end her life support"; "cutting herself"; "slit her wrists")
+            r"\b(kill(ing)? (my|him|her)sel(f|ves)|end(ing)? (it all|my (own )?life)|take my (own )?life|suicid\w*"
+            r"|(?<!n't )(?<!not )want(ed)? to die"
+            r"|(?<!n't )(?<!not )wants to die\b(?! ?(at|in|with|without|on|peacefully|naturally|comfortably|alone|before|after|when|where|of|from)\b)"
+            r"|(wan(ts|ted|na)|plans?|planning|tried|trying) to (end|take) (his|her|their) (own )?life\b(?![- ](support|sustaining|saving|prolonging))"
+            r"|wan(t|ts|ted|na) to end it\b|\b(he|she|they)('s|'re| is| are) going to (end|take) (his|her|their) (own )?life\b(?![- ](support|sustaining|saving|prolonging))"
+            r"|(talks?|talking|talked|thinks?|thinking|thought) (of|about) (ending|taking) (his|her|their|my) (own )?life\b(?![- ](support|sustaining|saving|prolonging))"
+            r"|tak(e|es|ing) (his|her|their) own li(fe|ves)|(cutting|harming) (him|her)sel(f|ves)|(slit|slits|slitting|cut|cuts) (his|her|their|my) wrists?"
+            r"|wish (i|I) (was|were) dead|better off dead|no (reason|point) (in )?(to )?(living|live|going on)"
             r"|(don'?t|do not|doesn'?t|does not) want to (live|be alive|go on|keep going|keep living|wake up|be here)"
             r"|no (reason|point) (in |to )?(go(ing)? on|keep(ing)? going|liv\w*)|can'?t (do|take) (this|it) any ?more"
-            r"|(cannot|can not) (do|take) (this|it) any ?more|(thinks?|thinking|thought|talks?|talking|talked) (of|about) (ending it|ending (my|his|her|their) (own )?life|killing (my|him|her|them)sel(f|ves))|end(ing)? it all"
+            r"|(cannot|can not) (do|take) (this|it) any ?more|(thinking|thought) (of|about) ending it|end(ing)? it all"
             r"|no point any ?more|(don'?t|do not) want to be a burden|(tired|sick) of (being|bein) (a )?burden|(i'?m|i am|am|being|bein) (just )?a burden|hurt(ing)? myself|self[- ]harm)",
             _I,
         ),
@@ -276,11 +293,7 @@ KINDS: tuple[SafetyKind, ...] = (
     ),
     SafetyKind(
         "injection",
-        re.compile(
-            r"\b(ignore|disregard|forget) (all |any |the |your )?(previous |prior |above |earlier )?(instructions|rules|prompts?)\b"
-            r"|\b(system prompt|developer (message|mode)|jailbreak|you are now|act as|pretend (to be|you are)|reveal your|print your (prompt|instructions))",
-            _I,
-        ),
+        re.compile(f"{_COMMANDS.pattern}|{_ROLE_WORDS.pattern}", _I),
     ),
 )
 SAFETY_KINDS = tuple(kind.name for kind in KINDS)
@@ -322,21 +335,30 @@ def check_safety(question: str, names: GuideNames = GuideNames()) -> SafetyFlag 
     question = as_read(question)
     crisis_kind, *others = KINDS
     named = _matches(crisis_kind, question, names)
-    read = not named and _crisis_read(question)
     for kind in others:
         if not _matches(kind, question, names):
             continue
-        if kind.blocking:
-            message = "\n\n".join((kind.notice, crisis_kind.notice)) if named or read else kind.notice
+        if kind.blocking:  # an emergency now: its message first, whatever else the crisis model can say
+            message = "\n\n".join((kind.notice, crisis_kind.notice)) if named or _crisis_read_safely(question) else kind.notice
             return SafetyFlag(kind.name, message, True)
         if named:
             break
-        if read:
+        if _crisis_read(question):
             return SafetyFlag(crisis_kind.name, "\n\n".join(n for n in (crisis_kind.notice, kind.notice) if n), False)
         return SafetyFlag(kind.name, kind.notice, kind.blocking)
     if named:
         return SafetyFlag(crisis_kind.name, crisis_kind.notice, True)
-    return SafetyFlag(crisis_kind.name, crisis_kind.notice, False) if read else None
+    return SafetyFlag(crisis_kind.name, crisis_kind.notice, False) if _crisis_read(question) else None
+
+
+def _crisis_read_safely(question: str) -> bool:
+    """The crisis model's reading beside an emergency: the emergency message never waits on it, nor
+    fails with it (a missing model file is logged, and refused with what to run everywhere else)."""
+    try:
+        return _crisis_read(question)
+    except GuideError as error:
+        log.error("the crisis model could not read a message with an emergency: %s", error)
+        return False
 
 
 def _matches(kind: SafetyKind, question: str, names: GuideNames) -> bool:
