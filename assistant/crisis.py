@@ -18,7 +18,6 @@ what it reads alone never takes the answer away.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -43,8 +42,7 @@ class CrisisModel:
         """Read on the whole message, as trained. (Reading each sentence too, to find a crisis said in one
         line beside a question, was tried on 2026-12-06: it read high on fragments of the calibration
         part's other messages and its cut-off went to 0.98.)"""
-        logit = float(self.pairs.logits([(PROMPT, text)])[0])
-        return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, logit))))
+        return self.pairs.chance(PROMPT, text)
 
 
 def load_crisis_model(folder: Path = MODEL_DIR, threads: int = 2) -> CrisisModel:

@@ -235,6 +235,11 @@ class OnnxPairModel:
             out.append(self._session.run(None, {k: v for k, v in feeds.items() if k in self._inputs})[0].reshape(-1))
         return np.concatenate(out) if out else np.zeros(0)
 
+    def chance(self, first: str, second: str) -> float:
+        """P of one pair, read as a one-logit classifier ((prompt, message): the emergency-now and crisis models)."""
+        logit = float(self.logits([(first, second)])[0])
+        return float(1.0 / (1.0 + np.exp(-np.clip(logit, -60.0, 60.0))))
+
 
 class RelevanceModel:
     """The shipped cross-encoder, run with ONNX Runtime; scores are calibrated probabilities."""

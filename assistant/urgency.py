@@ -17,7 +17,6 @@ or choking phrases only mentions one, and gets the emergency line and then an an
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -41,8 +40,7 @@ class UrgencyModel:
 
     def chance_now(self, text: str) -> float:
         """P(someone is in an emergency now); ``assistant.safety`` decides with ``cut`` and ``mention_cut``."""
-        logit = float(self.pairs.logits([(PROMPT, text)])[0])
-        return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, logit))))
+        return self.pairs.chance(PROMPT, text)
 
 
 

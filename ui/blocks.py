@@ -195,11 +195,7 @@ class ChatApp:
             where = self.assistant.condition_key(condition)
             flag = check_safety(question)
             if flag is not None and not flag.blocking and flag.kind in render.SAFETY_ALERTS:  # a crisis read by the model: its alert at once
-                yield ANSWER_OUTPUTS(
-                    question="", chatbot=[*messages], alert=render.alert_html(flag.kind), notice="",
-                    status=render.status_html(progress.status(), turn=number),
-                    ask=gr.update(visible=False), stop=gr.update(value="Stop", interactive=True, visible=True),
-                )
+                yield ANSWER_OUTPUTS(alert=render.alert_html(flag.kind))
             note = ""
             if (flag is not None and flag.blocking) or not chains.uses_model:  # no model: no waiting
                 answer = yield from self._stream(chains.chain, question, session, where, messages, number, stop)

