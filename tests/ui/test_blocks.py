@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 import time
 from pathlib import Path
 
@@ -185,7 +186,9 @@ def test_stop_ends_the_models_work_and_keeps_what_was_checked(slow_words_assista
     last = outputs[-1]
     assert 'data-state="stopped"' in last["status"] and last["stop"]["visible"] is False and last["ask"]["visible"] is True
     bubble = last["chatbot"][-1]["content"]
-    assert "riluzole" in bubble.lower() and bubble.endswith(f"_{STOPPED}_")  # the checked sentences stay, marked
+    # the checked sentences stay, each with its citation, marked (which sentence comes first is the answer tests'
+    # concern: the int8 relevance scores order two near-equal sentences differently on AVX2 and AVX-512 machines)
+    assert re.search(rf"\.\s*\[\d+\]\s*_{STOPPED}_$", bubble), bubble
     session = last["session"]
     assert session.exchanges == [None] and session.history == [] and last["saved"]["turns"][0]["state"] == "stopped"
     assert not app._stops  # nothing left to stop
