@@ -10,6 +10,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict
 from typing import Any
 
 from assistant.citations import SupportChecker, parse_citations, split_all, split_complete
@@ -19,6 +20,7 @@ from assistant.evidence import Evidence, EvidenceJudge, asked_sentence, naming_s
 from assistant.generators import ExtractiveGenerator, Generator
 from assistant.lexical import ALTERNATIVES_SEARCH, STOPWORDS, words
 from assistant.phrases import (
+    BRAND_NAME,
     MAY_BE_INCOMPLETE,
     NOT_COVERED,
     NOT_COVERED_ANSWER,
@@ -37,6 +39,7 @@ from assistant.vectors import TextVectors
 from assistant.wording import AnswerSentence, PlainLookup, answer_sentence, glossary_for
 from core.errors import GuideError
 from core.settings import Settings
+from corpus.domain import BrandName, whole_word
 from index.chunking import Chunk
 from index.plain import PlainLayer
 
@@ -124,6 +127,7 @@ class AnswerChain:
         query, passages = self.search(standalone, condition)
         run.timings["retrieval"] = run.elapsed()
         yield AnswerEvent("passages", passages=tuple(passages))
+        run.brands = query.brands_asked
 
         evidence = self.judge.assess(query, passages, opens=not history)
         log.debug("evidence for %r: %s (%s)", query.text, evidence.coverage, evidence.reason)
@@ -139,6 +143,7 @@ class AnswerChain:
         checker = SupportChecker(self.vectors, self.settings, passages, query.text)
         # a partial answer says first what the guides don't say, then what they say that is related
         lead = f"{_gap_sentence(evidence, question, self._names_something)} {RELATED} " if evidence.coverage == "partial" else ""
+        lead = "".join(f"{sentence} " for sentence in brand_sentences(query.brands_asked)) + lead
         kept: list[str] = []
         for sentence in self._checked_sentences(run, query.text, passages, checker, stop):
             # the check ran on the guide's wording; the reader sees its plain version, if any
@@ -163,9 +168,10 @@ class AnswerChain:
 
     def _guide_names(self) -> GuideNames:
         """The names the documents use (the reader's, learnt from the passages, and the domain file's
-        medicines) and their conditions' names: what the safety check and the everyday check know."""
+        medicines and their brand names: "stop the cellcept" gets the care-team notice) and their
+        conditions' names: what the safety check and the everyday check know."""
         domain = self.settings.domain
-        return GuideNames(self.reader.names | domain.medicine_words, domain.names)
+        return GuideNames(self.reader.names | domain.medicine_words | domain.brand_words, domain.names)
 
     def _names_guide_thing(self, query: Query) -> bool:
         """Whether a question names a condition the documents are about, or a name they use (a
@@ -181,11 +187,18 @@ class AnswerChain:
         """The question as read (spelling, names, focus), and its passages: those of a condition
         the question names come first unless the user chose a condition."""
         query = self.reader.read(standalone)
-        prefer = query.conditions if condition is None and len(query.conditions) == 1 else ()
-        text = f"{query.text} {ALTERNATIVES_SEARCH}" if query.wants_alternatives else query.text
-        vector = self.vectors.get([text])[0].tolist()
-        passages = self.retriever.search(text, condition=condition, query_vector=vector, prefer=prefer, rerank_query=query.text)
+        passages = self._passages(query, condition)
+        if any(whole_word(b.brand).search(p.chunk.text) for b in query.brands for p in passages):
+            # a document that uses the brand (a user's leaflet) is read with it: the question as written
+            query = self.reader.read(standalone, brands=False)
+            passages = self._passages(query, condition)
         return query, passages
+
+    def _passages(self, query: Query, condition: str | None) -> list[Passage]:
+        prefer = query.conditions if condition is None and len(query.conditions) == 1 else ()
+        text = f"{query.searched} {ALTERNATIVES_SEARCH}" if query.wants_alternatives else query.searched
+        vector = self.vectors.get([text])[0].tolist()
+        return self.retriever.search(text, condition=condition, query_vector=vector, prefer=prefer, rerank_query=query.text)
 
     def assess(self, standalone: str, condition: str | None = None) -> tuple[Query, list[Passage], Evidence]:
         """What the gate decides for a standalone question (the suggested questions are put to it)."""
@@ -252,6 +265,7 @@ class _Run:
         self.sentences: list[AnswerSentence] = []
         self.safety: str | None = None
         self.generator = "none"
+        self.brands: tuple[BrandName, ...] = ()  # brand names this turn was read with (``Query.brands_asked``)
 
     def elapsed(self) -> float:
         return (time.perf_counter() - self.started) * 1000
@@ -287,7 +301,10 @@ class _Run:
             retrieved=list(passages),
             not_covered=list(evidence.missing_aspects) if evidence else [],
             checks=list(self.checks),
-            provenance={**chain.provenance, "generator_model": chain.generator.model, "evidence": _evidence_dict(evidence)},
+            provenance={
+                **chain.provenance, "generator_model": chain.generator.model, "evidence": _evidence_dict(evidence),
+                "brand_names": [asdict(b) for b in self.brands],
+            },
             sentences=list(self.sentences),
             glossary=glossary_for(self.sentences, chain.plain),
             everyday=bool(evidence and evidence.everyday),
@@ -309,6 +326,13 @@ def _gap_sentence(evidence: Evidence, asked_message: str, names_something: Calla
     if 0 < len(asked.split()) <= MAX_QUOTED_WORDS:
         return NOT_FULLY_ANSWERED.format(asked=asked.rstrip("?.! "))
     return MAY_BE_INCOMPLETE
+
+
+def brand_sentences(brands: Sequence[BrandName]) -> list[str]:
+    """What an answer says first when brand names were read as the guides' names ("CellCept is a brand
+    name of mycophenolate mofetil, the name the guides use."): one per brand, each of another medicine
+    (two names of one medicine are not read: ``QueryReader._brands_read``)."""
+    return [BRAND_NAME.format(brand=b.brand, medicine=b.medicine) for b in brands]
 
 
 def _close(pieces: Iterator[str] | None) -> None:

@@ -24,6 +24,7 @@ from assistant.generators import Generator
 from assistant.lexical import focus_words, words
 from assistant.query import QueryReader, about, bare_question, carried_subject
 from assistant.types import Turn
+from corpus.domain import whole_word
 
 log = logging.getLogger(__name__)
 
@@ -53,13 +54,15 @@ SHORT_QUESTION_WORDS = 3  # "side effects", "who can get": too short to name a s
 
 def names_subject(question: str, reader: QueryReader) -> bool:
     """The question names what it is about: a condition or a guide term no dictionary knows."""
-    query = reader.read(question)
+    query = reader.read(question, brands=False)
     return bool(query.conditions) or any(w in reader.names for w in words(query.text))
 
 
 def is_follow_up(question: str, reader: QueryReader) -> bool:
-    """True when the question leans on what was said before."""
-    query = reader.read(question)
+    """True when the question leans on what was said before (its brand names as written: "is Rilutek
+    the same?" after "does riluzole help" asks about the earlier turn's medicine, and the guides'
+    name read in its place would hide that; so in all of this module's readings)."""
+    query = reader.read(question, brands=False)
     if any(w in reader.names for w in words(query.text)):
         return False  # it names its medicine, gene or procedure
     if query.conditions:  # only a condition: still a follow-up when a pronoun points back
@@ -70,7 +73,7 @@ def is_follow_up(question: str, reader: QueryReader) -> bool:
 
 def _condition_switch(question: str, reader: QueryReader) -> str | None:
     """The condition a question only names ("and for scleroderma?" -> its label), else None."""
-    query = reader.read(question)
+    query = reader.read(question, brands=False)
     if len(query.conditions) != 1:
         return None
     label = reader.domain.label(query.conditions[0])
@@ -117,11 +120,11 @@ def _with_condition(question: str, label: str, reader: QueryReader) -> str:
     """The question asked about another condition: its condition's names replaced (a disease the
     guides are not about too: "Is lupus treated with rituximab?", "and for scleroderma?"), or "for"
     it added."""
-    read = reader.read(question).text
+    read = reader.read(question, brands=False).text
     swapped = read
     for condition in reader.domain.conditions:
         if condition.label != label:
-            swapped = re.sub(rf"(?<![\w-]){re.escape(condition.label)}(?![\w-])", label, swapped, flags=re.IGNORECASE)
+            swapped = whole_word(condition.label).sub(label, swapped)
     other_diseases = reader.domain.other_diseases
     if swapped == read and other_diseases is not None:
         swapped = other_diseases.sub(label, read)

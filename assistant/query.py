@@ -6,15 +6,19 @@ gives the pipeline what it needs:
 
 - ``text``: what is searched and judged: shorthand written out ("whats" -> "what is"), other
   names of a condition replaced by the guides' own ("mnd" -> "ALS", from the corpus's
-  domain file), and words the guides spell differently corrected to their spelling when the
-  word is no English word ("rilzole" -> "riluzole");
+  domain file), words the guides spell differently corrected to their spelling when the word is
+  no English word ("rilzole" -> "riluzole"), and a medicine's brand name read as the guides' name
+  for it ("cellcept" -> "mycophenolate mofetil", from the same file) unless the message is about
+  the names themselves ("is radicava the same as edaravone", "is Tiglutik as good as Rilutek");
 - ``conditions``: the conditions the message names (a mother with scleroderma: the
   scleroderma guide first), or, when it names none, the one condition whose passages alone
   hold the medicines, genes or procedures it names ("riluzole not working, now what" is about
   ALS: only the ALS passages say "riluzole");
 - ``focus``: the words that say what is asked, without the story's people and feelings;
 - ``wants_alternatives`` and ``already``: "what else" questions and the treatments the person
-  already has, which an answer should not simply repeat back.
+  already has, which an answer should not simply repeat back;
+- ``brands``: the brand names read so, which the answer names first; ``searched``, the text with
+  them, so that a document a user adds that uses the brand is still found by it.
 """
 
 from __future__ import annotations
@@ -41,7 +45,7 @@ from assistant.lexical import (
     stem,
     words,
 )
-from corpus.domain import Domain
+from corpus.domain import BrandName, Domain, whole_word
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +57,11 @@ ABBREVIATION_LETTERS = (3, 6)  # a word this short, unknown, may abbreviate name
 INITIALS_RUN = (3, 6)  # letters of an abbreviation read as the initials of a run of words ("SLP": speech-language pathologists; two match by chance)
 INITIALS_MAX_PASSAGES = 1000  # above this many passages, abbreviations are not read against their runs of words (about 1 s per 1000 long passages)
 MIN_PREFIX = 4  # a word this long or longer that begins a passage word is taken for it cut short ("eval": "evaluations")
+# A message that asks about a medicine's names, not about the medicine, keeps its brand names as written
+# (``QueryReader._brands_read``): words of brand and generic names, or of a comparison ("is Rilutek the same as the
+# one from the other pharmacy"; not "at the same time").
+NAME_WORDS = re.compile(r"\b(generics?|brands?|brand-name|trade names?)\b", re.IGNORECASE)
+COMPARING = re.compile(r"\b(same(?! time)|equivalent|versus|vs|diff?e?ren\w*|diff?ers?)\b", re.IGNORECASE)  # "difrent" too
 # A follow-up rewritten by attaching the previous turn's subject: "who can get it (about: tofersen)".
 _ABOUT = re.compile(r"\s*\(about: ([^)]*)\)\s*$")
 
@@ -83,6 +92,7 @@ class Query:
     focus: tuple[str, ...] = ()
     wants_alternatives: bool = False
     already: tuple[str, ...] = field(default=())  # guide terms the person says they already have
+    brands: tuple[BrandName, ...] = ()  # brand names read as the guides' names for the medicines
 
     @property
     def asked(self) -> str:
@@ -94,6 +104,17 @@ class Query:
     def own_words(self) -> str:
         """What this turn asks, without the subject a follow-up carries from an earlier turn."""
         return bare_question(self.text)
+
+    @property
+    def searched(self) -> str:
+        """What the search looks for: the text, and the brand names read as the guides' names."""
+        return " ".join((self.text, *(b.brand for b in self.brands)))
+
+    @property
+    def brands_asked(self) -> tuple[BrandName, ...]:
+        """The brands read that this turn's own words use, not the subject a follow-up carries."""
+        own = bare_question(self.original)
+        return tuple(b for b in self.brands if whole_word(b.brand).search(own))
 
     def __str__(self) -> str:
         return self.text
@@ -159,27 +180,46 @@ class QueryReader:
             return True
         return capitals and (word in self._initials or word.removesuffix("s") in self._initials)
 
-    def read(self, question: str) -> Query:
+    def read(self, question: str, brands: bool = True) -> Query:
         """The question as the guides would word it (see the module's docstring); the same
-        question is read once while the index is unchanged."""
-        known = self._read.get(question)
+        question is read once while the index is unchanged. ``brands=False``: its brand names kept
+        as written (for documents that use them: ``AnswerChain.search``)."""
+        key = question if brands else f"{question}\0as written"
+        known = self._read.get(key)
         if known is not None:
             return known
         if len(self._read) >= READINGS_KEPT:
             self._read = {}
-        self._read[question] = query = self._reading(question)
-        # what the chain hands on is the text as read; reading it again would give the same
-        self._read.setdefault(query.text, replace(query, original=query.text))
+        self._read[key] = query = self._reading(question, brands)
+        if brands:  # what the chain hands on is the text as read; reading it again would give the same
+            self._read.setdefault(query.text, replace(query, original=query.text))
         return query
 
-    def _reading(self, question: str) -> Query:
-        text = self.domain.canonical_names(expand_shorthand(question))
-        text = _TOKEN.sub(lambda m: self._spelled(m.group(0)), text)
+    def _reading(self, question: str, read_brands: bool = True) -> Query:
+        text = _TOKEN.sub(lambda m: self._spelled(m.group(0)), self.domain.canonical_names(expand_shorthand(question)))
+        text, brands = self._brands_read(text) if read_brands else (text, ())
         conditions = self.domain.named_conditions(text) or self._implied_conditions(text)
         focus = tuple(w for w in focus_words(text, self.domain.topic_words) if w not in NARRATIVE_WORDS)
         alternatives = bool(ALTERNATIVES.search(text))
         already = tuple(w for w in dict.fromkeys(words(text)) if w in self.names) if alternatives else ()
-        return Query(question, text, conditions, focus, alternatives, already)
+        return Query(question, text, conditions, focus, alternatives, already, brands)
+
+    def _brands_read(self, text: str) -> tuple[str, tuple[BrandName, ...]]:
+        """The text with each brand name of a guide medicine it uses read as the guides' name for it
+        ("does cellcept help" -> "does mycophenolate mofetil help"), and the brands read; none when it
+        is about the names themselves: it names one medicine twice ("is Tiglutik as good as Rilutek",
+        "the pharmacy gave riluzole not Rilutek", a follow-up's carried "(about: riluzole ...)"), uses
+        words of brand and generic names ("is the generic as good") or compares ("is Rilutek the same as
+        the one from the other pharmacy"). The guides don't say which
+        name is which medicine, and read so such a question would answer itself."""
+        brands = self.domain.brands_named(text)
+        medicines = [b.medicine for b in brands]
+        named_twice = len(set(medicines)) < len(medicines) or any(whole_word(w).search(text) for m in medicines for w in m.split())
+        if not brands or named_twice or NAME_WORDS.search(text) or COMPARING.search(text):
+            return text, ()
+        for brand in brands:
+            text = whole_word(brand.brand).sub(brand.medicine, text)
+        return text, brands
 
     def _implied_conditions(self, text: str) -> tuple[str, ...]:
         """The one condition whose passages alone hold every guide name the text uses, if any."""
@@ -199,7 +239,7 @@ class QueryReader:
         names gives it (only runs of names, words no dictionary knows: ordinary words make too many
         chance matches), else a misspelt guide word corrected; any other word unchanged."""
         word = token.lower()
-        if word in self.vocabulary or word in STOPWORDS or word in english_words():
+        if word in self.vocabulary or word in STOPWORDS or word in english_words() or word in self.domain.brand_words:
             return token
         shortest, longest = ABBREVIATION_LETTERS
         if shortest <= len(word) <= longest and word.isalpha():

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from core.errors import GuideError
@@ -35,6 +35,14 @@ class Examples:
 
 
 @dataclass(frozen=True)
+class BrandName:
+    """A brand name a message used for one of the guides' medicines ("CellCept": "mycophenolate mofetil")."""
+
+    brand: str  # as the maker writes it ("CellCept")
+    medicine: str  # as the guides name it ("mycophenolate mofetil")
+
+
+@dataclass(frozen=True)
 class Domain:
     conditions: tuple[Condition, ...]
     topic: str = "the guides' subject"  # "ALS and scleroderma": said in the chat's title line
@@ -46,16 +54,27 @@ class Domain:
     topic_words: frozenset[str] = frozenset()
     medicines: tuple[str, ...] = ()  # the medicines the guides name ("mycophenolate mofetil")
     covers: str = ""  # what the guides do cover, said after "not covered" ("medicines and what to do when they stop working, ...")
+    brand_names: tuple[BrandName, ...] = ()  # "CellCept" for the guides' "mycophenolate mofetil"
 
     @property
     def what_they_cover(self) -> str:
         """What the guides cover, in a few plain words (the file's "covers", else its topic)."""
         return self.covers or self.topic
 
-    @property
+    @cached_property
     def medicine_words(self) -> frozenset[str]:
         """The words of the guides' medicines' names, lower case ("mycophenolate", "mofetil")."""
         return frozenset(w for m in self.medicines for w in m.lower().split())
+
+    @cached_property
+    def brand_words(self) -> frozenset[str]:
+        """The brand names of the guides' medicines, lower case ("cellcept")."""
+        return frozenset(b.brand.lower() for b in self.brand_names)
+
+    def brands_named(self, text: str) -> tuple[BrandName, ...]:
+        """The brand names a text uses, in the order they first appear ("cellcept's side effects" too)."""
+        found = {b: m.start() for b in self.brand_names if (m := whole_word(b.brand).search(text))}
+        return tuple(sorted(found, key=found.__getitem__))
 
     def label(self, key: str) -> str:
         """A condition's name as shown ("als" -> "ALS"); an unknown key as it is."""
@@ -92,7 +111,7 @@ class Domain:
         """Keys of the conditions a text names, in the order they first appear."""
         found: dict[str, int] = {}
         for name, condition in self._names:
-            match = re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text, re.IGNORECASE)
+            match = whole_word(name).search(text)
             if match and condition.key not in found:
                 found[condition.key] = match.start()
         return tuple(sorted(found, key=found.__getitem__))
@@ -101,17 +120,46 @@ class Domain:
         """Keys of the conditions a document is about: those it names ``at_least`` times."""
         counts = dict.fromkeys(self.keys, 0)
         for name, condition in self._names:
-            found = re.findall(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text, re.IGNORECASE)
+            found = whole_word(name).findall(text)
             counts[condition.key] += len(found)
-            text = re.sub(rf"(?<![\w-]){re.escape(name)}(?![\w-])", " ", text, flags=re.IGNORECASE)  # counted once
+            text = whole_word(name).sub(" ", text)  # counted once
         return tuple(key for key, count in counts.items() if count >= at_least)
 
     def canonical_names(self, text: str) -> str:
         """The text with other names of a condition replaced by its label ("mnd" -> "ALS")."""
         for name, condition in self._names:
             if name != condition.label.lower():
-                text = re.sub(rf"(?<![\w-]){re.escape(name)}(?![\w-])", condition.label, text, flags=re.IGNORECASE)
+                text = whole_word(name).sub(condition.label, text)
         return text
+
+
+@lru_cache(maxsize=512)
+def whole_word(name: str) -> re.Pattern[str]:
+    """``name`` as a whole word or words, any case ("CellCept's" holds "CellCept"; "cellcepts" does not)."""
+    return re.compile(rf"(?<![\w-]){re.escape(name)}(?![\w-])", re.IGNORECASE)
+
+
+def _brand_names(data: dict, medicines: tuple[str, ...], condition_names: tuple[str, ...]) -> tuple[BrandName, ...]:  # type: ignore[type-arg]
+    """The file's "brand_names": each one word, listed once, under a medicine of "medicines", and no
+    word of a medicine's or condition's name the file already gives."""
+    listed = data.get("brand_names", {})
+    if not isinstance(listed, dict) or not all(isinstance(v, list) for v in listed.values()):
+        raise TypeError('"brand_names" must map a medicine to a list of its brand names')
+    unknown = [m for m in listed if m.lower() not in medicines]
+    if unknown:
+        raise TypeError(f'"brand_names" gives brands of {unknown}, which "medicines" does not list')
+    brands = [BrandName(str(b), m.lower()) for m, names in listed.items() for b in names]
+    taken = {w for name in (*medicines, *condition_names) for w in re.findall(r"[a-z0-9]+", name)}
+    seen: set[str] = set()
+    for brand in brands:
+        word = brand.brand.lower()
+        if not re.fullmatch(r"[a-z][a-z0-9]+", word) or word in seen or word in taken:
+            raise TypeError(
+                f'"brand_names" lists {brand.brand!r}: each brand must be one word of letters or digits, listed once, '
+                "and not a word of a medicine's or condition's name the file already gives"
+            )
+        seen.add(word)
+    return tuple(brands)
 
 
 @lru_cache(maxsize=8)
@@ -141,11 +189,13 @@ def load_domain(guides_dir: Path) -> Domain:
         return Domain(
             conditions, str(data.get("topic", Domain.topic)), str(data.get("audience", Domain.audience)), not_about,
             examples, topic_words, medicines, str(data.get("covers", "")),
+            _brand_names(data, medicines, tuple(n for c in conditions for n in (c.label.lower(), *c.names))),
         )
     except (json.JSONDecodeError, KeyError, TypeError, AttributeError, re.error) as error:
         raise GuideError(
             f"{path} is not a valid domain file ({type(error).__name__}: {error}). Fix it as its \"_about\" "
             "describes: each condition needs a \"label\" and a list of \"names\"; \"not_about\" is a list of "
-            "patterns; \"topic_words\" and \"medicines\" lists of words; each of \"examples\" has an \"id\", "
+            "patterns; \"topic_words\" and \"medicines\" lists of words; \"brand_names\" a medicine of \"medicines\" "
+            "to a list of its brand names; each of \"examples\" has an \"id\", "
             "a \"heading\" and \"questions\"."
         ) from error

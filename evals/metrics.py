@@ -17,6 +17,7 @@ from typing import Any
 from assistant.citations import parse_citations, split_all
 from assistant.lexical import content_terms
 from assistant.phrases import (
+    BRAND_NAME,
     MAY_BE_INCOMPLETE,
     NOT_COVERED,
     NOT_COVERED_ANSWER,
@@ -36,13 +37,16 @@ BLOCKING_MESSAGES = BLOCKING
 FULLY_PREFIX = NOT_FULLY_ANSWERED.split("{asked}")[0]  # 'The guides don't fully answer "'
 
 
-def _template(phrase: str, field: str) -> re.Pattern[str]:
-    before, after = phrase.split("{" + field + "}")
-    return re.compile(re.escape(before) + r".+?" + re.escape(after), re.DOTALL)
+def _template(phrase: str, part: str = ".+?") -> re.Pattern[str]:
+    """A fixed sentence with each of its parts ("{missing}") filled in (``part``: anything, or names without a full stop)."""
+    return re.compile(part.join(re.escape(p) for p in re.split(r"\{\w+\}", phrase)), re.DOTALL)
 
 
-# the fixed sentences with a part filled in: what is missing, what was asked, what the guides cover
-_FILLED = (_template(PARTLY_COVERED, "missing"), _template(NOT_FULLY_ANSWERED, "asked"), _template(WHAT_THEY_COVER, "covers"))
+# the fixed sentences with a part filled in: what is missing, what was asked, what the guides cover, the guides' name of a brand
+_FILLED = (
+    *(_template(p) for p in (PARTLY_COVERED, NOT_FULLY_ANSWERED, WHAT_THEY_COVER)),
+    _template(BRAND_NAME, r"[^.\n]+?"),
+)
 _FIXED_TEXTS = (*(kind.notice for kind in KINDS if kind.notice), NOT_COVERED_ANSWER, NOT_COVERED, MAY_BE_INCOMPLETE, RELATED)
 _MARKERS = re.compile(r"\s*\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\]")
 

@@ -12,7 +12,8 @@ from plain.readability import flesch_kincaid_grade
 from tests.conftest import GUIDES_DIR
 from ui import answering, documents, layout
 
-FILLED = {"{missing}": "doses", "{asked}": "how long tizanidine takes to work", "{covers}": "medicines", "{waiting}": "6", "{place}": "2"}
+FILLED = {"{missing}": "doses", "{asked}": "how long tizanidine takes to work", "{covers}": "medicines", "{waiting}": "6", "{place}": "2",
+          "{brand}": "CellCept", "{medicine}": "mycophenolate mofetil"}
 
 
 def _messages() -> list[tuple[str, str]]:

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from assistant.phrases import CRISIS, EMERGENCY, NOT_COVERED_ANSWER, PARTLY_COVERED
+from assistant.phrases import BRAND_NAME, CRISIS, EMERGENCY, NOT_COVERED_ANSWER, PARTLY_COVERED
 from evals.dataset import EvalItem
 from plain.judge import CachedJudge, LexicalJudge
 from evals.metrics import (
@@ -88,6 +88,9 @@ def test_fixed_notices_are_not_claims() -> None:
     assert claim_sentences(text) == [(RILUZOLE, (1,))]
     assert claim_sentences(NOT_COVERED_ANSWER) == []
     assert claim_sentences(CRISIS) == []
+    # the name the guides give a brand: said by the assistant from the domain file, not claimed of a guide
+    said = BRAND_NAME.format(brand="Rilutek", medicine="riluzole")
+    assert claim_sentences(f"{said} {RILUZOLE} [1]") == [(RILUZOLE, (1,))]
 
 
 def test_fact_recall_needs_one_phrasing_of_every_group_in_any_case() -> None:

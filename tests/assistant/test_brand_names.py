@@ -1,0 +1,153 @@
+"""A medicine asked about by its brand name is read as the guides' name for it (the domain file's
+"brand_names"): "does cellcept help skin" was answered "The guides don't say anything about
+"cellcept"", though the guides say much about mycophenolate mofetil."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.phrases import BRAND_NAME, STOP_MEDICATION_NOTICE
+from core.errors import GuideError
+from core.settings import Settings
+
+
+@pytest.fixture(scope="module")
+def domain():
+    return Settings().domain
+
+
+@pytest.mark.parametrize(
+    ("message", "read", "brands"),
+    [
+        ("does cellcept help skin or just lungs", "does mycophenolate mofetil help skin or just lungs", ["CellCept"]),
+        ("CellCept's side effects?", "mycophenolate mofetil's side effects?", ["CellCept"]),  # a possessive
+        ("switching from Rituxan to cellcept", "switching from rituximab to mycophenolate mofetil", ["Rituxan", "CellCept"]),
+        # the names themselves asked about: kept as written (the misspelt medicine is read first)
+        ("is radicava the same as edaravon or a difrent drug", "is radicava the same as edaravone or a difrent drug", []),
+        ("is tociluzimab the same thing as actemra", "is tocilizumab the same thing as actemra", []),
+        ("is the generic cellcept as good", "is the generic cellcept as good", []),
+        ("is Tiglutik as good as Rilutek", "is Tiglutik as good as Rilutek", []),  # two names of one medicine
+        ("the pharmacy gave riluzole not Rilutek this month", "the pharmacy gave riluzole not Rilutek this month", []),
+        ("is Rilutek the same as the one from the other pharmacy", "is Rilutek the same as the one from the other pharmacy", []),
+        ("can I take cellcept and riluzole at the same time", "can I take mycophenolate mofetil and riluzole at the same time", ["CellCept"]),
+        ("is myfortic the same thing", "is myfortic the same thing", []),  # mycophenolic acid: not the guides' medicine
+        ("the cellcepts", "the cellcepts", []),  # a word that only begins like one
+    ],
+)
+def test_a_brand_name_is_read_as_the_guides_name_unless_the_names_are_asked_about(guides_assistant, message, read, brands):
+    query = guides_assistant.chain.reader.read(message)
+    assert query.text == read and [b.brand for b in query.brands] == brands
+    assert all(b.brand in query.searched for b in query.brands)  # still searched, for documents that use it
+
+
+def test_the_brands_a_message_names_are_found_in_its_order(domain):
+    named = domain.brands_named("switching from Rituxan to cellcept")
+    assert [(b.brand, b.medicine) for b in named] == [("Rituxan", "rituximab"), ("CellCept", "mycophenolate mofetil")]
+
+
+@pytest.mark.parametrize(
+    ("listed", "problem"),
+    [
+        ('{"colchicine": [""]}', "one word"),
+        ('{"colchicine": ["Colcrys", "colcrys"]}', "listed once"),
+        ('{"colchicine": ["Colcrys tablets"]}', "one word"),
+        ('{"colchicine": ["gout"]}', "condition"),
+        ('{"colchicine": ["Tophaceous"]}', "condition"),  # a word of a condition's name
+    ],
+)
+def test_a_brand_name_that_cannot_be_read_says_what_to_fix(tmp_path, listed, problem):
+    from corpus.domain import load_domain
+
+    (tmp_path / "domain.json").write_text(
+        '{"conditions": {"gout": {"label": "gout", "names": ["tophaceous gout"]}}, "medicines": ["colchicine"], "brand_names": ' + listed + "}",
+        encoding="utf-8",
+    )
+    with pytest.raises(GuideError, match=problem):
+        load_domain(tmp_path)
+
+
+def test_a_brand_of_a_medicine_the_file_does_not_list_says_what_to_fix(tmp_path):
+    from corpus.domain import load_domain
+
+    (tmp_path / "domain.json").write_text(
+        '{"conditions": {}, "medicines": ["colchicine"], "brand_names": {"allopurinol": ["Zyloprim"]}}', encoding="utf-8"
+    )
+    with pytest.raises(GuideError, match=r"brands of \['allopurinol'\], which \"medicines\" does not list"):
+        load_domain(tmp_path)
+
+
+def test_a_brand_name_is_answered_from_the_guides_and_said_first_by_its_name_there(guides_assistant):
+    answer = guides_assistant.ask("does cellcept help skin or just lungs")
+    lead = BRAND_NAME.format(brand="CellCept", medicine="mycophenolate mofetil")
+    assert answer.answer.startswith(lead), answer.answer
+    assert "cellcept" not in answer.provenance["evidence"]["unknown_names"]
+    assert answer.provenance["brand_names"] == [{"brand": "CellCept", "medicine": "mycophenolate mofetil"}]
+    assert any("mycophenolate" in s.guide_text.lower() for s in answer.sentences), answer.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "brand", "read"),
+    [("is radicava the same as edaravon or a difrent drug", "radicava", []),
+     ("whats the difrence betwen riluzol and rilutek, pharmacy give other box", "rilutek", []),
+     # Myfortic (mycophenolic acid) is no brand the file lists: named as missing, and CellCept kept as written
+     ("is cellcept the same as myfortic", "myfortic", [])],
+)
+def test_a_question_about_the_names_themselves_is_not_answered_by_them(guides_assistant, question, brand, read):
+    # the guides never say which brand is which medicine: the person is told so, and to ask
+    answer = guides_assistant.ask(question)
+    assert brand in answer.provenance["evidence"]["unknown_names"] and answer.coverage != "full", answer.answer
+    assert [b["brand"] for b in answer.provenance["brand_names"]] == read
+
+
+def test_a_brand_asked_about_after_its_guides_name_is_not_answered_by_the_reading(guides_assistant):
+    from assistant.types import Turn  # noqa: PLC0415
+
+    first = guides_assistant.ask("does riluzole help")
+    same = guides_assistant.ask("is Rilutek the same?", history=[Turn(first.question, first.answer, first.standalone_question)])
+    assert same.coverage != "full" and not same.provenance["brand_names"], same.answer
+
+
+def test_a_question_read_as_written_for_a_leaflet_does_not_change_how_others_are_read(guides_assistant):
+    reader = guides_assistant.chain.reader
+    as_written = reader.read("whats cellcept for", brands=False)  # a session whose leaflet uses the brand
+    assert as_written.text == "what is cellcept for"
+    assert reader.read("what is cellcept for").text == "what is mycophenolate mofetil for"  # anyone else's question
+
+
+def test_a_follow_up_on_a_medicine_named_by_its_brand_keeps_its_own_subject(guides_assistant):
+    from assistant.types import Turn  # noqa: PLC0415
+
+    first = guides_assistant.ask("Is CellCept used for lupus too?")
+    follow_up = guides_assistant.ask(
+        "what about in scleroderma, is it used there?", history=[Turn(first.question, first.answer, first.standalone_question)]
+    )
+    assert follow_up.coverage != "none", follow_up.answer  # not refused as a question about lupus
+    assert not follow_up.answer.startswith("CellCept is"), follow_up.answer  # said once, in the turn that named it
+
+
+def test_stopping_a_medicine_named_by_its_brand_gets_the_care_team_notice(guides_assistant):
+    answer = guides_assistant.ask("can she just stop the CellCept, her stomach is bad")
+    assert answer.safety == "stop_medication" and answer.answer.startswith(STOP_MEDICATION_NOTICE), answer.answer
+
+
+def test_an_added_document_that_uses_the_brand_is_still_found_by_it(guides_assistant, tmp_path):
+    from ui.answering import final
+    from ui.libraries import Libraries
+    from ui.uploads import add_document
+
+    leaflet = tmp_path / "clinic leaflet.txt"
+    leaflet.write_text(
+        "Clinic leaflet. Keep the CellCept capsules in their box at room temperature, out of the reach of children. "
+        "Do not open or crush them.\n",
+        encoding="utf-8",
+    )
+    libraries, owner = Libraries(guides_assistant), "b" * 32
+    libraries.open(owner)
+    try:
+        added = add_document(guides_assistant, leaflet, "clinic leaflet.txt", owner=owner)
+        answer = final(libraries.for_owner(owner).chain.stream("can I crush the cellcept capsules", (), None))
+        # read as "mycophenolate mofetil" alone, the leaflet was found but not used: "The guides don't cover this."
+        assert added.doc_id in {c.document_id for c in answer.citations}, answer.answer
+        assert not answer.provenance["brand_names"]  # read as written: the leaflet's own word
+    finally:
+        libraries.close(owner)
