@@ -43,7 +43,7 @@ from core.errors import GuideError
 from core.jsonl import jsonl_lines
 from core.settings import Settings
 from urgency.data import load_messages
-from urgency.train import drop_dev_test_leaks, fine_tune, lowest_cut, report_inputs
+from urgency.train import drop_dev_test_leaks, fine_tune, held_apart, lowest_cut, report_inputs, write_cuts
 
 log = logging.getLogger("urgency")
 DATA_DIR = Path(__file__).resolve().parent.parent / "evals" / "datasets" / "crisis"
@@ -169,14 +169,11 @@ def calibrate_crisis(data: dict | None = None, training: dict | None = None) -> 
     out_dir = MODEL_DIR
     data, training = report_inputs(out_dir, data, training, ("training_messages", "training_crisis", "dropped_close_to_dev_test"))
     messages = load_crisis_messages()
-    calibration = [m for m in messages if m.part() == "calibration"]
-    test_part = [m for m in messages if m.part() == "test"]
-    manifest = json.loads((out_dir / "model.json").read_text(encoding="utf-8"))
+    calibration, test_part = held_apart(messages)
     shipped = load_crisis_model(out_dir)
     calibration_chance = [shipped.chance(as_read(m.text)) for m in calibration]
     cut = lowest_cut([c for c, m in zip(calibration_chance, calibration, strict=True) if not m.crisis], MAX_FALSE_ALARMS)
-    manifest.update(cut=cut)
-    (out_dir / "model.json").write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
+    manifest = write_cuts(out_dir, cut=cut)
     test_chance = [shipped.chance(as_read(m.text)) for m in test_part]
     report = {
         "version": manifest["version"],

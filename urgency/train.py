@@ -155,6 +155,19 @@ def lowest_cut(others: Sequence[float], max_false_alarms: float = MAX_FALSE_ALAR
     return next(c for c in CUT_GRID if float(np.mean(values >= c)) <= max_false_alarms)
 
 
+def held_apart(messages: Sequence[M]) -> tuple[list[M], list[M]]:
+    """The calibration part and the test part of a model's messages (``part()``, drawn by seed before anyone wrote)."""
+    return [m for m in messages if m.part() == "calibration"], [m for m in messages if m.part() == "test"]  # type: ignore[attr-defined]
+
+
+def write_cuts(out_dir: Path, **cuts: float) -> dict[str, object]:
+    """The chosen cut-offs written into the shipped ``model.json``; returns the manifest."""
+    manifest = json.loads((out_dir / "model.json").read_text(encoding="utf-8"))
+    manifest.update(cuts)
+    (out_dir / "model.json").write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
+    return manifest
+
+
 def report_inputs(out_dir: Path, data: dict | None, training: dict | None, data_keys: Sequence[str]) -> tuple[dict, dict]:  # type: ignore[type-arg]
     """``data`` and ``training`` for a report, or, when written again for the same weights, those of the report already there."""
     if data is not None and training is not None:
@@ -185,9 +198,7 @@ def calibrate_and_report(out_dir: Path = MODEL_DIR, data: dict | None = None, tr
     weights, the decisions and figures again)."""
     data, training = report_inputs(out_dir, data, training, ("training_messages", "training_now", "dropped_close_to_dev_test"))
     messages = load_messages()
-    calibration = [m for m in messages if m.part() == "calibration"]
-    test_part = [m for m in messages if m.part() == "test"]
-    manifest = json.loads((out_dir / "model.json").read_text(encoding="utf-8"))
+    calibration, test_part = held_apart(messages)
     shipped = load_urgency_model(out_dir)
     # the model reads a message as the product does: misspelt emergency words respelt
     calibration_chance = [shipped.chance_now(as_read(m.text)) for m in calibration]
@@ -196,8 +207,7 @@ def calibrate_and_report(out_dir: Path = MODEL_DIR, data: dict | None = None, tr
     lowest = min(_logit(c) for c, m in zip(calibration_chance, calibration, strict=True)
                  if m.now and named_emergency(m.text) and not OTHER_EMERGENCY_WORDS.search(as_read(m.text)))
     mention_cut = round(1.0 / (1.0 + math.exp(-(lowest - MENTION_MARGIN))), 5)
-    manifest.update(cut=cut, mention_cut=mention_cut)
-    (out_dir / "model.json").write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
+    manifest = write_cuts(out_dir, cut=cut, mention_cut=mention_cut)
     test_chance = [shipped.chance_now(as_read(m.text)) for m in test_part]
     report = {
         "version": manifest["version"],
