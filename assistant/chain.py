@@ -127,7 +127,7 @@ class AnswerChain:
         query, passages = self.search(standalone, condition)
         run.timings["retrieval"] = run.elapsed()
         yield AnswerEvent("passages", passages=tuple(passages))
-        run.brands = query.brands_asked
+        run.brands = query.brands
 
         evidence = self.judge.assess(query, passages, opens=not history)
         log.debug("evidence for %r: %s (%s)", query.text, evidence.coverage, evidence.reason)
@@ -143,12 +143,16 @@ class AnswerChain:
         checker = SupportChecker(self.vectors, self.settings, passages, query.text)
         # a partial answer says first what the guides don't say, then what they say that is related
         lead = f"{_gap_sentence(evidence, question, self._names_something)} {RELATED} " if evidence.coverage == "partial" else ""
-        lead = "".join(f"{sentence} " for sentence in brand_sentences(query.brands_asked)) + lead
+        # a brand this message names is said to be the guides' medicine just before the first sentence naming it
+        unsaid = [b for b in query.brands if b in self.reader.read(question).brands]
         kept: list[str] = []
         for sentence in self._checked_sentences(run, query.text, passages, checker, stop):
             # the check ran on the guide's wording; the reader sees its plain version, if any
             worded, shown = self._worded(sentence)
-            yield run.emit(lead + shown if not kept else " " + shown, first=not kept)
+            named = [b for b in unsaid if names_medicine(b, worded.guide_text)]
+            unsaid = [b for b in unsaid if b not in named]
+            said = "".join(f"{s} " for s in brand_sentences(named))
+            yield run.emit((lead if not kept else " ") + said + shown, first=not kept)
             kept.append(sentence)
             run.sentences.append(worded)
 
@@ -265,7 +269,7 @@ class _Run:
         self.sentences: list[AnswerSentence] = []
         self.safety: str | None = None
         self.generator = "none"
-        self.brands: tuple[BrandName, ...] = ()  # brand names this turn was read with (``Query.brands_asked``)
+        self.brands: tuple[BrandName, ...] = ()  # brand names the question was read with (``Query.brands``)
 
     def elapsed(self) -> float:
         return (time.perf_counter() - self.started) * 1000
@@ -328,10 +332,16 @@ def _gap_sentence(evidence: Evidence, asked_message: str, names_something: Calla
     return MAY_BE_INCOMPLETE
 
 
+def names_medicine(brand: BrandName, sentence: str) -> bool:
+    """Whether a sentence names the medicine a brand is of, by the first word of its name ("mycophenolate")."""
+    return bool(whole_word(brand.medicine.split()[0]).search(sentence))
+
+
 def brand_sentences(brands: Sequence[BrandName]) -> list[str]:
-    """What an answer says first when brand names were read as the guides' names ("CellCept is a brand
-    name of mycophenolate mofetil, the name the guides use."): one per brand, each of another medicine
-    (two names of one medicine are not read: ``QueryReader._brands_read``)."""
+    """What an answer says, just before the first sentence naming the medicine, when a brand name the
+    message uses was read as the guides' name ("CellCept is a brand name of mycophenolate mofetil, the
+    name the guides use."): one per brand, each of another medicine (two names of one medicine are not
+    read: ``QueryReader._brands_read``)."""
     return [BRAND_NAME.format(brand=b.brand, medicine=b.medicine) for b in brands]
 
 

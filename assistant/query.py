@@ -8,7 +8,7 @@ gives the pipeline what it needs:
   names of a condition replaced by the guides' own ("mnd" -> "ALS", from the corpus's
   domain file), words the guides spell differently corrected to their spelling when the word is
   no English word ("rilzole" -> "riluzole"), and a medicine's brand name read as the guides' name
-  for it ("cellcept" -> "mycophenolate mofetil", from the same file) unless the message is about
+  for it ("cellcept" or "cellsept" -> "mycophenolate mofetil", from the same file) unless the message is about
   the names themselves ("is radicava the same as edaravone", "is Tiglutik as good as Rilutek");
 - ``conditions``: the conditions the message names (a mother with scleroderma: the
   scleroderma guide first), or, when it names none, the one condition whose passages alone
@@ -17,7 +17,8 @@ gives the pipeline what it needs:
 - ``focus``: the words that say what is asked, without the story's people and feelings;
 - ``wants_alternatives`` and ``already``: "what else" questions and the treatments the person
   already has, which an answer should not simply repeat back;
-- ``brands``: the brand names read so, which the answer names first; ``searched``, the text with
+- ``brands``: the brand names read so, which the answer names before the first sentence naming
+  the medicine (when the turn's own message uses the brand); ``searched``, the text with
   them, so that a document a user adds that uses the brand is still found by it.
 """
 
@@ -110,12 +111,6 @@ class Query:
         """What the search looks for: the text, and the brand names read as the guides' names."""
         return " ".join((self.text, *(b.brand for b in self.brands)))
 
-    @property
-    def brands_asked(self) -> tuple[BrandName, ...]:
-        """The brands read that this turn's own words use, not the subject a follow-up carries."""
-        own = bare_question(self.original)
-        return tuple(b for b in self.brands if whole_word(b.brand).search(own))
-
     def __str__(self) -> str:
         return self.text
 
@@ -155,6 +150,8 @@ class QueryReader:
         self.name_conditions = {name: frozenset(c) for name, c in about.items() if c}
         self.name_phrases = frozenset(_name_runs(texts, self.names))
         self._sorted = sorted(self.vocabulary)
+        # a misspelt word is corrected to a guide word or to a brand of a guide medicine ("cellsept" -> "cellcept")
+        self._spellings = sorted(self.vocabulary | self.domain.brand_words)
         self._stems = frozenset(stem(w) for w in self.vocabulary)
         if len(texts) <= INITIALS_MAX_PASSAGES:
             self._initials = _initials(texts)
@@ -237,9 +234,11 @@ class QueryReader:
         """A word the guides spell differently, in their spelling: an abbreviation of names the
         passages spell out, spelt out ("MMF" -> "mycophenolate mofetil") when exactly one run of
         names gives it (only runs of names, words no dictionary knows: ordinary words make too many
-        chance matches), else a misspelt guide word corrected; any other word unchanged."""
+        chance matches), else a misspelt guide word or brand of a guide medicine corrected; any other word unchanged."""
         word = token.lower()
         if word in self.vocabulary or word in STOPWORDS or word in english_words() or word in self.domain.brand_words:
+            return token
+        if word.endswith("'s") and word[:-2] in self.domain.brand_words:  # "CellCept's": a brand, as written
             return token
         shortest, longest = ABBREVIATION_LETTERS
         if shortest <= len(word) <= longest and word.isalpha():
@@ -248,7 +247,7 @@ class QueryReader:
                 return " ".join(found.pop())
         if len(word) < MIN_TYPO_LENGTH:
             return token
-        match = difflib.get_close_matches(word, self._sorted, n=1, cutoff=SPELLING_CUTOFF)
+        match = difflib.get_close_matches(word, self._spellings, n=1, cutoff=SPELLING_CUTOFF)
         return match[0] if match else token
 
 

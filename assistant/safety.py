@@ -66,6 +66,22 @@ def _stops_a_named_medicine(question: str, names: GuideNames) -> bool:
     )
 
 
+# "does omeprazole stop cellcept working", "grapefruit stops my meds from working": something stopping a
+# medicine working is a question about the medicine failing, not about the person stopping it. The words
+# between stop and work name the medicine: no "not", "if" or pronoun ("stop my meds if they are not working").
+_STOPS_IT_WORKING = re.compile(
+    rf"{_STOPPING} ((?!(?:not|no|if|when|because|since|as|they|it|he|she|is|are|was|were|isn|aren|and|or|but)\b)[\w-]+ ){{1,3}}"
+    r"(from )?(work|works|working|workin)\b",
+    _I,
+)
+
+
+def _only_stops_it_working(question: str) -> bool:
+    """Every stopping word of the question is something stopping a medicine working (``_STOPS_IT_WORKING``)."""
+    stops = [m.start() for m in re.finditer(_STOPPING, question, _I)]
+    return bool(stops) and all(_STOPS_IT_WORKING.match(question, start) for start in stops)
+
+
 def _asks_if_they_have_one(question: str, names: GuideNames) -> bool:
     """ "could he have ALS", "is it scleroderma": whether someone has one of the guides' conditions."""
     return bool(names.conditions) and bool(_having(names.conditions).search(question))
@@ -277,6 +293,7 @@ KINDS: tuple[SafetyKind, ...] = (
             _I,
         ),
         also=_stops_a_named_medicine,
+        unless=_only_stops_it_working,
         notice=STOP_MEDICATION_NOTICE,
         advice=STOP_MEDICATION_ADVICE,
     ),

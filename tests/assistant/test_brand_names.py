@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.phrases import BRAND_NAME, STOP_MEDICATION_NOTICE
+from assistant.phrases import BRAND_NAME, RELATED, STOP_MEDICATION_NOTICE
 from core.errors import GuideError
 from core.settings import Settings
 
@@ -31,7 +31,9 @@ def domain():
         ("is Rilutek the same as the one from the other pharmacy", "is Rilutek the same as the one from the other pharmacy", []),
         ("can I take cellcept and riluzole at the same time", "can I take mycophenolate mofetil and riluzole at the same time", ["CellCept"]),
         ("is myfortic the same thing", "is myfortic the same thing", []),  # mycophenolic acid: not the guides' medicine
-        ("the cellcepts", "the cellcepts", []),  # a word that only begins like one
+        # a brand misspelt, or with a plural's "s", is read as the brand
+        ("does cellsept help skin", "does mycophenolate mofetil help skin", ["CellCept"]),
+        ("the cellcepts", "the mycophenolate mofetil", ["CellCept"]),
     ],
 )
 def test_a_brand_name_is_read_as_the_guides_name_unless_the_names_are_asked_about(guides_assistant, message, read, brands):
@@ -125,9 +127,53 @@ def test_a_follow_up_on_a_medicine_named_by_its_brand_keeps_its_own_subject(guid
     assert not follow_up.answer.startswith("CellCept is"), follow_up.answer  # said once, in the turn that named it
 
 
+def test_a_follow_up_rewritten_with_the_brand_does_not_say_the_name_again(guides_assistant, monkeypatch):
+    # a chat model's rewrite puts the brand in for "it"; the person's own message does not name it
+    from assistant.types import Turn  # noqa: PLC0415
+
+    chain = guides_assistant.chain
+    first = guides_assistant.ask("does cellcept help skin or just lungs")
+    monkeypatch.setattr(chain.generator, "rewrite", lambda question, history: "does CellCept help lung disease in scleroderma?")
+    follow_up = guides_assistant.ask("and the lungs, does it help there?", history=[Turn(first.question, first.answer, first.standalone_question)])
+    assert follow_up.standalone_question == "does CellCept help lung disease in scleroderma?"
+    assert follow_up.coverage != "none" and "brand name" not in follow_up.answer, follow_up.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "brand", "medicine"),
+    [("how long does radicava take", "Radicava", "edaravone"), ("is cellcept safe to take with alcohol", "CellCept", "mycophenolate mofetil")],
+)
+def test_the_brand_is_named_just_before_the_first_sentence_naming_its_medicine(guides_assistant, question, brand, medicine):
+    # not ahead of what the guides don't say, nor of a sentence about another medicine it might be taken to explain
+    answer = guides_assistant.ask(question)
+    said = BRAND_NAME.format(brand=brand, medicine=medicine)
+    assert answer.answer.count(said) == 1 and answer.answer.index(RELATED) < answer.answer.index(said), answer.answer
+    before, after = answer.answer.split(said, 1)
+    named = medicine.split()[0]
+    assert named not in before.lower(), answer.answer
+    following = next(s for s in answer.sentences if after.lstrip().startswith(s.text))
+    assert named in following.guide_text.lower(), answer.answer
+
+
 def test_stopping_a_medicine_named_by_its_brand_gets_the_care_team_notice(guides_assistant):
     answer = guides_assistant.ask("can she just stop the CellCept, her stomach is bad")
     assert answer.safety == "stop_medication" and answer.answer.startswith(STOP_MEDICATION_NOTICE), answer.answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["does omeprazol stop cellcept workin", "can grapefruit stop my meds from working", "will antacids stop the methotrexate working"],
+)
+def test_something_stopping_a_medicine_working_is_not_stopping_the_medicine(guides_assistant, question):
+    answer = guides_assistant.ask(question)
+    assert answer.safety != "stop_medication" and STOP_MEDICATION_NOTICE not in answer.answer, answer.answer
+
+
+@pytest.mark.parametrize(
+    "question", ["should i stop my meds if they are not working", "does ibuprofen stop methotrexate working, should he stop methotrexate"]
+)
+def test_stopping_a_medicine_that_is_not_working_still_gets_the_care_team_notice(guides_assistant, question):
+    assert guides_assistant.ask(question).safety == "stop_medication"
 
 
 def test_an_added_document_that_uses_the_brand_is_still_found_by_it(guides_assistant, tmp_path):
