@@ -149,7 +149,8 @@ class AnswerChain:
         for sentence in self._checked_sentences(run, query.text, passages, checker, stop):
             # the check ran on the guide's wording; the reader sees its plain version, if any
             worded, shown = self._worded(sentence)
-            named = [b for b in unsaid if names_medicine(b, worded.guide_text)]
+            # the guide's wording: its plain version keeps the medicine's name word for word
+            named = [b for b in unsaid if b.named_in(worded.guide_text)]
             unsaid = [b for b in unsaid if b not in named]
             said = "".join(f"{s} " for s in brand_sentences(named))
             yield run.emit((lead if not kept else " ") + said + shown, first=not kept)
@@ -330,11 +331,6 @@ def _gap_sentence(evidence: Evidence, asked_message: str, names_something: Calla
     if 0 < len(asked.split()) <= MAX_QUOTED_WORDS:
         return NOT_FULLY_ANSWERED.format(asked=asked.rstrip("?.! "))
     return MAY_BE_INCOMPLETE
-
-
-def names_medicine(brand: BrandName, sentence: str) -> bool:
-    """Whether a sentence names the medicine a brand is of, by the first word of its name ("mycophenolate")."""
-    return bool(whole_word(brand.medicine.split()[0]).search(sentence))
 
 
 def brand_sentences(brands: Sequence[BrandName]) -> list[str]:

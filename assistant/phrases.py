@@ -13,7 +13,7 @@ PARTLY_COVERED = NOT_SAID + "; ask your care team about that."
 MAY_BE_INCOMPLETE = "The guides may not answer all of this. Ask your care team about the rest."
 # ... and when what was asked can be quoted: the part of the message that asks, in the person's words.
 NOT_FULLY_ANSWERED = 'The guides don\'t fully answer "{asked}". Ask your care team about the rest.'
-# First in an answer to a message that used a brand name of a guide medicine (the domain file's "brand_names").
+# Said just before an answer's first sentence naming a guide medicine that the message named by a brand (the domain file's "brand_names").
 BRAND_NAME = "{brand} is a brand name of {medicine}, the name the guides use."
 # After what the guides don't say, before what they do say that is related (a partial answer).
 RELATED = "What they say that is related:"

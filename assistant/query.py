@@ -188,7 +188,8 @@ class QueryReader:
         if len(self._read) >= READINGS_KEPT:
             self._read = {}
         self._read[key] = query = self._reading(question, brands)
-        if brands:  # what the chain hands on is the text as read; reading it again would give the same
+        if brands and not query.brands:  # the chain hands on the text as read; reading it again gives the same,
+            # unless brands were read: "does edaravone help" asked as such names no brand, though "does radicava help" is read so
             self._read.setdefault(query.text, replace(query, original=query.text))
         return query
 
@@ -238,8 +239,8 @@ class QueryReader:
         word = token.lower()
         if word in self.vocabulary or word in STOPWORDS or word in english_words() or word in self.domain.brand_words:
             return token
-        if word.endswith("'s") and word[:-2] in self.domain.brand_words:  # "CellCept's": a brand, as written
-            return token
+        if word.endswith("'s") and len(word) > 2:  # "CellCept's", "cellsept's": the word, spelt as the guides do, then its "'s"
+            return self._spelled(token[:-2]) + token[-2:]
         shortest, longest = ABBREVIATION_LETTERS
         if shortest <= len(word) <= longest and word.isalpha():
             found = {p for p in self.name_phrases if len(p) <= len(word) and abbreviates(word, p)}

@@ -11,6 +11,7 @@ Instruction-like text is flagged and then treated as plain text.
 
 from __future__ import annotations
 
+import difflib
 import logging
 import re
 from collections.abc import Callable, Collection
@@ -60,26 +61,37 @@ class GuideNames:
 
 
 def _stops_a_named_medicine(question: str, names: GuideNames) -> bool:
-    """ "stop the edaravone": a stopping word, then within four words a medicine the guides name."""
+    """ "stop the edaravone": a stopping word, then within four words a medicine the guides name (also misspelt)."""
     return bool(names.medicines) and any(
-        word in names.medicines for match in _STOPS_NAMED.finditer(question) for word in match.group(2).lower().split()
+        _a_guide_medicine(word, names) for match in _STOPS_NAMED.finditer(question) for word in match.group(2).lower().split()
     )
 
 
-# "does omeprazole stop cellcept working", "grapefruit stops my meds from working": something stopping a
-# medicine working is a question about the medicine failing, not about the person stopping it. The words
-# between stop and work name the medicine: no "not", "if" or pronoun ("stop my meds if they are not working").
-_STOPS_IT_WORKING = re.compile(
-    rf"{_STOPPING} ((?!(?:not|no|if|when|because|since|as|they|it|he|she|is|are|was|were|isn|aren|and|or|but)\b)[\w-]+ ){{1,3}}"
-    r"(from )?(work|works|working|workin)\b",
+# "does omeprazole stop cellcept working", "can grapefruit stop my meds from working": something (not a
+# person: "can I stop riluzole", "should he stop the pills") stopping a medicine working is a question about the
+# medicine failing, not about stopping it. Only "stop", the medicine named (or "my meds", "the pills") and
+# "(from) working" right after it; every other stopping word still counts.
+_SOMETHING_STOPS = re.compile(
+    r"\b(?:does|do|did|can|could|will|would|might|may)\s+(?!(?:i|he|she|we|you|they|it|my|his|her|our|their|your|mum|mom|dad)\b)"
+    r"[\w-]+(?:\s+[\w-]+)?\s+(?P<stop>stop)\s+(?:(?:the|my|his|her|their|your|our)\s+)?(?P<what>[\w-]+(?:\s+[\w-]+)?)\s+(?:from\s+)?workin[g]?\b",
     _I,
 )
+_MEDICINES_SAID = re.compile(r"^(?:meds|medicines?|medications?|drugs?|pills?|tablets?|treatments?)$", _I)
 
 
-def _only_stops_it_working(question: str) -> bool:
-    """Every stopping word of the question is something stopping a medicine working (``_STOPS_IT_WORKING``)."""
-    stops = [m.start() for m in re.finditer(_STOPPING, question, _I)]
-    return bool(stops) and all(_STOPS_IT_WORKING.match(question, start) for start in stops)
+def _only_stops_it_working(question: str, names: GuideNames) -> bool:
+    """Every stopping word of the question is something stopping a medicine working (``_SOMETHING_STOPS``)."""
+    stops = {m.start() for m in re.finditer(_STOPPING, question, _I)}
+    working = {
+        m.start("stop") for m in _SOMETHING_STOPS.finditer(question)
+        if any(_MEDICINES_SAID.match(w) or _a_guide_medicine(w, names) for w in m.group("what").lower().split())
+    }
+    return bool(stops) and stops <= working
+
+
+def _a_guide_medicine(word: str, names: GuideNames) -> bool:
+    """A medicine the guides name, also misspelt ("cellsept", "rilzole")."""
+    return word in names.medicines or bool(difflib.get_close_matches(word, list(names.medicines), n=1, cutoff=RESPELL_CUTOFF))
 
 
 def _asks_if_they_have_one(question: str, names: GuideNames) -> bool:
@@ -153,7 +165,7 @@ def _model_says_now(question: str) -> bool:
     return _chance_now(question) >= shipped_urgency_model().cut
 
 
-def _surely_not_now(question: str) -> bool:
+def _surely_not_now(question: str, names: GuideNames) -> bool:  # noqa: ARG001 - read by the model, not by names
     """It names an emergency of breathing or choking, none other, and the model reads it lower than
     any such emergency of the writer its cut-offs were fitted on: "will she suffocate at the end",
     "last week he choked on chicken" are not one now."""
@@ -217,7 +229,7 @@ class SafetyKind:
     name: str
     pattern: re.Pattern[str]
     also: Callable[[str, GuideNames], bool] | None = None  # a further test by the guides' own names
-    unless: Callable[[str], bool] | None = None  # a match does not count when this says so
+    unless: Callable[[str, GuideNames], bool] | None = None  # a match does not count when this says so
     blocking: bool = False  # answer with the notice alone: no retrieval, no model
     notice: str = ""  # shown before anything else; empty for flags the user needs no notice of
     title: str = ""  # heading of the alert a blocking notice is shown in
@@ -381,7 +393,7 @@ def _crisis_read_safely(question: str) -> bool:
 def _matches(kind: SafetyKind, question: str, names: GuideNames) -> bool:
     """Whether a question (as read) raises this kind of flag: its pattern or its further test, unless its exception holds."""
     found = bool(kind.pattern.search(question)) or (kind.also is not None and kind.also(question, names))
-    return found and not (kind.unless is not None and kind.unless(question))
+    return found and not (kind.unless is not None and kind.unless(question, names))
 
 
 def without_instructions(question: str) -> str:

@@ -41,6 +41,10 @@ class BrandName:
     brand: str  # as the maker writes it ("CellCept")
     medicine: str  # as the guides name it ("mycophenolate mofetil")
 
+    def named_in(self, text: str) -> bool:
+        """Whether a text names the medicine, by the first word of the guides' name ("mycophenolate")."""
+        return bool(whole_word(self.medicine.split()[0]).search(text))
+
 
 @dataclass(frozen=True)
 class Domain:

@@ -4,9 +4,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pytest
 
-from assistant.phrases import BRAND_NAME, RELATED, STOP_MEDICATION_NOTICE
+from assistant.chain import AnswerChain
+from assistant.generators import ExtractiveGenerator
+from assistant.phrases import BRAND_NAME, STOP_MEDICATION_NOTICE
+from assistant.types import Answer, Turn
 from core.errors import GuideError
 from core.settings import Settings
 
@@ -102,8 +107,6 @@ def test_a_question_about_the_names_themselves_is_not_answered_by_them(guides_as
 
 
 def test_a_brand_asked_about_after_its_guides_name_is_not_answered_by_the_reading(guides_assistant):
-    from assistant.types import Turn  # noqa: PLC0415
-
     first = guides_assistant.ask("does riluzole help")
     same = guides_assistant.ask("is Rilutek the same?", history=[Turn(first.question, first.answer, first.standalone_question)])
     assert same.coverage != "full" and not same.provenance["brand_names"], same.answer
@@ -117,8 +120,6 @@ def test_a_question_read_as_written_for_a_leaflet_does_not_change_how_others_are
 
 
 def test_a_follow_up_on_a_medicine_named_by_its_brand_keeps_its_own_subject(guides_assistant):
-    from assistant.types import Turn  # noqa: PLC0415
-
     first = guides_assistant.ask("Is CellCept used for lupus too?")
     follow_up = guides_assistant.ask(
         "what about in scleroderma, is it used there?", history=[Turn(first.question, first.answer, first.standalone_question)]
@@ -127,30 +128,58 @@ def test_a_follow_up_on_a_medicine_named_by_its_brand_keeps_its_own_subject(guid
     assert not follow_up.answer.startswith("CellCept is"), follow_up.answer  # said once, in the turn that named it
 
 
-def test_a_follow_up_rewritten_with_the_brand_does_not_say_the_name_again(guides_assistant, monkeypatch):
-    # a chat model's rewrite puts the brand in for "it"; the person's own message does not name it
-    from assistant.types import Turn  # noqa: PLC0415
+class RewritingExtractive(ExtractiveGenerator):
+    """The extractive answer, with the standalone question a chat model gives a follow-up (scripted here)."""
 
-    chain = guides_assistant.chain
-    first = guides_assistant.ask("does cellcept help skin or just lungs")
-    monkeypatch.setattr(chain.generator, "rewrite", lambda question, history: "does CellCept help lung disease in scleroderma?")
-    follow_up = guides_assistant.ask("and the lungs, does it help there?", history=[Turn(first.question, first.answer, first.standalone_question)])
+    def __init__(self, chain: AnswerChain, rewritten: str) -> None:
+        super().__init__(chain.vectors, chain.relevance)
+        self.rewritten = rewritten
+
+    def rewrite(self, question: str, history: Sequence[Turn]) -> str | None:
+        return self.rewritten
+
+
+def _final(chain: AnswerChain, question: str, history: Sequence[Turn] = ()) -> Answer:
+    return next(e.answer for e in chain.stream(question, history) if e.kind == "final" and e.answer is not None)
+
+
+def test_a_follow_up_rewritten_with_the_brand_does_not_say_the_name_again(guides_assistant):
+    # a chat model's rewrite puts the brand in for "it"; the person's own message does not name it
+    main = guides_assistant.chain
+    rewriting = RewritingExtractive(main, "does CellCept help lung disease in scleroderma?")
+    chain = AnswerChain(main.settings, main.retriever, main.vectors, rewriting, main.provenance, main.plain, main.reader, main.relevance)
+    first = _final(chain, "does cellcept help skin or just lungs")
+    assert "brand name" in first.answer, first.answer
+    follow_up = _final(chain, "and the lungs, does it help there?", [Turn(first.question, first.answer, first.standalone_question)])
     assert follow_up.standalone_question == "does CellCept help lung disease in scleroderma?"
     assert follow_up.coverage != "none" and "brand name" not in follow_up.answer, follow_up.answer
 
 
+def test_a_question_naming_the_guides_name_is_not_read_as_an_earlier_brand_question(guides_assistant):
+    # the reader keeps readings: "does radicava help" is read "does edaravone help", which asked as such names no brand
+    guides_assistant.ask("does radicava help")
+    answer = guides_assistant.ask("does edaravone help")
+    assert "brand name" not in answer.answer and not answer.provenance["brand_names"], answer.answer
+
+
 @pytest.mark.parametrize(
     ("question", "brand", "medicine"),
-    [("how long does radicava take", "Radicava", "edaravone"), ("is cellcept safe to take with alcohol", "CellCept", "mycophenolate mofetil")],
+    [("how long does radicava take", "Radicava", "edaravone"), ("is cellcept safe to take with alcohol", "CellCept", "mycophenolate mofetil"),
+     # two brands: each said before the first sentence naming its own medicine, or not at all
+     ("switching from Rituxan to cellcept, will it help my lungs", "Rituxan", "rituximab"),
+     ("switching from Rituxan to cellcept, will it help my lungs", "CellCept", "mycophenolate mofetil")],
 )
-def test_the_brand_is_named_just_before_the_first_sentence_naming_its_medicine(guides_assistant, question, brand, medicine):
+def test_a_brand_is_named_just_before_the_first_sentence_naming_its_medicine_and_not_otherwise(guides_assistant, question, brand, medicine):
     # not ahead of what the guides don't say, nor of a sentence about another medicine it might be taken to explain
     answer = guides_assistant.ask(question)
     said = BRAND_NAME.format(brand=brand, medicine=medicine)
-    assert answer.answer.count(said) == 1 and answer.answer.index(RELATED) < answer.answer.index(said), answer.answer
-    before, after = answer.answer.split(said, 1)
     named = medicine.split()[0]
-    assert named not in before.lower(), answer.answer
+    if not any(named in s.guide_text.lower() for s in answer.sentences):
+        assert said not in answer.answer, answer.answer  # no sentence names it: nothing to explain
+        return
+    assert answer.answer.count(said) == 1, answer.answer
+    before, after = answer.answer.split(said, 1)
+    assert not any(named in s.guide_text.lower() for s in answer.sentences if s.text in before), answer.answer
     following = next(s for s in answer.sentences if after.lstrip().startswith(s.text))
     assert named in following.guide_text.lower(), answer.answer
 
@@ -170,7 +199,10 @@ def test_something_stopping_a_medicine_working_is_not_stopping_the_medicine(guid
 
 
 @pytest.mark.parametrize(
-    "question", ["should i stop my meds if they are not working", "does ibuprofen stop methotrexate working, should he stop methotrexate"]
+    "question",
+    ["should i stop my meds if they are not working", "does ibuprofen stop methotrexate working, should he stop methotrexate",
+     "should i stop riluzole that doesnt work", "can I stop riluzole before working out", "can I come off my meds for work",
+     "would stopping methotrexate work better for my skin", "can I stop cellcept working", "can she just stop the cellsept, her stomach is bad"],
 )
 def test_stopping_a_medicine_that_is_not_working_still_gets_the_care_team_notice(guides_assistant, question):
     assert guides_assistant.ask(question).safety == "stop_medication"
