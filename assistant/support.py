@@ -15,10 +15,12 @@ statements supports it. On the three statements closest to the claim:
   (``absolute``);
 - a logistic combiner, fitted on the tuning writer's pairs, weighs the model's logit, the cosine,
   the share of the claim's words the statement holds and which rules fire, and decides at its
-  cut-off, except that a claim with a figure the statement does not give always fails (the issue
-  counts such a sentence as misnamed; ``StatementJudge.unbound_figures``). The reason given for a
-  sentence that fails is that figure, else the first rule that counts against it, else "the
-  statement does not say this".
+  cut-off, except that a claim with a figure, medicine or gene the statement does not give always
+  fails (the issue counts such a sentence as misnamed; ``StatementJudge.unbound_figures``,
+  ``unbound_names``). What a statement gives includes, when it points back to several things
+  ("these medications"), the sentences before it in its paragraph (``Statement.binds``). The reason
+  given for a sentence that fails is that figure or name, else the first rule that counts against
+  it, else "the statement does not say this".
 
 ``python -m support report`` gives today's check, the rules alone, the model alone and the
 combination on pairs kept apart from all fitting.
@@ -41,7 +43,7 @@ import numpy as np
 from assistant.lexical import content_terms
 from assistant.relevance import OnnxPairModel, verified_manifest
 from index.sentences import sentences_with_previous, with_previous
-from plain.checks import ABSOLUTE_SYNONYMS, ABSOLUTES, HEDGES, figures, named_terms, negation_count, procedures
+from plain.checks import ABSOLUTE_SYNONYMS, ABSOLUTES, HEDGES, figures, is_medicine, named_terms, negation_count, procedures
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +59,8 @@ _RETRAIN = "rebuild it with 'python -m support train' (see support/README.md)"
 _CLAUSE = re.compile(r",\s*(?:which|who|while|whereas|but|although|though|however)\b|;|\s+[—–]\s+|\bwhile\b|\bbut\b|\bwhereas\b", re.IGNORECASE)
 # A statement that refers to something named in the sentence before ("these medications", "the study").
 _REFERS = re.compile(r"\b(?:this|these|those|such|the same)\s+\w+|\bthe (?:study|trial|research|drug|medication|treatment|therapy|approach)\b", re.IGNORECASE)
+_REFERS_TO_SEVERAL = re.compile(r"\b(?:these|those|both)\s+\w+", re.IGNORECASE)  # a plural reference: the list may span sentences
+_GENE = re.compile(r"[a-z][a-z0-9]*\d[a-z0-9]*")  # a gene as named_things folds it: "sod1", "c9orf72"
 _CITATION_MARK = re.compile(r"\[[\d,\s\-–]*\]?")  # "[1]", "[1, 2]", "[1-2]" or one cut off at the end: "[1"
 _ONE = re.compile(r"\bone\b", re.IGNORECASE)  # "one of the key aspects": an article, not a figure
 # A hedge of the statement's clause, by kind (plain.checks' kinds), and the words that keep it in a claim.
@@ -83,6 +87,7 @@ class Statement:
     sentence: str
     previous: str = ""
     title: str = ""  # the document's title: what every statement of it is about
+    earlier: str = ""  # every sentence before it in its paragraph ("" for a paragraph's first)
 
     @cached_property
     def clauses(self) -> list[str]:
@@ -95,18 +100,23 @@ class Statement:
     @cached_property
     def binds(self) -> str:
         """The text a claim's names must be found in: the statement, the sentence before it when
-        it refers back to it, and the document's title."""
-        before = self.previous if self.previous and _REFERS.search(self.sentence) else ""
+        it refers back to it (every sentence before it in its paragraph when it refers back to
+        several things: "resistance to these treatments" after riluzole's sentence, then
+        edaravone's), and the document's title."""
+        before = ""
+        if self.previous and _REFERS.search(self.sentence):
+            before = self.earlier if _REFERS_TO_SEVERAL.search(self.sentence) else self.previous
         return " ".join(t for t in (self.title, before, self.text) if t)
 
 
 def statements(text: str, title: str = "") -> list[Statement]:
     """The statements of a passage, in order (headings and fragments of under four words left out)."""
-    return [
-        Statement(with_previous(sentence, previous), sentence, previous, title)
-        for _, _, sentence, previous in sentences_with_previous(text)
-        if len(sentence.split()) >= 4
-    ]
+    found, earlier = [], []
+    for _, _, sentence, previous in sentences_with_previous(text):
+        earlier = [*earlier, previous] if previous else []  # a paragraph's first sentence has none before it
+        if len(sentence.split()) >= 4:
+            found.append(Statement(with_previous(sentence, previous), sentence, previous, title, " ".join(earlier)))
+    return found
 
 
 def passage_units(text: str) -> list[str]:
@@ -255,6 +265,9 @@ class StatementJudge:
                 if said and (unbound := self.unbound_figures(claim, s)):
                     # a figure is a fact of its own: one the statement does not give is never weighed away
                     said, vetoed = False, f"gives the figure {', '.join(unbound)}, which the statement does not"
+                elif said and (unbound := self.unbound_names(claim, s)):
+                    # so is a medicine or a gene: "riluzole slows decline" where edaravone does is not weighed away
+                    said, vetoed = False, f"names {', '.join(unbound)}, which the statement does not give it"
             reason = "" if said else vetoed or next(
                 (m for r, m in problems.items() if self.mode == "rules" or (self.model and self.model.weights[r] < 0)),
                 "the statement does not say this",
@@ -267,6 +280,12 @@ class StatementJudge:
         A citation marker, whole or cut off ("[1]", "[1"), is not a figure."""
         named = named_things(_CITATION_MARK.sub(" ", claim), self.medicines)
         return sorted(n[1:] for n in named if n.startswith("#") and not _said(n, statement.binds, self.medicines))
+
+    def unbound_names(self, claim: str, statement: Statement) -> list[str]:
+        """The medicines and genes of the claim ("riluzole", "SOD1") its statement, with what it binds, does not give."""
+        named = named_things(_CITATION_MARK.sub(" ", claim), self.medicines)
+        return sorted(n for n in named if (is_medicine(n, self.medicines) or _GENE.fullmatch(n)) and n not in self.topic
+                      and not _said(n, statement.binds, self.medicines))
 
     def closeness(self, statement: Statement, claim_vector: np.ndarray, claim_terms: set[str]) -> tuple[float, float]:
         """(cosine of the claim with the statement or its closest clause, share of the claim's words it holds)."""

@@ -106,7 +106,7 @@ def _parts(token: str) -> list[str]:
     return [p for p in token.split("-") if p]
 
 
-def _is_medicine(word: str, medicines: Medicines = ()) -> bool:
+def is_medicine(word: str, medicines: Medicines = ()) -> bool:
     low = word.lower()
     return low in medicines or (len(low) > 5 and low.endswith(_DRUG_ENDINGS) and low not in _dictionary())
 
@@ -129,7 +129,7 @@ def named_terms(text: str, medicines: Medicines = ()) -> set[str]:
     for match in _TOKEN.finditer(text):
         for part in _parts(match.group()):
             part = re.sub(r"['’]s?$", "", part)
-            if _is_medicine(part, medicines) or _is_gene_or_acronym(part):
+            if is_medicine(part, medicines) or _is_gene_or_acronym(part):
                 found.add(_fold(part))
             elif part[:1].isupper() and match.start() not in initial and part.isalpha():
                 found.add(_fold(part))

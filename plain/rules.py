@@ -22,7 +22,7 @@ import re
 from functools import lru_cache, partial
 from pathlib import Path
 
-from plain.checks import Medicines, _is_gene_or_acronym, _is_medicine, procedures, term_problems
+from plain.checks import Medicines, _is_gene_or_acronym, is_medicine, procedures, term_problems
 
 WORD_LIST = Path(__file__).with_name("everyday_words.tsv")
 NAME = "rules"  # the writer's name in the layer's cache key
@@ -123,7 +123,7 @@ def _named_end(text: str, medicines: Medicines) -> str | None:
     if not words:
         return None
     last = words[-1].strip("(),")
-    if _is_medicine(last, medicines) or _is_gene_or_acronym(last):
+    if is_medicine(last, medicines) or _is_gene_or_acronym(last):
         return last
     for n in (3, 2):  # "magnetic stimulation", "motor neurons"
         tail = " ".join(words[-n:])
@@ -147,7 +147,7 @@ def _appositive(s: str, medicines: Medicines) -> list[str]:
         rest = s[m.start() + 2 + len(appositive) + 1:].strip()
         if end == "," and not rest:
             continue
-        verb = "are" if term.lower().endswith("s") and not _is_medicine(term, medicines) else "is"
+        verb = "are" if term.lower().endswith("s") and not is_medicine(term, medicines) else "is"
         main = _full_stop(f"{head} {rest}" if end == "," else head)
         return [main, _full_stop(f"{_capitalised(term)} {verb} {appositive}")]
     return [s]
@@ -179,7 +179,7 @@ def _which_after_name(s: str, medicines: Medicines) -> list[str]:
     term = _named_end(head, medicines)
     if not term or " " in term or term.isupper() and len(term) <= 3 and "gene" in rest:
         return [s]
-    pronoun = "They" if term.lower().endswith("s") and not _is_medicine(term, medicines) else "It"  # "riluzole. Riluzole" reads as a stutter
+    pronoun = "They" if term.lower().endswith("s") and not is_medicine(term, medicines) else "It"  # "riluzole. Riluzole" reads as a stutter
     return [_full_stop(head), _full_stop(f"{pronoun} {rest}")]
 
 

@@ -67,3 +67,15 @@ def test_a_figure_the_statement_does_not_give_is_never_weighed_away(judge):
     assert not verdict.supported and verdict.reason == "gives the figure 3, which the statement does not", verdict
     cut_off = judge.judge("However, a significant number of patients do not respond adequately to these medications [1", [1])
     assert cut_off.supported, cut_off  # a citation marker cut off at the end of a draft is not a figure
+
+
+def test_a_medicine_the_statement_does_not_give_is_never_weighed_away(judge):
+    # the statement's own words with a medicine added to those it points back to: the combiner kept it (0.92)
+    verdict = judge.judge("However, a significant number of patients do not respond adequately to riluzole, edaravone and tofersen.", [1])
+    assert not verdict.supported and "tofersen" in verdict.reason, verdict
+
+
+def test_the_medicines_a_plural_reference_points_back_to_are_bound_to_it(judge):
+    # "these medications" are riluzole (two sentences before) and edaravone (the one before): riluzole was not bound
+    verdict = judge.judge("A significant number of patients do not respond adequately to riluzole and edaravone.", [1])
+    assert verdict.supported, verdict
