@@ -67,24 +67,29 @@ def _stops_a_named_medicine(question: str, names: GuideNames) -> bool:
     )
 
 
-# "does omeprazole stop cellcept working", "can grapefruit stop my meds from working": something (not a
-# person: "can I stop riluzole", "should he stop the pills") stopping a medicine working is a question about the
-# medicine failing, not about stopping it. Only "stop", the medicine named (or "my meds", "the pills") and
-# "(from) working" right after it; every other stopping word still counts.
+# "does omeprazole stop cellcept working", "can grapefruit stop my meds from working": something (not a person: "can
+# I stop riluzole", "can the doctor stop riluzole not working") stopping a medicine working is a question about the
+# medicine failing, not about stopping it. Only "stop", then the medicine's name alone (or "my meds", "the pills"),
+# then "(from) working"; every other stopping word still counts.
+_PEOPLE = (
+    "i|he|she|we|you|u|they|it|my|his|her|our|their|your|mum|mom|mam|mother|dad|father|wife|husband|son|daughter|"
+    "doctor|doctors|dr|neurologist|nurse|gp|patient|patients|someone|anyone|people|person|family|carer|caregiver|team"
+)
 _SOMETHING_STOPS = re.compile(
-    r"\b(?:does|do|did|can|could|will|would|might|may)\s+(?!(?:i|he|she|we|you|they|it|my|his|her|our|their|your|mum|mom|dad)\b)"
-    r"[\w-]+(?:\s+[\w-]+)?\s+(?P<stop>stop)\s+(?:(?:the|my|his|her|their|your|our)\s+)?(?P<what>[\w-]+(?:\s+[\w-]+)?)\s+(?:from\s+)?workin[g]?\b",
+    rf"\b(?:does|do|did|can|could|will|would|might|may)\s+(?!(?:the\s+|my\s+|his\s+|her\s+|a\s+)?(?:{_PEOPLE})\b)"
+    r"[\w-]+(?:\s+[\w-]+)?\s+(?P<stop>stop)\s+(?:(?:the|my|his|her|their|your|our)\s+)?(?P<what>[\w-]+(?:\s+(?!from\b)[\w-]+)?)\s+(?:from\s+)?workin[g]?\b",
     _I,
 )
 _MEDICINES_SAID = re.compile(r"^(?:meds|medicines?|medications?|drugs?|pills?|tablets?|treatments?)$", _I)
 
 
 def _only_stops_it_working(question: str, names: GuideNames) -> bool:
-    """Every stopping word of the question is something stopping a medicine working (``_SOMETHING_STOPS``)."""
+    """Every stopping word of the question is something stopping a medicine working (``_SOMETHING_STOPS``):
+    the words between "stop" and "working" are all a medicine's."""
     stops = {m.start() for m in re.finditer(_STOPPING, question, _I)}
     working = {
         m.start("stop") for m in _SOMETHING_STOPS.finditer(question)
-        if any(_MEDICINES_SAID.match(w) or _a_guide_medicine(w, names) for w in m.group("what").lower().split())
+        if all(_MEDICINES_SAID.match(w) or _a_guide_medicine(w, names) for w in m.group("what").lower().split())
     }
     return bool(stops) and stops <= working
 

@@ -17,8 +17,8 @@ statements supports it. On the three statements closest to the claim:
   the share of the claim's words the statement holds and which rules fire, and decides at its
   cut-off, except that a claim with a figure, medicine or gene the statement does not give always
   fails (the issue counts such a sentence as misnamed; ``StatementJudge.unbound_figures``,
-  ``unbound_names``). What a statement gives includes, when it points back to several things
-  ("these medications"), the sentences before it in its paragraph (``Statement.binds``). The reason
+  ``unbound_names``). What a statement gives includes, when it points back ("these medications",
+  "this resistance"), the sentences before it in its paragraph (``Statement.binds``). The reason
   given for a sentence that fails is that figure or name, else the first rule that counts against
   it, else "the statement does not say this".
 
@@ -59,23 +59,33 @@ _RETRAIN = "rebuild it with 'python -m support train' (see support/README.md)"
 _CLAUSE = re.compile(r",\s*(?:which|who|while|whereas|but|although|though|however)\b|;|\s+[—–]\s+|\bwhile\b|\bbut\b|\bwhereas\b", re.IGNORECASE)
 # A statement that refers to something named in the sentence before ("these medications", "the study").
 _REFERS = re.compile(r"\b(?:this|these|those|such|the same)\s+\w+|\bthe (?:study|trial|research|drug|medication|treatment|therapy|approach)\b", re.IGNORECASE)
-_REFERS_TO_SEVERAL = re.compile(r"\b(?:these|those|both)\s+\w+", re.IGNORECASE)  # a plural reference: the list may span sentences
 _GENE = re.compile(r"[a-z][a-z0-9]*\d[a-z0-9]*")  # a gene as named_things folds it: "sod1", "c9orf72"
 _CITATION_MARK = re.compile(r"\[[\d,\s\-–]*\]?")  # "[1]", "[1, 2]", "[1-2]" or one cut off at the end: "[1"
 _ONE = re.compile(r"\bone\b", re.IGNORECASE)  # "one of the key aspects": an article, not a figure
-# A hedge of the statement's clause, by kind (plain.checks' kinds), and the words that keep it in a claim.
+# A hedge of the statement's clause, by kind (plain.checks' kinds, and how often), and the words that keep it in a
+# claim. Drawn from the training writers' pairs (the rules are fitted on none): "can lead to" -> "leads to", "are being
+# developed" -> "silence", "often stems from" -> "comes down to" are dropped hedges; "not all patients" -> "not every
+# patient", "aims to" -> "the idea behind ... is to", "being explored" -> "researchers are looking into" keep theirs.
 _HEDGE_TRIGGERS = {
     "modestly": ("modestly", "modest"),
-    "possibility": ("may", "might", "could", "potentially", "possibly", "potential", "aim", "aims", "aiming"),
-    "some": ("some", "certain", "subset", "not all"),
-    "preliminary": ("preliminary", "early trials", "early studies", "early results", "promising"),
+    "possibility": ("may", "might", "could", "can", "potentially", "possibly", "possible", "potential", "aim", "aims", "aiming",
+                    "aimed", "trying", "tries", "attempt", "attempting"),
+    "some": ("some", "certain", "subset"),
+    "preliminary": ("preliminary", "early trials", "early studies", "being developed", "being explored", "being studied",
+                    "being investigated", "under investigation", "investigational", "approaching"),
+    "frequency": ("often", "usually", "typically", "generally", "frequently"),
 }
-_KEEPS = {kind: HEDGES[kind] + extra for kind, extra in {
+_KEEPS = {kind: HEDGES.get(kind, ()) + extra for kind, extra in {
     "modestly": ("little", "slight", "somewhat"),
-    "possibility": ("hope", "help", "helps", "goal", "intended", "designed", "chance"),
-    "some": ("not all", "few", "others", "one", "patients who", "people who", "those who", "in people with"),
+    "possibility": ("hope", "help", "helps", "goal", "intended", "designed", "chance", "able", "idea", "can", "possible", "try",
+                    "trying", "meant", "purpose", "aiming", "aim", "aims", "attempt"),
+    "some": ("not all", "few", "others", "one", "patients who", "people who", "those who", "in people with", "every", "everyone",
+             "everybody", "a number of", "smaller group", "particular", "group"),
     "preliminary": ("study", "studies", "trial", "trials", "research", "tested", "testing", "being", "new", "experimental",
-                    "hopeful", "hope", "encouraging", "good results"),
+                    "hopeful", "hope", "encouraging", "good results", "looking", "researchers", "scientists", "explore",
+                    "exploring", "investigating", "studying"),
+    "frequency": ("often", "usually", "typically", "generally", "frequently", "many", "most", "common", "commonly", "tend", "tends",
+                  "likely", "sometimes", "can", "may", "mostly", "mainly", "a lot"),
 }.items()}
 
 
@@ -99,13 +109,11 @@ class Statement:
 
     @cached_property
     def binds(self) -> str:
-        """The text a claim's names must be found in: the statement, the sentence before it when
-        it refers back to it (every sentence before it in its paragraph when it refers back to
-        several things: "resistance to these treatments" after riluzole's sentence, then
-        edaravone's), and the document's title."""
-        before = ""
-        if self.previous and _REFERS.search(self.sentence):
-            before = self.earlier if _REFERS_TO_SEVERAL.search(self.sentence) else self.previous
+        """The text a claim's names must be found in (the names and binding rules read it): the
+        statement, every sentence before it in its paragraph when it refers back ("resistance to these
+        treatments" after riluzole's sentence, then edaravone's; "patients facing this resistance"
+        after the sentences that describe it), and the document's title."""
+        before = self.earlier if self.previous and _REFERS.search(self.sentence) else ""
         return " ".join(t for t in (self.title, before, self.text) if t)
 
 

@@ -166,8 +166,8 @@ def test_a_question_naming_the_guides_name_is_not_read_as_an_earlier_brand_quest
     ("question", "brand", "medicine"),
     [("how long does radicava take", "Radicava", "edaravone"), ("is cellcept safe to take with alcohol", "CellCept", "mycophenolate mofetil"),
      # two brands: each said before the first sentence naming its own medicine, or not at all
-     ("switching from Rituxan to cellcept, will it help my lungs", "Rituxan", "rituximab"),
-     ("switching from Rituxan to cellcept, will it help my lungs", "CellCept", "mycophenolate mofetil")],
+     ("what are rituxan and cytoxan used for in scleroderma", "Rituxan", "rituximab"),
+     ("what are rituxan and cytoxan used for in scleroderma", "Cytoxan", "cyclophosphamide")],
 )
 def test_a_brand_is_named_just_before_the_first_sentence_naming_its_medicine_and_not_otherwise(guides_assistant, question, brand, medicine):
     # not ahead of what the guides don't say, nor of a sentence about another medicine it might be taken to explain
@@ -202,7 +202,10 @@ def test_something_stopping_a_medicine_working_is_not_stopping_the_medicine(guid
     "question",
     ["should i stop my meds if they are not working", "does ibuprofen stop methotrexate working, should he stop methotrexate",
      "should i stop riluzole that doesnt work", "can I stop riluzole before working out", "can I come off my meds for work",
-     "would stopping methotrexate work better for my skin", "can I stop cellcept working", "can she just stop the cellsept, her stomach is bad"],
+     "would stopping methotrexate work better for my skin", "can I stop cellcept working", "can she just stop the cellsept, her stomach is bad",
+     # someone stopping it, or words that are not the medicine's between "stop" and "working"
+     "can the doctor stop riluzole not working", "can mam stop riluzole not working", "can the neurologist stop my meds not working",
+     "can patient stop riluzole no working"],
 )
 def test_stopping_a_medicine_that_is_not_working_still_gets_the_care_team_notice(guides_assistant, question):
     assert guides_assistant.ask(question).safety == "stop_medication"

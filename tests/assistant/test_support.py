@@ -75,7 +75,58 @@ def test_a_medicine_the_statement_does_not_give_is_never_weighed_away(judge):
     assert not verdict.supported and "tofersen" in verdict.reason, verdict
 
 
-def test_the_medicines_a_plural_reference_points_back_to_are_bound_to_it(judge):
-    # "these medications" are riluzole (two sentences before) and edaravone (the one before): riluzole was not bound
-    verdict = judge.judge("A significant number of patients do not respond adequately to riluzole and edaravone.", [1])
+LIVING = (
+    "The primary treatments for ALS, such as riluzole and edaravone, aim to slow disease progression and reduce symptom severity. "
+    "However, not all patients respond favorably to these medications. Resistance to treatment may stem from genetic factors, "
+    "disease heterogeneity, or other individual differences. For patients facing this resistance, the journey becomes more about "
+    "symptom management, maintaining independence, and enhancing quality of life."
+)
+
+
+@pytest.mark.parametrize(
+    ("claim", "passage"),
+    [
+        # "these medications" are riluzole (two sentences before) and edaravone (the one before): riluzole was not bound
+        ("A significant number of patients do not respond adequately to riluzole and edaravone.", PASSAGE),
+        # "this resistance" is the resistance to "these medications", riluzole and edaravone, three sentences before
+        ("For patients who do not respond to riluzole and edaravone, the journey becomes more about symptom management and "
+         "maintaining independence.", LIVING),
+    ],
+)
+def test_the_medicines_a_statement_points_back_to_are_bound_to_it(guides_assistant, claim, passage):
+    domain = guides_assistant.settings.domain
+    judge = StatementJudge({1: ("Living with ALS treatment resistance", passage)}, guides_assistant.vectors, SupportModel(),
+                           domain.medicine_words, domain.topic_words)
+    verdict = judge.judge(claim, [1])
     assert verdict.supported, verdict
+
+
+HEDGED = (
+    "Moreover, emotional and psychological support is crucial, as facing a progressive, treatment-resistant illness can lead to "
+    "depression, anxiety, and feelings of helplessness. Moreover, neuroprotective strategies are being explored to bolster "
+    "neuronal resilience against degeneration."
+)
+
+
+@pytest.fixture(scope="module")
+def hedged(guides_assistant) -> StatementJudge:
+    domain = guides_assistant.settings.domain
+    return StatementJudge({1: ("Living with ALS treatment resistance", HEDGED)}, guides_assistant.vectors, SupportModel(),
+                          domain.medicine_words, domain.topic_words)
+
+
+@pytest.mark.parametrize(
+    ("claim", "hedge"),
+    [("Facing a treatment-resistant illness leads to depression, anxiety and feelings of helplessness.", "can"),
+     ("Neuroprotective strategies bolster neuronal resilience against degeneration.", "being explored")],
+)
+def test_the_hedge_rule_sees_what_can_happen_or_is_being_explored_stated_as_fact(hedged, claim, hedge):
+    # the rule's finding is weighed with the model (a near copy without its hedge can still be kept); it was not found at all
+    statement = next(s for s in hedged.passages[1] if hedge in s.sentence)
+    assert hedged.problems(claim, statement).get("hedge") == f"drops the hedge '{hedge}'"
+
+
+def test_the_hedge_rule_lets_a_hedge_kept_in_other_words_be(hedged):
+    statement = next(s for s in hedged.passages[1] if "being explored" in s.sentence)
+    claim = "Researchers are looking into neuroprotective strategies to bolster neuronal resilience against degeneration."
+    assert "hedge" not in hedged.problems(claim, statement) and hedged.judge(claim, [1]).supported
