@@ -35,6 +35,7 @@ from assistant.phrases import (
     STOP_MEDICATION_NOTICE,
 )
 from core.errors import GuideError
+from plain.checks import is_medicine
 
 log = logging.getLogger(__name__)
 _I = re.IGNORECASE
@@ -67,31 +68,42 @@ def _stops_a_named_medicine(question: str, names: GuideNames) -> bool:
     )
 
 
-# "does omeprazole stop cellcept working", "can grapefruit stop my meds from working": something (not a person: "can
-# I stop riluzole", "can the doctor stop riluzole not working") stopping a medicine working is a question about the
-# medicine failing, not about stopping it. Only "stop", then the medicine's name alone (or "my meds", "the pills"),
-# then "(from) working"; every other stopping word still counts.
-_PEOPLE = (
-    "i|he|she|we|you|u|they|it|my|his|her|our|their|your|mum|mom|mam|mother|dad|father|wife|husband|son|daughter|"
-    "doctor|doctors|dr|neurologist|nurse|gp|patient|patients|someone|anyone|people|person|family|carer|caregiver|team"
-)
+# "does omeprazole stop cellcept working", "can grapefruit stop my meds from working": a medicine, food or drink
+# stopping a medicine working is a question about the medicine failing, not about stopping it. Only then: "stop"
+# after a medicine or one of these (the last word of what stops it), then the medicine's name alone (or "my meds",
+# "the pills"), then "(from) working". A person ("can I", "can the doctor", "do nurses", "can grandma") or anything
+# else stopping it still gets the notice, as does every other stopping word.
 _SOMETHING_STOPS = re.compile(
-    rf"\b(?:does|do|did|can|could|will|would|might|may)\s+(?!(?:the\s+|my\s+|his\s+|her\s+|a\s+)?(?:{_PEOPLE})\b)"
-    r"[\w-]+(?:\s+[\w-]+)?\s+(?P<stop>stop)\s+(?:(?:the|my|his|her|their|your|our)\s+)?(?P<what>[\w-]+(?:\s+(?!from\b)[\w-]+)?)\s+(?:from\s+)?workin[g]?\b",
+    r"\b(?:does|do|did|can|could|will|would|might|may)\s+(?P<who>[\w-]+(?:\s+[\w-]+){0,2}?)\s+(?P<stop>stop)\s+"
+    r"(?:(?:the|my|his|her|their|your|our)\s+)?(?P<what>[\w-]+(?:\s+(?!from\b)[\w-]+)?)\s+(?:from\s+)?workin[g]?\b",
     _I,
 )
 _MEDICINES_SAID = re.compile(r"^(?:meds|medicines?|medications?|drugs?|pills?|tablets?|treatments?)$", _I)
+_TAKEN_WITH = re.compile(
+    r"^(?:antacids?|vitamins?|supplements?|antibiotics?|steroids?|painkillers?|grapefruits?|alcohol|coffee|caffeine|juice|"
+    r"foods?|milk|dairy|smoking|cigarettes?|beer|wine|tea|herbs?|herbal|cbd|cannabis|iron|calcium|magnesium|"
+    r"ibuprofen|aspirin|paracetamol|acetaminophen|tylenol|advil|antihistamines?)$",  # common medicines a dictionary knows
+    _I,
+)
 
 
 def _only_stops_it_working(question: str, names: GuideNames) -> bool:
-    """Every stopping word of the question is something stopping a medicine working (``_SOMETHING_STOPS``):
-    the words between "stop" and "working" are all a medicine's."""
+    """Every stopping word of the question is a medicine, food or drink stopping a medicine working
+    (``_SOMETHING_STOPS``): what stops it ends in a medicine's name or one of ``_TAKEN_WITH``, and the
+    words between "stop" and "working" are all a medicine's."""
     stops = {m.start() for m in re.finditer(_STOPPING, question, _I)}
     working = {
         m.start("stop") for m in _SOMETHING_STOPS.finditer(question)
-        if all(_MEDICINES_SAID.match(w) or _a_guide_medicine(w, names) for w in m.group("what").lower().split())
+        if _taken(m.group("who").split()[-1].lower(), names)
+        and all(_MEDICINES_SAID.match(w) or _a_guide_medicine(w, names) for w in m.group("what").lower().split())
     }
     return bool(stops) and stops <= working
+
+
+def _taken(word: str, names: GuideNames) -> bool:
+    """A word for something taken: a medicine (by name, also misspelt, or by a drug's ending: "omeprazol"), or food or drink."""
+    return bool(_TAKEN_WITH.match(word) or _MEDICINES_SAID.match(word) or _a_guide_medicine(word, names)
+                or is_medicine(word) or is_medicine(word + "e"))
 
 
 def _a_guide_medicine(word: str, names: GuideNames) -> bool:

@@ -42,6 +42,7 @@ import numpy as np
 
 from assistant.lexical import content_terms
 from assistant.relevance import OnnxPairModel, verified_manifest
+from core.errors import GuideError
 from index.sentences import sentences_with_previous, with_previous
 from plain.checks import ABSOLUTE_SYNONYMS, ABSOLUTES, HEDGES, figures, is_medicine, named_terms, negation_count, procedures
 
@@ -58,34 +59,40 @@ _RETRAIN = "rebuild it with 'python -m support train' (see support/README.md)"
 # The clause boundaries a hedge or a negation holds within ("X may help, but Y does not").
 _CLAUSE = re.compile(r",\s*(?:which|who|while|whereas|but|although|though|however)\b|;|\s+[—–]\s+|\bwhile\b|\bbut\b|\bwhereas\b", re.IGNORECASE)
 # A statement that refers to something named in the sentence before ("these medications", "the study").
-_REFERS = re.compile(r"\b(?:this|these|those|such|the same)\s+\w+|\bthe (?:study|trial|research|drug|medication|treatment|therapy|approach)\b", re.IGNORECASE)
+_REFERS = re.compile(r"\b(?:this|these|those|such(?!\s+as\b)|the same)\s+\w+|\bthe (?:study|trial|research|drug|medication|treatment|therapy|approach)\b", re.IGNORECASE)
+_REFERS_TO_SEVERAL = re.compile(r"\b(?:these|those)\s+\w+", re.IGNORECASE)  # a list may span the sentences before
 _GENE = re.compile(r"[a-z][a-z0-9]*\d[a-z0-9]*")  # a gene as named_things folds it: "sod1", "c9orf72"
 _CITATION_MARK = re.compile(r"\[[\d,\s\-–]*\]?")  # "[1]", "[1, 2]", "[1-2]" or one cut off at the end: "[1"
 _ONE = re.compile(r"\bone\b", re.IGNORECASE)  # "one of the key aspects": an article, not a figure
-# A hedge of the statement's clause, by kind (plain.checks' kinds, and how often), and the words that keep it in a
-# claim. Drawn from the training writers' pairs (the rules are fitted on none): "can lead to" -> "leads to", "are being
-# developed" -> "silence", "often stems from" -> "comes down to" are dropped hedges; "not all patients" -> "not every
-# patient", "aims to" -> "the idea behind ... is to", "being explored" -> "researchers are looking into" keep theirs.
+# A hedge of the statement's clause, by kind (plain.checks' kinds, and three more: an aim, work in progress, how
+# often), and the words that keep it in a claim, each kind its own. Drawn from the training writers' pairs (the rules
+# are fitted on none): "can lead to" -> "leads to", "trying to rebalance" -> "rebalances", "are being developed" ->
+# "silence", "often stems from" -> "comes down to" drop theirs; "not all patients" -> "not every patient", "aims to"
+# -> "the idea behind ... is to", "being explored" -> "researchers are looking into" keep theirs.
 _HEDGE_TRIGGERS = {
     "modestly": ("modestly", "modest"),
-    "possibility": ("may", "might", "could", "can", "potentially", "possibly", "possible", "potential", "aim", "aims", "aiming",
-                    "aimed", "trying", "tries", "attempt", "attempting"),
-    "some": ("some", "certain", "subset"),
-    "preliminary": ("preliminary", "early trials", "early studies", "being developed", "being explored", "being studied",
-                    "being investigated", "under investigation", "investigational", "approaching"),
+    "possibility": ("may", "might", "could", "can", "potentially", "possibly", "possible", "potential"),
+    "aim": ("aim", "aims", "aiming", "aimed", "trying", "tries", "attempt", "attempting"),
+    "some": ("some", "certain", "subset", "not all"),
+    "preliminary": ("preliminary", "early trials", "early studies", "early results", "promising"),
+    "in progress": ("being developed", "being explored", "being studied", "being investigated", "under investigation",
+                    "investigational", "approaching"),
     "frequency": ("often", "usually", "typically", "generally", "frequently"),
 }
 _KEEPS = {kind: HEDGES.get(kind, ()) + extra for kind, extra in {
     "modestly": ("little", "slight", "somewhat"),
-    "possibility": ("hope", "help", "helps", "goal", "intended", "designed", "chance", "able", "idea", "can", "possible", "try",
-                    "trying", "meant", "purpose", "aiming", "aim", "aims", "attempt"),
-    "some": ("not all", "few", "others", "one", "patients who", "people who", "those who", "in people with", "every", "everyone",
-             "everybody", "a number of", "smaller group", "particular", "group"),
+    "possibility": ("hope", "help", "helps", "goal", "intended", "designed", "chance", "able"),
+    "aim": ("aim", "aims", "aiming", "aimed", "try", "tries", "trying", "attempt", "goal", "intended", "designed", "idea",
+            "meant", "purpose", "hope"),
+    "some": ("not all", "few", "others", "one", "patients who", "people who", "those who", "in people with", "not every",
+             "not everyone", "a number of", "smaller group", "particular"),
     "preliminary": ("study", "studies", "trial", "trials", "research", "tested", "testing", "being", "new", "experimental",
-                    "hopeful", "hope", "encouraging", "good results", "looking", "researchers", "scientists", "explore",
-                    "exploring", "investigating", "studying"),
-    "frequency": ("often", "usually", "typically", "generally", "frequently", "many", "most", "common", "commonly", "tend", "tends",
-                  "likely", "sometimes", "can", "may", "mostly", "mainly", "a lot"),
+                    "hopeful", "hope", "encouraging", "good results"),
+    "in progress": ("being developed", "being explored", "being studied", "being investigated", "being tested",
+                    "under investigation", "in development", "looking into", "looking at", "researchers", "scientists",
+                    "exploring", "investigating", "studying", "research", "experimental", "trials", "working on", "future"),
+    "frequency": ("often", "usually", "typically", "generally", "frequently", "many", "most", "common", "commonly", "tend",
+                  "tends", "likely", "sometimes", "can", "may", "mostly", "mainly", "a lot"),
 }.items()}
 
 
@@ -97,7 +104,7 @@ class Statement:
     sentence: str
     previous: str = ""
     title: str = ""  # the document's title: what every statement of it is about
-    earlier: str = ""  # every sentence before it in its paragraph ("" for a paragraph's first)
+    earlier: tuple[str, ...] = ()  # the sentences before it in its paragraph, in order
 
     @cached_property
     def clauses(self) -> list[str]:
@@ -110,11 +117,21 @@ class Statement:
     @cached_property
     def binds(self) -> str:
         """The text a claim's names must be found in (the names and binding rules read it): the
-        statement, every sentence before it in its paragraph when it refers back ("resistance to these
-        treatments" after riluzole's sentence, then edaravone's; "patients facing this resistance"
-        after the sentences that describe it), and the document's title."""
-        before = self.earlier if self.previous and _REFERS.search(self.sentence) else ""
-        return " ".join(t for t in (self.title, before, self.text) if t)
+        statement, the document's title and, when the statement refers back, what it refers to: for
+        "these"/"those", every sentence before it in its paragraph ("resistance to these treatments"
+        after riluzole's sentence, then edaravone's); else the sentence before it, and those before that
+        one while they name nothing ("patients facing this resistance" after "Resistance ... may stem
+        from ..." and "not all patients respond to these medications", back to riluzole and edaravone's)."""
+        before: list[str] = []
+        if self.earlier and _REFERS.search(self.sentence):
+            if _REFERS_TO_SEVERAL.search(self.sentence):
+                before = list(self.earlier)
+            else:
+                for sentence in reversed(self.earlier):
+                    before.insert(0, sentence)
+                    if named_terms(sentence) and not _REFERS.search(sentence):
+                        break
+        return " ".join(t for t in (self.title, *before, self.text) if t)
 
 
 def statements(text: str, title: str = "") -> list[Statement]:
@@ -123,7 +140,7 @@ def statements(text: str, title: str = "") -> list[Statement]:
     for _, _, sentence, previous in sentences_with_previous(text):
         earlier = [*earlier, previous] if previous else []  # a paragraph's first sentence has none before it
         if len(sentence.split()) >= 4:
-            found.append(Statement(with_previous(sentence, previous), sentence, previous, title, " ".join(earlier)))
+            found.append(Statement(with_previous(sentence, previous), sentence, previous, title, tuple(earlier)))
     return found
 
 
@@ -153,12 +170,15 @@ class SupportModel:
     a logistic model over the cross-encoder's logit, the cosine and word share, and which rules
     fire, whose probability decides at its cut-off."""
 
-    def __init__(self, folder: Path = MODEL_DIR, threads: int = 2, cache_size: int = 4096) -> None:
+    def __init__(self, folder: Path = MODEL_DIR, threads: int = 2, cache_size: int = 4096, fitting: bool = False) -> None:
+        """``fitting``: the combiner is being fitted (``python -m support``), so the manifest may have none yet."""
         self.folder = Path(folder)
         manifest = verified_manifest(self.folder, "support check's model", INPUT_FORMAT, _RETRAIN)
         self._pairs = OnnxPairModel(self.folder, manifest, threads)
         self.threshold = float(manifest["threshold"])  # the cross-encoder alone (reported, not used to answer)
         combiner = manifest.get("combiner") or {}
+        if not combiner and not fitting:  # a train or combine cut short: a check without its combiner would keep every sentence
+            raise GuideError(f"The support check's model in {self.folder} has no fitted combiner. Run `python -m support combine`.")
         self.weights = {k: float(combiner.get("weights", {}).get(k, 0.0)) for k in FEATURES}
         self.bias = float(combiner.get("bias", 0.0))
         self.cut = float(combiner.get("threshold", 0.5))
@@ -199,7 +219,8 @@ def load_support_model(folder: Path, threads: int = 2) -> SupportModel:
 
 
 def _has(text: str, phrases: Iterable[str]) -> str | None:
-    low = " " + re.sub(r"[^a-z0-9%]+", " ", text.lower()) + " "
+    """The first of ``phrases`` the text says, as whole words ("can't" is not "can")."""
+    low = " " + re.sub(r"[^a-z0-9%]+", " ", re.sub(r"n['’]t\b", " not", text.lower())) + " "
     return next((p for p in phrases if f" {p} " in low), None)
 
 

@@ -63,8 +63,9 @@ def _choose(files: dict[str, str], extra: dict) -> dict:  # type: ignore[type-ar
     from support.data import TUNING_WRITERS, labelled  # noqa: PLC0415
     from support.judge import Vectors, combiner_rows  # noqa: PLC0415
 
+    # the weights' files are named before they are read; until the combiner is written the product refuses the model
     (MODEL_DIR / "model.json").write_text(json.dumps(_manifest(files, 0.5, {}, extra), indent=1) + "\n")
-    model, vectors = SupportModel(MODEL_DIR), Vectors()
+    model, vectors = SupportModel(MODEL_DIR, fitting=True), Vectors()
     tuning = labelled(TUNING_WRITERS)
     threshold, alone = _best_cut(tuning, "learned", model, vectors, lambda t: setattr(model, "threshold", t))
     x, y = combiner_rows(tuning, model, vectors)

@@ -191,7 +191,8 @@ def test_stopping_a_medicine_named_by_its_brand_gets_the_care_team_notice(guides
 
 @pytest.mark.parametrize(
     "question",
-    ["does omeprazol stop cellcept workin", "can grapefruit stop my meds from working", "will antacids stop the methotrexate working"],
+    ["does omeprazol stop cellcept workin", "can grapefruit stop my meds from working", "will antacids stop the methotrexate working",
+     "does ibuprofen stop mycophenolate mofetil working"],
 )
 def test_something_stopping_a_medicine_working_is_not_stopping_the_medicine(guides_assistant, question):
     answer = guides_assistant.ask(question)
@@ -205,7 +206,8 @@ def test_something_stopping_a_medicine_working_is_not_stopping_the_medicine(guid
      "would stopping methotrexate work better for my skin", "can I stop cellcept working", "can she just stop the cellsept, her stomach is bad",
      # someone stopping it, or words that are not the medicine's between "stop" and "working"
      "can the doctor stop riluzole not working", "can mam stop riluzole not working", "can the neurologist stop my meds not working",
-     "can patient stop riluzole no working"],
+     "can patient stop riluzole no working", "do nurses stop riluzole from working", "can the specialist stop riluzole working",
+     "can grandma stop methotrexate working"],
 )
 def test_stopping_a_medicine_that_is_not_working_still_gets_the_care_team_notice(guides_assistant, question):
     assert guides_assistant.ask(question).safety == "stop_medication"

@@ -101,6 +101,17 @@ def test_the_medicines_a_statement_points_back_to_are_bound_to_it(guides_assista
     assert verdict.supported, verdict
 
 
+def test_this_medicine_binds_the_medicine_just_named_not_one_named_before_it(guides_assistant):
+    # "this medicine" is mycophenolate mofetil, named in the sentence before: not methotrexate, named before that
+    passage = ("Methotrexate is a standard drug for skin thickening. Mycophenolate mofetil is often used for lung disease. "
+               "Blood tests are needed every few weeks while taking this medicine.")
+    domain = guides_assistant.settings.domain
+    judge = StatementJudge({1: ("Treatment for scleroderma", passage)}, guides_assistant.vectors, SupportModel(),
+                           domain.medicine_words, domain.topic_words)
+    verdict = judge.judge("Blood tests are needed every few weeks while taking methotrexate.", [1])
+    assert not verdict.supported and "methotrexate" in verdict.reason, verdict
+
+
 HEDGED = (
     "Moreover, emotional and psychological support is crucial, as facing a progressive, treatment-resistant illness can lead to "
     "depression, anxiety, and feelings of helplessness. Moreover, neuroprotective strategies are being explored to bolster "
@@ -121,9 +132,26 @@ def hedged(guides_assistant) -> StatementJudge:
      ("Neuroprotective strategies bolster neuronal resilience against degeneration.", "being explored")],
 )
 def test_the_hedge_rule_sees_what_can_happen_or_is_being_explored_stated_as_fact(hedged, claim, hedge):
-    # the rule's finding is weighed with the model (a near copy without its hedge can still be kept); it was not found at all
+    # the rule's finding, which the combiner weighs with the model: a near copy without its hedge is still kept (known
+    # gap, issue 19); before, the rule did not see these hedges at all
     statement = next(s for s in hedged.passages[1] if hedge in s.sentence)
     assert hedged.problems(claim, statement).get("hedge") == f"drops the hedge '{hedge}'"
+
+
+def test_the_hedge_rule_is_not_kept_by_a_word_of_another_hedge(hedged):
+    # "being used" is not "being explored"
+    statement = next(s for s in hedged.passages[1] if "being explored" in s.sentence)
+    found = hedged.problems("Neuroprotective strategies are being used to bolster neuronal resilience against degeneration.", statement)
+    assert found.get("hedge") == "drops the hedge 'being explored'", found
+
+
+def test_cant_is_not_the_hedge_can(guides_assistant):
+    # "can't" says no: a claim that says "not" keeps what it says; it drops no hedge
+    domain = guides_assistant.settings.domain
+    judge = StatementJudge({1: ("Living with ALS", "ALS can't be passed from one person to another by touch or by air.")},
+                           guides_assistant.vectors, SupportModel(), domain.medicine_words, domain.topic_words)
+    found = judge.problems("ALS is not passed from one person to another by touch or by air.", judge.passages[1][0])
+    assert "hedge" not in found, found
 
 
 def test_the_hedge_rule_lets_a_hedge_kept_in_other_words_be(hedged):
