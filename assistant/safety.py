@@ -18,6 +18,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from functools import lru_cache
 
+from assistant.lexical import english_words
 from assistant.phrases import (
     CHOKING_ADVICE,
     CHOKING_NOTICE,
@@ -101,9 +102,10 @@ def _only_stops_it_working(question: str, names: GuideNames) -> bool:
 
 
 def _taken(word: str, names: GuideNames) -> bool:
-    """A word for something taken: a medicine (by name, also misspelt, or by a drug's ending: "omeprazol"), or food or drink."""
+    """A word for something taken: a medicine (by name, also misspelt, or by a drug's ending, also without its final
+    "e" when no dictionary knows the word: "omeprazol", not "person" or "grandson"), or food or drink."""
     return bool(_TAKEN_WITH.match(word) or _MEDICINES_SAID.match(word) or _a_guide_medicine(word, names)
-                or is_medicine(word) or is_medicine(word + "e"))
+                or is_medicine(word) or (word not in english_words() and is_medicine(word + "e")))
 
 
 def _a_guide_medicine(word: str, names: GuideNames) -> bool:

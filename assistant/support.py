@@ -71,7 +71,8 @@ _ONE = re.compile(r"\bone\b", re.IGNORECASE)  # "one of the key aspects": an art
 # -> "the idea behind ... is to", "being explored" -> "researchers are looking into" keep theirs.
 _HEDGE_TRIGGERS = {
     "modestly": ("modestly", "modest"),
-    "possibility": ("may", "might", "could", "can", "potentially", "possibly", "possible", "potential"),
+    "possibility": ("may", "might", "could", "potentially", "possibly", "possible", "potential"),
+    "can": ("can",),
     "aim": ("aim", "aims", "aiming", "aimed", "trying", "tries", "attempt", "attempting"),
     "some": ("some", "certain", "subset", "not all"),
     "preliminary": ("preliminary", "early trials", "early studies", "early results", "promising"),
@@ -81,7 +82,8 @@ _HEDGE_TRIGGERS = {
 }
 _KEEPS = {kind: HEDGES.get(kind, ()) + extra for kind, extra in {
     "modestly": ("little", "slight", "somewhat"),
-    "possibility": ("hope", "help", "helps", "goal", "intended", "designed", "chance", "able"),
+    "possibility": ("hope", "help", "helps", "goal", "intended", "designed", "chance"),
+    "can": ("can", "able", "may", "might", "could", "possible", "possibly", "potentially", "help", "helps"),
     "aim": ("aim", "aims", "aiming", "aimed", "try", "tries", "trying", "attempt", "goal", "intended", "designed", "idea",
             "meant", "purpose", "hope"),
     "some": ("not all", "few", "others", "one", "patients who", "people who", "those who", "in people with", "not every",
@@ -120,14 +122,19 @@ class Statement:
         statement, the document's title and, when the statement refers back, what it refers to: for
         "these"/"those", every sentence before it in its paragraph ("resistance to these treatments"
         after riluzole's sentence, then edaravone's); else the sentence before it, and those before that
-        one while they name nothing ("patients facing this resistance" after "Resistance ... may stem
-        from ..." and "not all patients respond to these medications", back to riluzole and edaravone's)."""
+        one while they name nothing, and all before one that says "these"/"those" ("patients facing this
+        resistance" after "Resistance ... may stem from ..." and "not all patients respond to these
+        medications", back to riluzole and edaravone's)."""
         before: list[str] = []
         if self.earlier and _REFERS.search(self.sentence):
             if _REFERS_TO_SEVERAL.search(self.sentence):
                 before = list(self.earlier)
             else:
-                for sentence in reversed(self.earlier):
+                for at in range(len(self.earlier) - 1, -1, -1):
+                    sentence = self.earlier[at]
+                    if _REFERS_TO_SEVERAL.search(sentence):  # it points back to a list: any sentence before it may name it
+                        before = [*self.earlier[:at], sentence, *before]
+                        break
                     before.insert(0, sentence)
                     if named_terms(sentence) and not _REFERS.search(sentence):
                         break

@@ -207,7 +207,7 @@ def test_something_stopping_a_medicine_working_is_not_stopping_the_medicine(guid
      # someone stopping it, or words that are not the medicine's between "stop" and "working"
      "can the doctor stop riluzole not working", "can mam stop riluzole not working", "can the neurologist stop my meds not working",
      "can patient stop riluzole no working", "do nurses stop riluzole from working", "can the specialist stop riluzole working",
-     "can grandma stop methotrexate working"],
+     "can grandma stop methotrexate working", "can a person stop riluzole working", "can my grandson stop my meds working"],
 )
 def test_stopping_a_medicine_that_is_not_working_still_gets_the_care_team_notice(guides_assistant, question):
     assert guides_assistant.ask(question).safety == "stop_medication"

@@ -75,6 +75,12 @@ def test_a_medicine_the_statement_does_not_give_is_never_weighed_away(judge):
     assert not verdict.supported and "tofersen" in verdict.reason, verdict
 
 
+TREATMENT = (
+    "Currently, the only FDA-approved medication specifically for ALS is riluzole, which modestly prolongs survival and delays "
+    "disease progression. Another approved drug, edaravone, has been shown to slow functional decline in certain patients. "
+    "However, a significant number of patients exhibit resistance or inadequate responses to these treatments. This resistance "
+    "may be due to genetic variability, disease heterogeneity, or the complex mechanisms underlying neurodegeneration."
+)
 LIVING = (
     "The primary treatments for ALS, such as riluzole and edaravone, aim to slow disease progression and reduce symptom severity. "
     "However, not all patients respond favorably to these medications. Resistance to treatment may stem from genetic factors, "
@@ -91,6 +97,9 @@ LIVING = (
         # "this resistance" is the resistance to "these medications", riluzole and edaravone, three sentences before
         ("For patients who do not respond to riluzole and edaravone, the journey becomes more about symptom management and "
          "maintaining independence.", LIVING),
+        # "This resistance" is the resistance to "these treatments", riluzole and edaravone (the guide's own paragraph)
+        ("Resistance to riluzole and edaravone may be due to genetic variability, disease heterogeneity, or the complex "
+         "mechanisms underlying neurodegeneration.", TREATMENT),
     ],
 )
 def test_the_medicines_a_statement_points_back_to_are_bound_to_it(guides_assistant, claim, passage):
@@ -143,6 +152,17 @@ def test_the_hedge_rule_is_not_kept_by_a_word_of_another_hedge(hedged):
     statement = next(s for s in hedged.passages[1] if "being explored" in s.sentence)
     found = hedged.problems("Neuroprotective strategies are being used to bolster neuronal resilience against degeneration.", statement)
     assert found.get("hedge") == "drops the hedge 'being explored'", found
+
+
+def test_able_keeps_can_but_not_could(guides_assistant):
+    # "could be a new way of slowing" is not "is able to slow"; "can slow" is
+    domain = guides_assistant.settings.domain
+    judge = StatementJudge({1: ("Magnetic stimulation", "This result suggests that magnetic stimulation could be a new way of slowing "
+                                "the progression of the disease. Magnetic stimulation can calm the activity of nerve cells.")},
+                           guides_assistant.vectors, SupportModel(), domain.medicine_words, domain.topic_words)
+    could, can = judge.passages[1]
+    assert judge.problems("Magnetic stimulation is able to slow the progression of the disease.", could).get("hedge") == "drops the hedge 'could'"
+    assert "hedge" not in judge.problems("Magnetic stimulation is able to calm the activity of nerve cells.", can)
 
 
 def test_cant_is_not_the_hedge_can(guides_assistant):
