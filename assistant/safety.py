@@ -11,14 +11,13 @@ Instruction-like text is flagged and then treated as plain text.
 
 from __future__ import annotations
 
-import difflib
 import logging
 import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from functools import lru_cache
 
-from assistant.lexical import english_words
+from assistant.lexical import MIN_TYPO_LENGTH, english_words, respelt
 from assistant.phrases import (
     CHOKING_ADVICE,
     CHOKING_NOTICE,
@@ -52,6 +51,7 @@ EMERGENCY_VOCABULARY = tuple(
 CRISIS_MIN_WORDS = 4  # left when instruction-like words are taken out: fewer, and the crisis model does not read it
 RESPELL_CUTOFF = 0.85  # difflib's ratio: "breating" 0.94, "blu" 0.86; "graphing" (0.80) stays graphing
 _STOPPING = r"\b(stop|stopping|quit|quitting|come off|coming off|skip|skipping|halve|cut down)\b"
+_MEDICINE_WORDS = r"medicines?|medications?|meds|drugs?|pills?|tablets?|treatments?|infusions?|injections?"  # a medicine unnamed
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,7 @@ _SOMETHING_STOPS = re.compile(
     r"(?:(?:the|my|his|her|their|your|our)\s+)?(?P<what>[\w-]+(?:\s+(?!from\b)[\w-]+)?)\s+(?:from\s+)?workin[g]?\b",
     _I,
 )
-_MEDICINES_SAID = re.compile(r"^(?:meds|medicines?|medications?|drugs?|pills?|tablets?|treatments?)$", _I)
+_MEDICINES_SAID = re.compile(rf"^(?:{_MEDICINE_WORDS})$", _I)
 _TAKEN_WITH = re.compile(
     r"^(?:antacids?|vitamins?|supplements?|antibiotics?|steroids?|painkillers?|grapefruits?|alcohol|coffee|caffeine|juice|"
     r"foods?|milk|dairy|smoking|cigarettes?|beer|wine|tea|herbs?|herbal|cbd|cannabis|iron|calcium|magnesium|"
@@ -110,7 +110,7 @@ def _taken(word: str, names: GuideNames) -> bool:
 
 def _a_guide_medicine(word: str, names: GuideNames) -> bool:
     """A medicine the guides name, also misspelt ("cellsept", "rilzole")."""
-    return word in names.medicines or bool(difflib.get_close_matches(word, list(names.medicines), n=1, cutoff=RESPELL_CUTOFF))
+    return word in names.medicines or respelt(word, sorted(names.medicines), RESPELL_CUTOFF, MIN_TYPO_LENGTH) in names.medicines
 
 
 def _asks_if_they_have_one(question: str, names: GuideNames) -> bool:
@@ -319,8 +319,7 @@ KINDS: tuple[SafetyKind, ...] = (
     SafetyKind(
         "stop_medication",
         re.compile(
-            rf"{_STOPPING} (\w+ ){{0,3}}"
-            r"(medicines?|medications?|meds|drugs?|pills?|tablets?|treatments?|infusions?|injections?)\b",
+            rf"{_STOPPING} (\w+ ){{0,3}}({_MEDICINE_WORDS})\b",
             _I,
         ),
         also=_stops_a_named_medicine,
@@ -360,8 +359,6 @@ class SafetyFlag:
 def as_read(question: str) -> str:
     """The message as the red flags read it: straight apostrophes (phones type "can’t"), and
     misspelt emergency words respelt (``EMERGENCY_VOCABULARY``)."""
-    from assistant.lexical import respelt  # noqa: PLC0415
-
     return respelt(question.translate(_APOSTROPHES), EMERGENCY_VOCABULARY, RESPELL_CUTOFF, min_length=3)
 
 

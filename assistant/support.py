@@ -125,20 +125,22 @@ class Statement:
         one while they name nothing, and all before one that says "these"/"those" ("patients facing this
         resistance" after "Resistance ... may stem from ..." and "not all patients respond to these
         medications", back to riluzole and edaravone's)."""
-        before: list[str] = []
-        if self.earlier and _REFERS.search(self.sentence):
-            if _REFERS_TO_SEVERAL.search(self.sentence):
-                before = list(self.earlier)
-            else:
-                for at in range(len(self.earlier) - 1, -1, -1):
-                    sentence = self.earlier[at]
-                    if _REFERS_TO_SEVERAL.search(sentence):  # it points back to a list: any sentence before it may name it
-                        before = [*self.earlier[:at], sentence, *before]
-                        break
-                    before.insert(0, sentence)
-                    if named_terms(sentence) and not _REFERS.search(sentence):
-                        break
+        before = _referred_to(self.sentence, self.earlier)
         return " ".join(t for t in (self.title, *before, self.text) if t)
+
+
+def _referred_to(sentence: str, earlier: tuple[str, ...]) -> tuple[str, ...]:
+    """The sentences before ``sentence`` in its paragraph that it may refer back to (``Statement.binds``)."""
+    if not earlier or not _REFERS.search(sentence):
+        return ()
+    if _REFERS_TO_SEVERAL.search(sentence):
+        return earlier
+    for at in range(len(earlier) - 1, -1, -1):
+        if _REFERS_TO_SEVERAL.search(earlier[at]):  # it points back to a list: any sentence before it may name it
+            return earlier
+        if named_terms(earlier[at]) and not _REFERS.search(earlier[at]):
+            return earlier[at:]
+    return earlier
 
 
 def statements(text: str, title: str = "") -> list[Statement]:

@@ -54,18 +54,18 @@ def _best_cut(tuning, variant: str, model, vectors, set_cut) -> tuple[float, dic
     return best[2], best[3]
 
 
-def _choose(files: dict[str, str], extra: dict) -> dict:  # type: ignore[type-arg]
+def _choose(files: dict[str, str], extra: dict, vectors) -> dict:  # type: ignore[type-arg,no-untyped-def]
     """The model alone's cut-off, then the combiner and its cut-off, fitted on the tuning writer's pairs for the
     cross-encoder in MODEL_DIR; model.json written with them. Returns what was chosen."""
     from sklearn.linear_model import LogisticRegression  # noqa: PLC0415
 
     from assistant.support import FEATURES, SupportModel  # noqa: PLC0415
     from support.data import TUNING_WRITERS, labelled  # noqa: PLC0415
-    from support.judge import Vectors, combiner_rows  # noqa: PLC0415
+    from support.judge import combiner_rows  # noqa: PLC0415
 
     # the weights' files are named before they are read; until the combiner is written the product refuses the model
     (MODEL_DIR / "model.json").write_text(json.dumps(_manifest(files, 0.5, {}, extra), indent=1) + "\n")
-    model, vectors = SupportModel(MODEL_DIR, fitting=True), Vectors()
+    model = SupportModel(MODEL_DIR, fitting=True)
     tuning = labelled(TUNING_WRITERS)
     threshold, alone = _best_cut(tuning, "learned", model, vectors, lambda t: setattr(model, "threshold", t))
     x, y = combiner_rows(tuning, model, vectors)
@@ -78,13 +78,13 @@ def _choose(files: dict[str, str], extra: dict) -> dict:  # type: ignore[type-ar
     return {"model_alone_threshold": threshold, "model_alone_tuning": alone, "combiner": combiner, "tuning": together}
 
 
-def _test_rates() -> dict:  # type: ignore[type-arg]
+def _test_rates(vectors) -> dict:  # type: ignore[type-arg,no-untyped-def]
     """Every variant of the check as model.json now stands, on the test writers' pairs (never fitted on)."""
     from assistant.support import SupportModel  # noqa: PLC0415
     from support.data import TEST_WRITERS, labelled  # noqa: PLC0415
-    from support.judge import VARIANTS, Vectors, judge_pairs, rates  # noqa: PLC0415
+    from support.judge import VARIANTS, judge_pairs, rates  # noqa: PLC0415
 
-    model, vectors, test = SupportModel(MODEL_DIR), Vectors(), labelled(TEST_WRITERS)
+    model, test = SupportModel(MODEL_DIR), labelled(TEST_WRITERS)
     return {v: rates(judge_pairs(test, v, model, vectors)) for v in VARIANTS}
 
 
@@ -95,7 +95,10 @@ def train() -> dict:  # type: ignore[type-arg]
     work = Settings().data_dir / "support-train"
     work.mkdir(parents=True, exist_ok=True)
     run = train_model(MODEL_DIR, work, SEED)
-    chosen = _choose(run["files"], {"base_model": run["base_model"], "seed": SEED})
+    from support.judge import Vectors  # noqa: PLC0415
+
+    vectors = Vectors()  # the index's embedder, loaded once for the choice and the test figures
+    chosen = _choose(run["files"], {"base_model": run["base_model"], "seed": SEED}, vectors)
     report = {
         "version": VERSION,
         "about": "The support check (assistant/support.py): a cross-encoder trained by `python -m support train` on pairs "
@@ -105,7 +108,7 @@ def train() -> dict:  # type: ignore[type-arg]
                  "fitted on, for every variant.",
         "training": {k: run[k] for k in ("rows", "positive", "config", "base_model", "run")},
         "chosen": chosen,
-        "test": _test_rates(),
+        "test": _test_rates(vectors),
         "seconds": round(time.perf_counter() - started, 1),
     }
     (MODEL_DIR / "training_report.json").write_text(json.dumps(report, indent=1) + "\n")
@@ -116,11 +119,14 @@ def combine() -> dict:  # type: ignore[type-arg]
     """The combiner and both cut-offs fitted again on the tuning writer for the shipped cross-encoder, whose
     weights stay as they are (after a change of the rules it weighs); model.json and the training report's
     choices and test figures written again."""
+    from support.judge import Vectors  # noqa: PLC0415
+
     manifest = json.loads((MODEL_DIR / "model.json").read_text())
-    chosen = _choose(manifest["files"], {"base_model": manifest["base_model"], "seed": manifest["seed"]})
+    vectors = Vectors()
+    chosen = _choose(manifest["files"], {"base_model": manifest["base_model"], "seed": manifest["seed"]}, vectors)
     path = MODEL_DIR / "training_report.json"
     report = json.loads(path.read_text())
-    report |= {"chosen": chosen, "test": _test_rates(),
+    report |= {"chosen": chosen, "test": _test_rates(vectors),
                "combined_again": "the combiner and cut-offs refitted by `python -m support combine` after the rules changed; "
                                  "the cross-encoder's weights and training are as trained"}
     path.write_text(json.dumps(report, indent=1) + "\n")

@@ -25,10 +25,19 @@ def test_a_changed_or_missing_model_file_is_refused_with_what_to_run(tmp_path: P
 
 
 @pytest.fixture(scope="module")
-def judge(guides_assistant) -> StatementJudge:
-    domain = guides_assistant.settings.domain
-    return StatementJudge({1: ("Treatment for ALS treatment resistance", PASSAGE)}, guides_assistant.vectors, SupportModel(),
-                          domain.medicine_words, domain.topic_words)
+def judge_of(guides_assistant):
+    """A judge of one passage (its title, its text), as the answer path makes one, the shipped model loaded once."""
+    domain, model = guides_assistant.settings.domain, SupportModel()
+
+    def make(title: str, passage: str) -> StatementJudge:
+        return StatementJudge({1: (title, passage)}, guides_assistant.vectors, model, domain.medicine_words, domain.topic_words)
+
+    return make
+
+
+@pytest.fixture(scope="module")
+def judge(judge_of) -> StatementJudge:
+    return judge_of("Treatment for ALS treatment resistance", PASSAGE)
 
 
 def test_a_claim_whose_words_are_all_in_the_passage_but_bound_to_the_wrong_medicine_is_not_supported(judge):
@@ -102,22 +111,16 @@ LIVING = (
          "mechanisms underlying neurodegeneration.", TREATMENT),
     ],
 )
-def test_the_medicines_a_statement_points_back_to_are_bound_to_it(guides_assistant, claim, passage):
-    domain = guides_assistant.settings.domain
-    judge = StatementJudge({1: ("Living with ALS treatment resistance", passage)}, guides_assistant.vectors, SupportModel(),
-                           domain.medicine_words, domain.topic_words)
-    verdict = judge.judge(claim, [1])
+def test_the_medicines_a_statement_points_back_to_are_bound_to_it(judge_of, claim, passage):
+    verdict = judge_of("Living with ALS treatment resistance", passage).judge(claim, [1])
     assert verdict.supported, verdict
 
 
-def test_this_medicine_binds_the_medicine_just_named_not_one_named_before_it(guides_assistant):
+def test_this_medicine_binds_the_medicine_just_named_not_one_named_before_it(judge_of):
     # "this medicine" is mycophenolate mofetil, named in the sentence before: not methotrexate, named before that
     passage = ("Methotrexate is a standard drug for skin thickening. Mycophenolate mofetil is often used for lung disease. "
                "Blood tests are needed every few weeks while taking this medicine.")
-    domain = guides_assistant.settings.domain
-    judge = StatementJudge({1: ("Treatment for scleroderma", passage)}, guides_assistant.vectors, SupportModel(),
-                           domain.medicine_words, domain.topic_words)
-    verdict = judge.judge("Blood tests are needed every few weeks while taking methotrexate.", [1])
+    verdict = judge_of("Treatment for scleroderma", passage).judge("Blood tests are needed every few weeks while taking methotrexate.", [1])
     assert not verdict.supported and "methotrexate" in verdict.reason, verdict
 
 
@@ -129,10 +132,8 @@ HEDGED = (
 
 
 @pytest.fixture(scope="module")
-def hedged(guides_assistant) -> StatementJudge:
-    domain = guides_assistant.settings.domain
-    return StatementJudge({1: ("Living with ALS treatment resistance", HEDGED)}, guides_assistant.vectors, SupportModel(),
-                          domain.medicine_words, domain.topic_words)
+def hedged(judge_of) -> StatementJudge:
+    return judge_of("Living with ALS treatment resistance", HEDGED)
 
 
 @pytest.mark.parametrize(
@@ -154,22 +155,18 @@ def test_the_hedge_rule_is_not_kept_by_a_word_of_another_hedge(hedged):
     assert found.get("hedge") == "drops the hedge 'being explored'", found
 
 
-def test_able_keeps_can_but_not_could(guides_assistant):
+def test_able_keeps_can_but_not_could(judge_of):
     # "could be a new way of slowing" is not "is able to slow"; "can slow" is
-    domain = guides_assistant.settings.domain
-    judge = StatementJudge({1: ("Magnetic stimulation", "This result suggests that magnetic stimulation could be a new way of slowing "
-                                "the progression of the disease. Magnetic stimulation can calm the activity of nerve cells.")},
-                           guides_assistant.vectors, SupportModel(), domain.medicine_words, domain.topic_words)
+    judge = judge_of("Magnetic stimulation", "This result suggests that magnetic stimulation could be a new way of slowing "
+                     "the progression of the disease. Magnetic stimulation can calm the activity of nerve cells.")
     could, can = judge.passages[1]
     assert judge.problems("Magnetic stimulation is able to slow the progression of the disease.", could).get("hedge") == "drops the hedge 'could'"
     assert "hedge" not in judge.problems("Magnetic stimulation is able to calm the activity of nerve cells.", can)
 
 
-def test_cant_is_not_the_hedge_can(guides_assistant):
+def test_cant_is_not_the_hedge_can(judge_of):
     # "can't" says no: a claim that says "not" keeps what it says; it drops no hedge
-    domain = guides_assistant.settings.domain
-    judge = StatementJudge({1: ("Living with ALS", "ALS can't be passed from one person to another by touch or by air.")},
-                           guides_assistant.vectors, SupportModel(), domain.medicine_words, domain.topic_words)
+    judge = judge_of("Living with ALS", "ALS can't be passed from one person to another by touch or by air.")
     found = judge.problems("ALS is not passed from one person to another by touch or by air.", judge.passages[1][0])
     assert "hedge" not in found, found
 
