@@ -69,7 +69,7 @@ class SupportChecker:
         self.judge = StatementJudge(
             {p.n: (p.chunk.title, p.chunk.text) for p in passages}, vectors,
             model or load_support_model(Path(settings.verification.support_model).resolve(), settings.generator.n_threads),
-            medicines=domain.medicine_words, topic=domain.topic_words,
+            medicines=domain.medicine_words, topic=domain.topic_words, brands=domain.brand_names,
         )
         self.passages = {p.n: p for p in passages}
         self.emitted: list[str] = []

@@ -13,10 +13,10 @@ statements supports it. On the three statements closest to the claim:
   two *other* statements hold (``binding``); its hedges ("may", "some", "modestly") kept
   (``hedge``), no "not" added or dropped (``negation``), no absolute ("cures", "all") added
   (``absolute``);
-- a logistic combiner, fitted on the tuning writer's pairs, weighs the model's logit, the cosine,
+- a logistic combiner, fitted on the tuning writers' pairs, weighs the model's logit, the cosine,
   the share of the claim's words the statement holds and which rules fire, and decides at its
   cut-off, except that a claim with a figure, medicine or gene the statement does not give always
-  fails (the issue counts such a sentence as misnamed; ``StatementJudge.unbound_figures``,
+  fails, and, when the fit chose it, so does one that drops a hedge (the issue counts such a sentence as misnamed; ``StatementJudge.unbound_figures``,
   ``unbound_names``). What a statement gives includes, when it points back ("these medications",
   "this resistance"), the sentences before it in its paragraph (``Statement.binds``). The reason
   given for a sentence that fails is that figure or name, else the first rule that counts against
@@ -43,6 +43,7 @@ import numpy as np
 from assistant.lexical import content_terms
 from assistant.relevance import OnnxPairModel, verified_manifest
 from core.errors import GuideError
+from corpus.domain import BrandName, whole_word
 from index.sentences import sentences_with_previous, with_previous
 from plain.checks import ABSOLUTE_SYNONYMS, ABSOLUTES, HEDGES, figures, is_medicine, named_terms, negation_count, procedures
 
@@ -59,7 +60,7 @@ _RETRAIN = "rebuild it with 'python -m support train' (see support/README.md)"
 # The clause boundaries a hedge or a negation holds within ("X may help, but Y does not").
 _CLAUSE = re.compile(r",\s*(?:which|who|while|whereas|but|although|though|however)\b|;|\s+[—–]\s+|\bwhile\b|\bbut\b|\bwhereas\b", re.IGNORECASE)
 # A statement that refers to something named in the sentence before ("these medications", "the study").
-_REFERS = re.compile(r"\b(?:this|these|those|such(?!\s+as\b)|the same)\s+\w+|\bthe (?:study|trial|research|drug|medication|treatment|therapy|approach)\b", re.IGNORECASE)
+_REFERS = re.compile(r"\b(?:this|these|those|such(?!\s+as\b)|the same)\s+\w+|\bthe (?:study|trial|research|drug|medication|treatment|therapy|approach)\b(?:\s+(\w+))?", re.IGNORECASE)
 _REFERS_TO_SEVERAL = re.compile(r"\b(?:these|those)\s+\w+", re.IGNORECASE)  # a list may span the sentences before
 _GENE = re.compile(r"[a-z][a-z0-9]*\d[a-z0-9]*")  # a gene as named_things folds it: "sod1", "c9orf72"
 _CITATION_MARK = re.compile(r"\[[\d,\s\-–]*\]?")  # "[1]", "[1, 2]", "[1-2]" or one cut off at the end: "[1"
@@ -86,16 +87,21 @@ _KEEPS = {kind: HEDGES.get(kind, ()) + extra for kind, extra in {
     "can": ("can", "able", "may", "might", "could", "possible", "possibly", "potentially", "help", "helps"),
     "aim": ("aim", "aims", "aiming", "aimed", "try", "tries", "trying", "attempt", "goal", "intended", "designed", "idea",
             "meant", "purpose", "hope"),
-    "some": ("not all", "few", "others", "one", "patients who", "people who", "those who", "in people with", "not every",
-             "not everyone", "a number of", "smaller group", "particular"),
+    # not "patients who" / "people who": "in patients who take it" is everyone who takes it, not "certain patients"
+    "some": ("not all", "few", "others", "one", "not every", "not everyone", "a number of", "smaller group", "particular"),
     "preliminary": ("study", "studies", "trial", "trials", "research", "tested", "testing", "being", "new", "experimental",
                     "hopeful", "hope", "encouraging", "good results"),
     "in progress": ("being developed", "being explored", "being studied", "being investigated", "being tested",
                     "under investigation", "in development", "looking into", "looking at", "researchers", "scientists",
-                    "exploring", "investigating", "studying", "research", "experimental", "trials", "working on", "future"),
+                    "exploring", "investigating", "studying", "research", "experimental", "trials", "working on", "future",
+                    "closer", "nearer", "coming", "soon", "one day", "someday"),
     "frequency": ("often", "usually", "typically", "generally", "frequently", "many", "most", "common", "commonly", "tend",
                   "tends", "likely", "sometimes", "can", "may", "mostly", "mainly", "a lot"),
 }.items()}
+# Under a negation these keep a hedge too: "not every patient" says "not all patients"; "no treatment has been able
+# to stop" says "no treatments that could stop". (A claim that drops the "not" is the negation rule's.)
+_KEEPS_WHEN_NEGATED = {"some": ("every", "everyone", "everybody", "each"), "possibility": ("able",)}
+GOVERNED = 4  # the words next to a hedge that say what it hedges (``dropped_hedge``)
 
 
 @dataclass(frozen=True)
@@ -129,18 +135,53 @@ class Statement:
         return " ".join(t for t in (self.title, *before, self.text) if t)
 
 
+def _points_back(sentence: str) -> bool:
+    """It refers to something said before ("these medications", "the drug"); "the drug tofersen" names it."""
+    return any(not (m.group(1) and is_medicine(m.group(1))) for m in _REFERS.finditer(sentence))
+
+
 def _referred_to(sentence: str, earlier: tuple[str, ...]) -> tuple[str, ...]:
     """The sentences before ``sentence`` in its paragraph that it may refer back to (``Statement.binds``)."""
-    if not earlier or not _REFERS.search(sentence):
+    if not earlier or not _points_back(sentence):
         return ()
     if _REFERS_TO_SEVERAL.search(sentence):
         return earlier
     for at in range(len(earlier) - 1, -1, -1):
         if _REFERS_TO_SEVERAL.search(earlier[at]):  # it points back to a list: any sentence before it may name it
             return earlier
-        if named_terms(earlier[at]) and not _REFERS.search(earlier[at]):
+        if named_terms(earlier[at]) and not _points_back(earlier[at]):
             return earlier[at:]
     return earlier
+
+
+def dropped_hedge(source: str, claim: str) -> str | None:
+    """The hedge of ``source`` (what the statement says) that ``claim`` drops: one whose kind none of the claim's
+    words keeps, unless the claim only copies another part of the statement, none of the words the hedge governs
+    ("Tofersen is an antisense therapy targeting SOD1 mutations" of "... has shown potential in reducing disease
+    progression")."""
+    keeps_negated = negation_count(claim) > 0
+    for kind, triggers in _HEDGE_TRIGGERS.items():
+        trigger = _has(source, triggers)
+        if trigger and not _has(claim, _KEEPS[kind] + (_KEEPS_WHEN_NEGATED.get(kind, ()) if keeps_negated else ())):
+            if not _copies_another_part(claim, source, trigger, kind):
+                return trigger
+    return None
+
+
+def _copies_another_part(claim: str, source: str, trigger: str, kind: str) -> bool:
+    """Every word of the claim is the statement's, and none of the words the hedge governs is among them: the
+    ``GOVERNED`` words after it in its clause ("potential in *reducing disease progression*"), and for a hedge of
+    how early the evidence is, those before it too ("*reducing disease progression* in early trials"). A claim in
+    words of its own is never read so, nor one that drops "some" or "often": they hedge the whole clause
+    ("slows functional decline" of "slows functional decline in certain patients")."""
+    taken, said = set(content_terms(claim)), set(content_terms(source))
+    at = re.search(rf"(?<![a-z0-9]){re.escape(trigger)}(?![a-z0-9])", source.lower())
+    if kind in ("some", "frequency") or not at or not taken or not taken <= said:
+        return False
+    governed = content_terms(_CLAUSE.split(source[at.end():])[0])[:GOVERNED]
+    if kind == "preliminary":
+        governed += content_terms(_CLAUSE.split(source[: at.start()])[-1])[-GOVERNED:]
+    return bool(governed) and not taken & set(governed)
 
 
 def statements(text: str, title: str = "") -> list[Statement]:
@@ -191,6 +232,8 @@ class SupportModel:
         self.weights = {k: float(combiner.get("weights", {}).get(k, 0.0)) for k in FEATURES}
         self.bias = float(combiner.get("bias", 0.0))
         self.cut = float(combiner.get("threshold", 0.5))
+        # a dropped hedge fails whatever the combiner says, when the fit chose it (``python -m support combine``)
+        self.hedge_veto = bool(combiner.get("hedge_veto", False))
         self.shortlist = int(manifest.get("shortlist", 3))
         self.name = f"support {manifest.get('version', '?')} ({manifest['files'][manifest['model_file']][:12]})"
         self._cache: OrderedDict[tuple[str, str], float] = OrderedDict()
@@ -263,10 +306,13 @@ class StatementJudge:
 
     def __init__(
         self, passages: dict[int, tuple[str, str]], vectors, model: SupportModel | None,  # type: ignore[no-untyped-def]
-        medicines: Collection[str] = (), topic: Collection[str] = (), mode: str = "shipped",
+        medicines: Collection[str] = (), topic: Collection[str] = (), mode: str = "shipped", brands: Sequence[BrandName] = (),
     ) -> None:
         self.passages = {n: statements(text, title) for n, (title, text) in passages.items()}
         self.vectors, self.model, self.medicines = vectors, model, medicines
+        # a claim's brand name is read as the guides' name of its medicine ("CellCept" as "mycophenolate mofetil"),
+        # as the question was: a passage that says the brand itself (a user's leaflet) is read as written
+        self._brands = [(whole_word(b.brand), b.medicine) for b in brands]
         self.mode = mode if model is not None else "rules"
         # the guides' own subject ("ALS", "scleroderma") is what every statement is about
         self.topic = {w.lower().rstrip("s") for w in topic}
@@ -283,7 +329,9 @@ class StatementJudge:
         candidates = [(n, s) for n in ns for s in self.passages.get(n, ())]
         if not candidates:
             return Verdict(False, 0.0, None, "", "the cited passage has no statement")
-        vector = self.vectors.get([claim])[0] if claim_vector is None else claim_vector
+        read = self._with_guides_names(_CITATION_MARK.sub(" ", claim).strip(), candidates)  # "[1" left by a cut-off draft is no figure
+        vector = self.vectors.get([read])[0] if claim_vector is None or read != claim else claim_vector
+        claim = read
         terms = set(content_terms(claim))
         scored = [(*self.closeness(s, vector, terms), n, s) for n, s in candidates]
         scored.sort(key=lambda x: -(x[0] + x[1]))
@@ -306,12 +354,22 @@ class StatementJudge:
                 elif said and (unbound := self.unbound_names(claim, s)):
                     # so is a medicine or a gene: "riluzole slows decline" where edaravone does is not weighed away
                     said, vetoed = False, f"names {', '.join(unbound)}, which the statement does not give it"
+                elif said and self.model.hedge_veto and "hedge" in problems:  # type: ignore[union-attr]
+                    # and, when chosen, a hedge: "slows decline in patients who take it" for "in certain patients"
+                    said, vetoed = False, problems["hedge"]
             reason = "" if said else vetoed or next(
                 (m for r, m in problems.items() if self.mode == "rules" or (self.model and self.model.weights[r] < 0)),
                 "the statement does not say this",
             )
             verdicts.append(Verdict(said, score, n, s.text, reason, round(cosine, 3), round(coverage, 3)))
         return max(verdicts, key=lambda v: (v.supported, v.p, v.cosine))
+
+    def _with_guides_names(self, claim: str, candidates: Sequence[tuple[int, Statement]]) -> str:
+        """The claim with each brand name no candidate statement uses read as the guides' name of its medicine."""
+        for brand, medicine in self._brands:
+            if brand.search(claim) and not any(brand.search(s.binds) for _, s in candidates):
+                claim = brand.sub(medicine, claim)
+        return claim
 
     def unbound_figures(self, claim: str, statement: Statement) -> list[str]:
         """The figures of the claim ("70%", "two") its statement, with what it binds, does not give.
@@ -349,11 +407,8 @@ class StatementJudge:
         if misbound:
             found["binding"] = f"says '{misbound[0]}', which another statement says, not this one"
         source = self._drawn_on(claim, statement)
-        for kind, triggers in _HEDGE_TRIGGERS.items():
-            trigger = _has(source, triggers)
-            if trigger and not _has(claim, _KEEPS[kind]):
-                found["hedge"] = f"drops the hedge '{trigger}'"
-                break
+        if trigger := dropped_hedge(source, claim):
+            found["hedge"] = f"drops the hedge '{trigger}'"
         if (negation_count(source) > 0) != (negation_count(claim) > 0):
             found["negation"] = "adds a 'not'" if negation_count(claim) else "drops a 'not' (not, no, never, without...)"
         said = {w.lower() for w in re.findall(r"[A-Za-z]+", statement.text)}

@@ -1,9 +1,9 @@
 """python -m support train | report | bench
 
   train   train the support check's cross-encoder on generated pairs (guides and public sentences),
-          export it to int8 ONNX, choose its cut-off and rules on the tuning writer (writer-c), and
+          export it to int8 ONNX, choose its cut-off and rules on the tuning writers (writer-c, -l, -m, -n), and
           write assistant/support_model/ with its training report (about 15 min on 2 idle cores)
-  combine refit the combiner and both cut-offs on the tuning writer for the shipped weights (after a
+  combine refit the combiner, both cut-offs and the hedge veto on the tuning writers for the shipped weights (after a
           change of the rules; seconds, no training)
   report  every variant of the check (today's, rules, model, both) on the test pairs (writer-a's
           and writer-b's, never fitted on) and on the tuning pairs, by kind of error
@@ -55,13 +55,13 @@ def _best_cut(tuning, variant: str, model, vectors, set_cut) -> tuple[float, dic
 
 
 def _choose(files: dict[str, str], extra: dict, vectors) -> dict:  # type: ignore[type-arg,no-untyped-def]
-    """The model alone's cut-off, then the combiner and its cut-off, fitted on the tuning writer's pairs for the
+    """The model alone's cut-off, then the combiner and its cut-off, fitted on the tuning writers' pairs for the
     cross-encoder in MODEL_DIR; model.json written with them. Returns what was chosen."""
     from sklearn.linear_model import LogisticRegression  # noqa: PLC0415
 
     from assistant.support import FEATURES, SupportModel  # noqa: PLC0415
     from support.data import TUNING_WRITERS, labelled  # noqa: PLC0415
-    from support.judge import combiner_rows  # noqa: PLC0415
+    from support.judge import combiner_rows, goal_floor  # noqa: PLC0415
 
     # the weights' files are named before they are read; until the combiner is written the product refuses the model
     (MODEL_DIR / "model.json").write_text(json.dumps(_manifest(files, 0.5, {}, extra), indent=1) + "\n")
@@ -73,7 +73,13 @@ def _choose(files: dict[str, str], extra: dict, vectors) -> dict:  # type: ignor
     model.weights = {k: round(float(w), 4) for k, w in zip(FEATURES, fit.coef_[0], strict=True)}
     model.bias = round(float(fit.intercept_[0]), 4)
     cut, together = _best_cut(tuning, "shipped", model, vectors, lambda t: setattr(model, "cut", t))
-    combiner = {"weights": model.weights, "bias": model.bias, "threshold": cut, "rows": len(y)}
+    # a dropped hedge failing whatever the combiner says: kept only if it raises the worst of the three goals there
+    model.hedge_veto = True
+    veto_cut, with_veto = _best_cut(tuning, "shipped", model, vectors, lambda t: setattr(model, "cut", t))
+    model.hedge_veto = goal_floor(with_veto) > goal_floor(together)
+    if model.hedge_veto:
+        cut, together = veto_cut, with_veto
+    combiner = {"weights": model.weights, "bias": model.bias, "threshold": cut, "hedge_veto": model.hedge_veto, "rows": len(y)}
     (MODEL_DIR / "model.json").write_text(json.dumps(_manifest(files, threshold, combiner, extra), indent=1) + "\n")
     return {"model_alone_threshold": threshold, "model_alone_tuning": alone, "combiner": combiner, "tuning": together}
 
@@ -103,7 +109,7 @@ def train() -> dict:  # type: ignore[type-arg]
         "version": VERSION,
         "about": "The support check (assistant/support.py): a cross-encoder trained by `python -m support train` on pairs "
                  "generated from the guides and public sentences (support/train.py), and a logistic combiner of its logit, "
-                 "the cosine, the word share and the rules, fitted on the tuning writer's pairs; both cut-offs chosen there "
+                 "the cosine, the word share and the rules, fitted on the tuning writers' pairs; both cut-offs and the hedge veto chosen there "
                  "(the best worst-of-the-three-goals, then balanced accuracy). Figures of the test writers' pairs, never "
                  "fitted on, for every variant.",
         "training": {k: run[k] for k in ("rows", "positive", "config", "base_model", "run")},
@@ -116,7 +122,7 @@ def train() -> dict:  # type: ignore[type-arg]
 
 
 def combine() -> dict:  # type: ignore[type-arg]
-    """The combiner and both cut-offs fitted again on the tuning writer for the shipped cross-encoder, whose
+    """The combiner, both cut-offs and the hedge veto fitted again on the tuning writers for the shipped cross-encoder, whose
     weights stay as they are (after a change of the rules it weighs); model.json and the training report's
     choices and test figures written again."""
     from support.judge import Vectors  # noqa: PLC0415
@@ -140,7 +146,7 @@ def report() -> dict:  # type: ignore[type-arg]
 
     model, vectors = SupportModel(MODEL_DIR), Vectors()
     out: dict = {}  # type: ignore[type-arg]
-    for name, pairs in {"test (writer-a, writer-b)": labelled(TEST_WRITERS), "tuning (writer-c)": labelled(TUNING_WRITERS)}.items():
+    for name, pairs in {"test (writer-a, writer-b)": labelled(TEST_WRITERS), "tuning (writer-c, -l, -m, -n)": labelled(TUNING_WRITERS)}.items():
         out[name] = {v: rates(judge_pairs(pairs, v, model, vectors)) for v in VARIANTS}
     judged = judge_pairs(labelled(TEST_WRITERS), "shipped", model, vectors)
     out["test misses (shipped)"] = [
@@ -190,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m support", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("train", help="train, export, choose cut-off and rules, report")
-    sub.add_parser("combine", help="refit the combiner and cut-offs on the tuning writer, weights unchanged")
+    sub.add_parser("combine", help="refit the combiner, cut-offs and hedge veto on the tuning writers, weights unchanged")
     sub.add_parser("report", help="every variant on the test and tuning pairs")
     b = sub.add_parser("bench", help="ms per answer sentence")
     b.add_argument("--repeat", type=int, default=200)

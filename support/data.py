@@ -1,8 +1,8 @@
 """The (statement, claim) pairs the citation check is fitted and measured on.
 
 - ``labelled``: pairs independent writers wrote from the guides' statements
-  (``evals/datasets/support_pairs/<writer>/pairs.jsonl``, briefs beside them). writer-c's are the
-  tuning part; writer-a's and writer-b's are the test part, never fitted on.
+  (``evals/datasets/support_pairs/<writer>/pairs.jsonl``, briefs beside them). writer-c's, -l's, -m's and
+  -n's are the tuning part; writer-a's and writer-b's are the test part, never fitted on.
 - ``generated``: tuning pairs made here from the plain-language edition (its reviewed plain
   versions are faithful rewrites of their guide sentence) and from the guides' own clauses, and
   unfaithful ones made from those by swapping a name or figure for one of another statement of the
@@ -29,7 +29,7 @@ from plain.checks import figures, named_terms, procedures
 
 PAIRS_DIR = REPO_ROOT / "evals" / "datasets" / "support_pairs"
 TRAINING_WRITERS = ("writer-d", "writer-e", "writer-f", "writer-g", "writer-h", "writer-i", "writer-j", "writer-k")
-TUNING_WRITERS = ("writer-c",)
+TUNING_WRITERS = ("writer-c", "writer-l", "writer-m", "writer-n")
 TEST_WRITERS = ("writer-a", "writer-b")
 SWAPS = ("swapped_name", "swapped_figure")
 GUIDE_VARIANTS = 3  # broken copies of each kind made from each faithful claim of the guides

@@ -49,7 +49,7 @@ def judges(model: SupportModel | None, vectors, mode: str) -> dict[str, Statemen
     domain = Settings().domain
     return {
         doc: StatementJudge({n: (c.title, t) for n, t in c.passages.items()}, vectors, model, domain.medicine_words,
-                            domain.topic_words, mode=mode)
+                            domain.topic_words, mode=mode, brands=domain.brand_names)
         for doc, c in contexts().items()
     }
 

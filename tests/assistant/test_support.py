@@ -30,7 +30,8 @@ def judge_of(guides_assistant):
     domain, model = guides_assistant.settings.domain, SupportModel()
 
     def make(title: str, passage: str) -> StatementJudge:
-        return StatementJudge({1: (title, passage)}, guides_assistant.vectors, model, domain.medicine_words, domain.topic_words)
+        return StatementJudge({1: (title, passage)}, guides_assistant.vectors, model, domain.medicine_words, domain.topic_words,
+                              brands=domain.brand_names)
 
     return make
 
@@ -73,7 +74,7 @@ def test_a_dropped_hedge_or_a_lost_not_is_not_supported(judge, claim):
 def test_a_figure_the_statement_does_not_give_is_never_weighed_away(judge):
     # the model reads "these three medications" as the statement's own words (P 0.93); the guide names two
     verdict = judge.judge("However, a significant number of patients do not respond adequately to these three medications.", [1])
-    assert not verdict.supported and verdict.reason == "gives the figure 3, which the statement does not", verdict
+    assert not verdict.supported and "3, which the statement does not" in verdict.reason, verdict
     cut_off = judge.judge("However, a significant number of patients do not respond adequately to these medications [1", [1])
     assert cut_off.supported, cut_off  # a citation marker cut off at the end of a draft is not a figure
 
@@ -141,11 +142,62 @@ def hedged(judge_of) -> StatementJudge:
     [("Facing a treatment-resistant illness leads to depression, anxiety and feelings of helplessness.", "can"),
      ("Neuroprotective strategies bolster neuronal resilience against degeneration.", "being explored")],
 )
-def test_the_hedge_rule_sees_what_can_happen_or_is_being_explored_stated_as_fact(hedged, claim, hedge):
-    # the rule's finding, which the combiner weighs with the model: a near copy without its hedge is still kept (known
-    # gap, issue 19); before, the rule did not see these hedges at all
+def test_a_near_copy_that_drops_its_hedge_is_not_supported(hedged, claim, hedge):
+    # the model reads a near copy as the statement (0.99) and the combiner kept it; a dropped hedge now fails whatever
+    # the combiner says (the fit chose it on the tuning writers: ``python -m support combine``)
     statement = next(s for s in hedged.passages[1] if hedge in s.sentence)
     assert hedged.problems(claim, statement).get("hedge") == f"drops the hedge '{hedge}'"
+    verdict = hedged.judge(claim, [1])
+    assert not verdict.supported and verdict.reason == f"drops the hedge '{hedge}'", verdict
+
+
+def test_in_patients_who_take_it_is_not_in_certain_patients(judge_of):
+    verdict = judge_of("Treatment for ALS", TREATMENT).judge("Edaravone has been shown to slow functional decline in patients who take it.", [1])
+    assert not verdict.supported and verdict.reason == "drops the hedge 'certain'", verdict
+
+
+TOFERSEN = (
+    "For example, genetic testing can identify mutations, such as in the SOD1 or C9orf72 genes, which may respond better to "
+    "targeted therapies. Notably, the drug tofersen, an antisense therapy targeting SOD1 mutations, has shown potential in "
+    "reducing disease progression in early trials."
+)
+
+
+def test_a_claim_that_copies_another_part_of_a_hedged_statement_keeps_it(judge_of):
+    # what tofersen is, not what it does: the hedge ("potential", "early trials") governs the result, which it does not say
+    judge = judge_of("Treatment for ALS", TOFERSEN)
+    assert judge.judge("Tofersen is an antisense therapy targeting SOD1 mutations.", [1]).supported
+    verdict = judge.judge("Tofersen reduces disease progression.", [1])
+    assert not verdict.supported and verdict.reason == "drops the hedge 'potential'", verdict
+
+
+def test_the_drug_tofersen_names_the_drug_it_does_not_point_back(judge_of):
+    # "the drug tofersen" is no "the drug" of the sentence before: its C9orf72 is not bound to tofersen's statement
+    verdict = judge_of("Treatment for ALS", TOFERSEN).judge("Tofersen, an antisense therapy, targets C9orf72 mutations.", [1])
+    assert not verdict.supported and "c9orf72" in verdict.reason, verdict
+
+
+@pytest.mark.parametrize(
+    ("claim", "passage"),
+    [
+        ("Riluzole and edaravone do not work well for every patient.", LIVING),  # "not all patients respond favorably"
+        ("Up to now, no treatment has been able to stop or reverse ALS.",  # "no treatments that could stop or reverse"
+         "Until now, there were no treatments that could stop or reverse the course of ALS."),
+    ],
+)
+def test_a_hedge_said_under_a_not_in_other_words_is_kept(judge_of, claim, passage):
+    judge = judge_of("Living with ALS treatment resistance", passage)
+    verdict = judge.judge(claim, [1])
+    assert verdict.supported, verdict
+
+
+def test_a_brand_name_is_read_as_the_guides_name_of_its_medicine(judge_of):
+    # the brand a question used ("does cellcept help") in the answer's sentence: checked as mycophenolate mofetil
+    judge = judge_of("Treatment for scleroderma", "Some patients may not respond to standard immunosuppressive medications "
+                     "such as methotrexate, mycophenolate mofetil, or cyclophosphamide.")
+    assert judge.judge("Some patients may not respond to CellCept.", [1]).supported
+    verdict = judge.judge("Some patients may not respond to Radicava.", [1])
+    assert not verdict.supported and verdict.reason == "names edaravone, which the statement does not give it", verdict
 
 
 def test_the_hedge_rule_is_not_kept_by_a_word_of_another_hedge(hedged):
