@@ -45,7 +45,7 @@ from assistant.relevance import OnnxPairModel, verified_manifest
 from core.errors import GuideError
 from corpus.domain import BrandName, whole_word
 from index.sentences import sentences_with_previous, with_previous
-from plain.checks import ABSOLUTE_SYNONYMS, ABSOLUTES, HEDGES, figures, is_medicine, named_terms, negation_count, procedures
+from plain.checks import ABSOLUTE_SYNONYMS, ABSOLUTES, HEDGES, NUMBER_WORDS, figures, is_medicine, named_terms, negation_count, procedures
 
 log = logging.getLogger(__name__)
 
@@ -286,9 +286,30 @@ def _said(name: str, text: str, medicines: Collection[str]) -> bool:
     if name.startswith("~"):
         return name[1:] in procedures(text)
     if name.startswith("#"):
-        return name[1:] in figures(_ONE.sub("a", text))
+        return name[1:] in figures_given(text)
     words = {w.lower().rstrip("s") for w in re.findall(r"[A-Za-z0-9]+", text)}
     return name.rstrip("s") in words or name in named_terms(text, medicines)
+
+
+_DURATION = re.compile(r"\b(\d+|[a-z]+)[\s-]+(month|year)s?\b", re.IGNORECASE)
+_PERCENT = re.compile(r"\b(\d+)%")
+
+
+def figures_given(text: str) -> set[str]:
+    """The figures a text gives, and the same figures said another way: "24 months" gives 2 (years), "2 years" 24
+    (months), "70%" gives 70 and 100 ("70 out of 100") and 7 and 10 ("seven out of ten")."""
+    text = _ONE.sub("a", text)
+    given = set(figures(text))
+    for amount, unit in _DURATION.findall(text):
+        word = amount if amount.isdigit() else NUMBER_WORDS.get(amount.lower(), "")
+        n = int(word) if word.isdigit() else 0
+        if unit.lower() == "month" and n and n % 12 == 0:
+            given.add(str(n // 12))
+        elif unit.lower() == "year" and n:
+            given.add(str(n * 12))
+    for percent in (int(p) for p in _PERCENT.findall(text)):
+        given |= {str(percent), "100"} | ({str(percent // 10), "10"} if percent % 10 == 0 else set())
+    return given
 
 
 def _shown(name: str) -> str:

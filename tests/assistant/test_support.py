@@ -227,3 +227,23 @@ def test_the_hedge_rule_lets_a_hedge_kept_in_other_words_be(hedged):
     statement = next(s for s in hedged.passages[1] if "being explored" in s.sentence)
     claim = "Researchers are looking into neuroprotective strategies to bolster neuronal resilience against degeneration."
     assert "hedge" not in hedged.problems(claim, statement) and hedged.judge(claim, [1]).supported
+
+
+STUDY = ("After 24 months of treatment, over 70% of patients treated with magnetic stimulation survived without the need for a "
+         "respirator, compared to 35% of patients who had not received the treatment.")
+
+
+@pytest.mark.parametrize(
+    ("claim", "said"),
+    [
+        ("After two years of treatment, more than 70% of patients treated with magnetic stimulation survived without a respirator, "
+         "compared to 35% of patients who had not received it.", True),
+        ("Two years in, more than seven out of ten patients treated with magnetic stimulation lived without a respirator.", True),
+        ("After three years of treatment, more than 70% of patients treated with magnetic stimulation survived without a respirator, "
+         "compared to 35% of patients who had not received it.", False),
+    ],
+)
+def test_a_figure_said_another_way_is_the_statements_figure(judge_of, claim, said):
+    # "two years" is the statement's "24 months" and "seven out of ten" its "70%"; "three years" is no figure it gives
+    verdict = judge_of("Magnetic stimulation brings new hope to ALS patients", STUDY).judge(claim, [1])
+    assert verdict.supported is said, verdict
