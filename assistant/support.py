@@ -98,10 +98,11 @@ _KEEPS = {kind: HEDGES.get(kind, ()) + extra for kind, extra in {
     "frequency": ("often", "usually", "typically", "generally", "frequently", "many", "most", "common", "commonly", "tend",
                   "tends", "likely", "sometimes", "can", "may", "mostly", "mainly", "a lot"),
 }.items()}
+_KEEPS = {kind: keeps + tuple(t for t in _HEDGE_TRIGGERS.get(kind, ()) if t not in keeps) for kind, keeps in _KEEPS.items()}  # said again, it is kept
 # Under a negation these keep a hedge too: "not every patient" says "not all patients"; "no treatment has been able
 # to stop" says "no treatments that could stop". (A claim that drops the "not" is the negation rule's.)
 _KEEPS_WHEN_NEGATED = {"some": ("every", "everyone", "everybody", "each"), "possibility": ("able",)}
-GOVERNED = 4  # the words next to a hedge that say what it hedges (``dropped_hedge``)
+GOVERNED, GOVERNED_BEFORE = 4, 2  # the words after (and before) a hedge that say what it hedges (``dropped_hedge``)
 
 
 @dataclass(frozen=True)
@@ -121,6 +122,11 @@ class Statement:
     @cached_property
     def terms(self) -> frozenset[str]:
         return frozenset(content_terms(self.text))
+
+    @cached_property
+    def own(self) -> str:
+        """What the statement itself says: its text (with the sentence before when it points back), under its title."""
+        return f"{self.title} {self.text}".strip()
 
     @cached_property
     def binds(self) -> str:
@@ -154,34 +160,39 @@ def _referred_to(sentence: str, earlier: tuple[str, ...]) -> tuple[str, ...]:
     return earlier
 
 
-def dropped_hedge(source: str, claim: str) -> str | None:
+def dropped_hedge(source: str, claim: str, said: str = "") -> str | None:
     """The hedge of ``source`` (what the statement says) that ``claim`` drops: one whose kind none of the claim's
-    words keeps, unless the claim only copies another part of the statement, none of the words the hedge governs
-    ("Tofersen is an antisense therapy targeting SOD1 mutations" of "... has shown potential in reducing disease
-    progression")."""
+    words keeps, unless the claim only copies another part of the statement (``said``: the statement, with the
+    sentence before when it points back; default ``source``) than the words the hedge governs ("Tofersen is an antisense therapy
+    targeting SOD1 mutations" of "... has shown potential in reducing disease progression")."""
     keeps_negated = negation_count(claim) > 0
     for kind, triggers in _HEDGE_TRIGGERS.items():
         trigger = _has(source, triggers)
         if trigger and not _has(claim, _KEEPS[kind] + (_KEEPS_WHEN_NEGATED.get(kind, ()) if keeps_negated else ())):
-            if not _copies_another_part(claim, source, trigger, kind):
+            if not _copies_another_part(claim, source, said or source, trigger, kind):
                 return trigger
     return None
 
 
-def _copies_another_part(claim: str, source: str, trigger: str, kind: str) -> bool:
-    """Every word of the claim is the statement's, and none of the words the hedge governs is among them: the
-    ``GOVERNED`` words after it in its clause ("potential in *reducing disease progression*"), and for a hedge of
-    how early the evidence is, those before it too ("*reducing disease progression* in early trials"). A claim in
-    words of its own is never read so, nor one that drops "some" or "often": they hedge the whole clause
-    ("slows functional decline" of "slows functional decline in certain patients")."""
-    taken, said = set(content_terms(claim)), set(content_terms(source))
+def copies(claim: str, said: str) -> bool:
+    """Every content word of the claim is one of ``said``'s: it copies (part of) it, in no words of its own."""
+    taken = set(content_terms(claim))
+    return bool(taken) and taken <= set(content_terms(said))
+
+
+def _copies_another_part(claim: str, source: str, said: str, trigger: str, kind: str) -> bool:
+    """The claim copies the statement, and none of the words the hedge governs is among its words: the ``GOVERNED``
+    words after it in its clause ("potential in *reducing disease progression*"), and for a hedge of how many or how
+    often, or of how early the evidence is, the ``GOVERNED_BEFORE`` before it too ("*slow functional decline* in
+    certain patients", "*disease progression* in early trials"). "Edaravone is another approved drug" copies another
+    part of "Another approved drug, edaravone, has been shown to slow functional decline in certain patients"."""
     at = re.search(rf"(?<![a-z0-9]){re.escape(trigger)}(?![a-z0-9])", source.lower())
-    if kind in ("some", "frequency") or not at or not taken or not taken <= said:
+    if not at or not copies(claim, said):
         return False
     governed = content_terms(_CLAUSE.split(source[at.end():])[0])[:GOVERNED]
-    if kind == "preliminary":
-        governed += content_terms(_CLAUSE.split(source[: at.start()])[-1])[-GOVERNED:]
-    return bool(governed) and not taken & set(governed)
+    if kind in ("some", "frequency", "preliminary"):
+        governed += content_terms(_CLAUSE.split(source[: at.start()])[-1])[-GOVERNED_BEFORE:]
+    return bool(governed) and not set(content_terms(claim)) & set(governed)
 
 
 def statements(text: str, title: str = "") -> list[Statement]:
@@ -368,7 +379,8 @@ class StatementJudge:
             else:
                 features = self.features(p, cosine, coverage, problems)
                 score = self.model.combined(features)  # type: ignore[union-attr]
-                said = score >= self.model.cut  # type: ignore[union-attr]
+                # a statement says itself, whatever the combiner makes of a copy of it
+                said = score >= self.model.cut or content_terms(claim) == content_terms(s.sentence)  # type: ignore[union-attr]
                 if said and (unbound := self.unbound_figures(claim, s)):
                     # a figure is a fact of its own: one the statement does not give is never weighed away
                     said, vetoed = False, f"gives the figure {', '.join(unbound)}, which the statement does not"
@@ -378,6 +390,10 @@ class StatementJudge:
                 elif said and self.model.hedge_veto and "hedge" in problems:  # type: ignore[union-attr]
                     # and, when chosen, a hedge: "slows decline in patients who take it" for "in certain patients"
                     said, vetoed = False, problems["hedge"]
+                elif said and "negation" in problems and copies(claim, s.own):
+                    # a copy of the statement that adds or drops a "not" says the opposite ("there were treatments
+                    # that could stop ALS" of "no treatments"); a rewording may say its "not" in other words
+                    said, vetoed = False, problems["negation"]
             reason = "" if said else vetoed or next(
                 (m for r, m in problems.items() if self.mode == "rules" or (self.model and self.model.weights[r] < 0)),
                 "the statement does not say this",
@@ -428,7 +444,7 @@ class StatementJudge:
         if misbound:
             found["binding"] = f"says '{misbound[0]}', which another statement says, not this one"
         source = self._drawn_on(claim, statement)
-        if trigger := dropped_hedge(source, claim):
+        if trigger := dropped_hedge(source, claim, statement.own):
             found["hedge"] = f"drops the hedge '{trigger}'"
         if (negation_count(source) > 0) != (negation_count(claim) > 0):
             found["negation"] = "adds a 'not'" if negation_count(claim) else "drops a 'not' (not, no, never, without...)"
