@@ -45,7 +45,7 @@ from assistant.relevance import OnnxPairModel, verified_manifest
 from core.errors import GuideError
 from corpus.domain import BrandName, whole_word
 from index.sentences import sentences_with_previous, with_previous
-from plain.checks import ABSOLUTE_SYNONYMS, ABSOLUTES, HEDGES, NUMBER_WORDS, figures, is_medicine, named_terms, negation_count, procedures
+from plain.checks import ABSOLUTE_SYNONYMS, ABSOLUTES, HEDGES, figures, is_medicine, named_terms, negation_count, procedures
 
 log = logging.getLogger(__name__)
 
@@ -125,8 +125,8 @@ class Statement:
 
     @cached_property
     def own(self) -> str:
-        """What the statement itself says: its text (with the sentence before when it points back), under its title."""
-        return f"{self.title} {self.text}".strip()
+        """What the statement itself says: its text, with the sentence before when it points back."""
+        return self.text
 
     @cached_property
     def binds(self) -> str:
@@ -297,30 +297,14 @@ def _said(name: str, text: str, medicines: Collection[str]) -> bool:
     if name.startswith("~"):
         return name[1:] in procedures(text)
     if name.startswith("#"):
-        return name[1:] in figures_given(text)
+        return name[1:] in figures(_ONE.sub("a", text))
     words = {w.lower().rstrip("s") for w in re.findall(r"[A-Za-z0-9]+", text)}
     return name.rstrip("s") in words or name in named_terms(text, medicines)
 
 
-_DURATION = re.compile(r"\b(\d+|[a-z]+)[\s-]+(month|year)s?\b", re.IGNORECASE)
-_PERCENT = re.compile(r"\b(\d+)%")
-
-
-def figures_given(text: str) -> set[str]:
-    """The figures a text gives, and the same figures said another way: "24 months" gives 2 (years), "2 years" 24
-    (months), "70%" gives 70 and 100 ("70 out of 100") and 7 and 10 ("seven out of ten")."""
-    text = _ONE.sub("a", text)
-    given = set(figures(text))
-    for amount, unit in _DURATION.findall(text):
-        word = amount if amount.isdigit() else NUMBER_WORDS.get(amount.lower(), "")
-        n = int(word) if word.isdigit() else 0
-        if unit.lower() == "month" and n and n % 12 == 0:
-            given.add(str(n // 12))
-        elif unit.lower() == "year" and n:
-            given.add(str(n * 12))
-    for percent in (int(p) for p in _PERCENT.findall(text)):
-        given |= {str(percent), "100"} | ({str(percent // 10), "10"} if percent % 10 == 0 else set())
-    return given
+def _words(text: str) -> list[str]:
+    """Every word of a text, in order, lower case: two texts with the same words say the same."""
+    return re.findall(r"[a-z0-9%]+", text.lower())
 
 
 def _shown(name: str) -> str:
@@ -380,7 +364,7 @@ class StatementJudge:
                 features = self.features(p, cosine, coverage, problems)
                 score = self.model.combined(features)  # type: ignore[union-attr]
                 # a statement says itself, whatever the combiner makes of a copy of it
-                said = score >= self.model.cut or content_terms(claim) == content_terms(s.sentence)  # type: ignore[union-attr]
+                said = score >= self.model.cut or _words(claim) == _words(s.sentence)  # type: ignore[union-attr]
                 if said and (unbound := self.unbound_figures(claim, s)):
                     # a figure is a fact of its own: one the statement does not give is never weighed away
                     said, vetoed = False, f"gives the figure {', '.join(unbound)}, which the statement does not"
@@ -390,10 +374,6 @@ class StatementJudge:
                 elif said and self.model.hedge_veto and "hedge" in problems:  # type: ignore[union-attr]
                     # and, when chosen, a hedge: "slows decline in patients who take it" for "in certain patients"
                     said, vetoed = False, problems["hedge"]
-                elif said and "negation" in problems and copies(claim, s.own):
-                    # a copy of the statement that adds or drops a "not" says the opposite ("there were treatments
-                    # that could stop ALS" of "no treatments"); a rewording may say its "not" in other words
-                    said, vetoed = False, problems["negation"]
             reason = "" if said else vetoed or next(
                 (m for r, m in problems.items() if self.mode == "rules" or (self.model and self.model.weights[r] < 0)),
                 "the statement does not say this",
