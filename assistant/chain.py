@@ -39,7 +39,7 @@ from assistant.vectors import TextVectors
 from assistant.wording import AnswerSentence, PlainLookup, answer_sentence, glossary_for
 from core.errors import GuideError
 from core.settings import Settings
-from corpus.domain import BrandName, whole_word
+from corpus.domain import BrandName
 from index.chunking import Chunk
 from index.plain import PlainLayer
 
@@ -193,7 +193,7 @@ class AnswerChain:
         the question names come first unless the user chose a condition."""
         query = self.reader.read(standalone)
         passages = self._passages(query, condition)
-        if any(whole_word(b.brand).search(p.chunk.text) for b in query.brands for p in passages):
+        if any(b.named_as_brand(p.chunk.text) for b in query.brands for p in passages):
             # a document that uses the brand (a user's leaflet) is read with it: the question as written
             query = self.reader.read(standalone, brands=False)
             passages = self._passages(query, condition)

@@ -216,7 +216,7 @@ class QueryReader:
         if not brands or named_twice or NAME_WORDS.search(text) or COMPARING.search(text):
             return text, ()
         for brand in brands:
-            text = whole_word(brand.brand).sub(brand.medicine, text)
+            text = brand.read_in(text)
         return text, brands
 
     def _implied_conditions(self, text: str) -> tuple[str, ...]:

@@ -43,7 +43,7 @@ import numpy as np
 from assistant.lexical import content_terms
 from assistant.relevance import OnnxPairModel, verified_manifest
 from core.errors import GuideError
-from corpus.domain import BrandName, whole_word
+from corpus.domain import BrandName
 from index.sentences import sentences_with_previous, with_previous
 from plain.checks import ABSOLUTE_SYNONYMS, ABSOLUTES, HEDGES, figures, is_medicine, named_terms, negation_count, procedures
 
@@ -98,7 +98,8 @@ _KEEPS = {kind: HEDGES.get(kind, ()) + extra for kind, extra in {
     "frequency": ("often", "usually", "typically", "generally", "frequently", "many", "most", "common", "commonly", "tend",
                   "tends", "likely", "sometimes", "can", "may", "mostly", "mainly", "a lot"),
 }.items()}
-_KEEPS = {kind: keeps + tuple(t for t in _HEDGE_TRIGGERS.get(kind, ()) if t not in keeps) for kind, keeps in _KEEPS.items()}  # said again, it is kept
+# a hedge said again in its own word keeps it ("approaching", "investigational")
+_KEEPS = {kind: keeps + tuple(t for t in _HEDGE_TRIGGERS.get(kind, ()) if t not in keeps) for kind, keeps in _KEEPS.items()}
 # Under a negation these keep a hedge too: "not every patient" says "not all patients"; "no treatment has been able
 # to stop" says "no treatments that could stop". (A claim that drops the "not" is the negation rule's.)
 _KEEPS_WHEN_NEGATED = {"some": ("every", "everyone", "everybody", "each"), "possibility": ("able",)}
@@ -122,11 +123,6 @@ class Statement:
     @cached_property
     def terms(self) -> frozenset[str]:
         return frozenset(content_terms(self.text))
-
-    @cached_property
-    def own(self) -> str:
-        """What the statement itself says: its text, with the sentence before when it points back."""
-        return self.text
 
     @cached_property
     def binds(self) -> str:
@@ -174,7 +170,7 @@ def dropped_hedge(source: str, claim: str, said: str = "") -> str | None:
     return None
 
 
-def copies(claim: str, said: str) -> bool:
+def _copies(claim: str, said: str) -> bool:
     """Every content word of the claim is one of ``said``'s: it copies (part of) it, in no words of its own."""
     taken = set(content_terms(claim))
     return bool(taken) and taken <= set(content_terms(said))
@@ -187,7 +183,7 @@ def _copies_another_part(claim: str, source: str, said: str, trigger: str, kind:
     certain patients", "*disease progression* in early trials"). "Edaravone is another approved drug" copies another
     part of "Another approved drug, edaravone, has been shown to slow functional decline in certain patients"."""
     at = re.search(rf"(?<![a-z0-9]){re.escape(trigger)}(?![a-z0-9])", source.lower())
-    if not at or not copies(claim, said):
+    if not at or not _copies(claim, said):
         return False
     governed = content_terms(_CLAUSE.split(source[at.end():])[0])[:GOVERNED]
     if kind in ("some", "frequency", "preliminary"):
@@ -328,7 +324,7 @@ class StatementJudge:
         self.vectors, self.model, self.medicines = vectors, model, medicines
         # a claim's brand name is read as the guides' name of its medicine ("CellCept" as "mycophenolate mofetil"),
         # as the question was: a passage that says the brand itself (a user's leaflet) is read as written
-        self._brands = [(whole_word(b.brand), b.medicine) for b in brands]
+        self.brands = tuple(brands)
         self.mode = mode if model is not None else "rules"
         # the guides' own subject ("ALS", "scleroderma") is what every statement is about
         self.topic = {w.lower().rstrip("s") for w in topic}
@@ -383,9 +379,9 @@ class StatementJudge:
 
     def _with_guides_names(self, claim: str, candidates: Sequence[tuple[int, Statement]]) -> str:
         """The claim with each brand name no candidate statement uses read as the guides' name of its medicine."""
-        for brand, medicine in self._brands:
-            if brand.search(claim) and not any(brand.search(s.binds) for _, s in candidates):
-                claim = brand.sub(medicine, claim)
+        for brand in self.brands:
+            if brand.named_as_brand(claim) and not any(brand.named_as_brand(s.binds) for _, s in candidates):
+                claim = brand.read_in(claim)
         return claim
 
     def unbound_figures(self, claim: str, statement: Statement) -> list[str]:
@@ -424,7 +420,7 @@ class StatementJudge:
         if misbound:
             found["binding"] = f"says '{misbound[0]}', which another statement says, not this one"
         source = self._drawn_on(claim, statement)
-        if trigger := dropped_hedge(source, claim, statement.own):
+        if trigger := dropped_hedge(source, claim, statement.text):
             found["hedge"] = f"drops the hedge '{trigger}'"
         if (negation_count(source) > 0) != (negation_count(claim) > 0):
             found["negation"] = "adds a 'not'" if negation_count(claim) else "drops a 'not' (not, no, never, without...)"

@@ -41,6 +41,14 @@ class BrandName:
     brand: str  # as the maker writes it ("CellCept")
     medicine: str  # as the guides name it ("mycophenolate mofetil")
 
+    def named_as_brand(self, text: str) -> bool:
+        """Whether a text uses this brand name ("CellCept's" too)."""
+        return bool(whole_word(self.brand).search(text))
+
+    def read_in(self, text: str) -> str:
+        """The text with this brand name read as the guides' name ("does cellcept help" -> "does mycophenolate mofetil help")."""
+        return whole_word(self.brand).sub(self.medicine, text)
+
     def named_in(self, text: str) -> bool:
         """Whether a text names the medicine, by the first word of the guides' name ("mycophenolate")."""
         return bool(whole_word(self.medicine.split()[0]).search(text))
