@@ -25,6 +25,9 @@ REWRITE_COSINE = 0.80  # an unsupported sentence this close to a passage stateme
 REWRITE_COVERAGE = 0.8  # ...or one with this share of its words in a single statement (a hedge dropped, a word changed)
 _CLAUSE = re.compile(r",\s*(?:which|who|while|and|but|such as|including)?\s*|;\s*|\s+[—–]\s*|—")
 _MARKER = re.compile(r"\s*\[\s*(\d+(?:\s*[,;]\s*\d+)*)\s*\]")
+# A marker opened and never closed at the end of a draft: the model was cut off at its length limit
+# (as after "Patients with specific genetic mutations [1] [1] [1] ... [1"), so what comes before it is no sentence it finished.
+_CUT_MARKER = re.compile(r"\s*\[[\d\s,;]*$")
 # A complete sentence of a streamed draft: its end mark, its citation markers, then the next sentence.
 _COMPLETE = re.compile(r"(.+?[.!?](?:\s*\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\])*)\s+(?=[\"'(\[]?[A-Z])", re.DOTALL)
 
@@ -32,7 +35,7 @@ _COMPLETE = re.compile(r"(.+?[.!?](?:\s*\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\])*)\s+(?=
 def parse_citations(sentence: str) -> tuple[str, tuple[int, ...]]:
     """The sentence without its ``[n]`` markers, and the numbers it cites."""
     cited = tuple(int(n) for group in _MARKER.findall(sentence) for n in re.split(r"\s*[,;]\s*", group))
-    bare = _MARKER.sub("", sentence).strip()
+    bare = _CUT_MARKER.sub("", _MARKER.sub("", sentence)).strip()
     return bare, tuple(dict.fromkeys(cited))
 
 
@@ -82,11 +85,13 @@ class SupportChecker:
             return None, SentenceCheck(raw_sentence, cited, "removed", None, 0.0, 0.0, reason="not a sentence of an answer")
         vector = self.vectors.get([bare])[0]
         own = self.judge.judge(bare, valid, vector) if valid else None
-        if own is not None and own.supported:
+        # a sentence cut off where the draft ran out is never shown as written: at most the statement it rewords
+        cut = bool(_CUT_MARKER.search(raw_sentence))
+        if own is not None and own.supported and not cut:
             return self._emit(f"{bare} [{own.n}]", raw_sentence, cited, "kept", own, "")
-        why = own.reason if own is not None else "cites no passage of this answer"
+        why = "cut off where the draft ended" if cut else own.reason if own is not None else "cites no passage of this answer"
         other = self.judge.judge(bare, [n for n in self.passages if n not in valid], vector)
-        if other.supported:
+        if other.supported and not cut:
             return self._emit(f"{bare} [{other.n}]", raw_sentence, cited, "recited", other, f"{why}; passage [{other.n}] says it")
         # said nowhere: the statement it rewords (nearly the same meaning, or nearly all its words),
         # said in the guide's own words; else removed

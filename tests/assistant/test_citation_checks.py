@@ -167,3 +167,17 @@ def test_a_claim_that_drops_the_guides_hedge_or_negation_is_not_shown_as_written
     answer = _answer(_chain(guides_assistant, f"{claim} {ns}"), "What about stem cells and how well do the ALS medicines work?")
     assert claim.rstrip(".") not in answer.answer
     assert answer.checks[0].action in ("rewritten", "removed") and answer.checks[0].reason
+
+
+def test_a_draft_cut_off_at_its_length_limit_is_not_shown_as_a_fragment(guides_assistant):
+    """Seen with the local model on dev_test: it repeated "[1]" until its token limit, and the fragment before the
+    repeats was shown as "Patients with specific genetic mutations [1 [1]"."""
+    question = "Who gets the gene therapies?"
+    probe = _answer(_chain(guides_assistant, "x"), question)
+    n = next(p.n for p in probe.retrieved if "specific genetic mutations" in p.chunk.text)
+    answer = _answer(_chain(guides_assistant, "Patients with specific genetic mutations" + f" [{n}]" * 40 + f" [{n}"), question)
+    check = answer.checks[0]
+    assert check.action in ("rewritten", "removed") and check.reason.startswith("cut off"), check
+    assert "[1 [" not in answer.answer and f"[{n} [" not in answer.answer
+    if check.action == "rewritten":  # the guide's own, whole statement
+        assert "antisense oligonucleotides" in answer.answer
