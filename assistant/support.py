@@ -45,7 +45,7 @@ from assistant.relevance import OnnxPairModel, verified_manifest
 from core.errors import GuideError
 from corpus.domain import BrandName
 from index.sentences import sentences_with_previous, with_previous
-from plain.checks import ABSOLUTE_SYNONYMS, ABSOLUTES, HEDGES, figures, is_medicine, named_terms, negation_count, procedures
+from plain.checks import ABSOLUTE_SYNONYMS, ABSOLUTES, HEDGES, NUMBER_WORDS, figures, is_medicine, named_terms, negation_count, procedures
 
 log = logging.getLogger(__name__)
 
@@ -170,6 +170,19 @@ def dropped_hedge(source: str, claim: str, said: str = "") -> str | None:
     return None
 
 
+def _governed(source: str, trigger: str, kind: str) -> list[str]:
+    """The content words a hedge of ``source`` governs: the ``GOVERNED`` after it in its clause ("potential in *reducing
+    disease progression*"), and for a hedge of how many or how often, or of how early the evidence is, the
+    ``GOVERNED_BEFORE`` before it too ("*slow functional decline* in certain patients")."""
+    at = re.search(rf"(?<![a-z0-9]){re.escape(trigger)}(?![a-z0-9])", source.lower())
+    if not at:
+        return []
+    governed = content_terms(_CLAUSE.split(source[at.end():])[0])[:GOVERNED]
+    if kind in ("some", "frequency", "preliminary"):
+        governed += content_terms(_CLAUSE.split(source[: at.start()])[-1])[-GOVERNED_BEFORE:]
+    return governed
+
+
 def _copies(claim: str, said: str) -> bool:
     """Every content word of the claim is one of ``said``'s: it copies (part of) it, in no words of its own."""
     taken = set(content_terms(claim))
@@ -182,12 +195,9 @@ def _copies_another_part(claim: str, source: str, said: str, trigger: str, kind:
     often, or of how early the evidence is, the ``GOVERNED_BEFORE`` before it too ("*slow functional decline* in
     certain patients", "*disease progression* in early trials"). "Edaravone is another approved drug" copies another
     part of "Another approved drug, edaravone, has been shown to slow functional decline in certain patients"."""
-    at = re.search(rf"(?<![a-z0-9]){re.escape(trigger)}(?![a-z0-9])", source.lower())
-    if not at or not _copies(claim, said):
+    if not _copies(claim, said):
         return False
-    governed = content_terms(_CLAUSE.split(source[at.end():])[0])[:GOVERNED]
-    if kind in ("some", "frequency", "preliminary"):
-        governed += content_terms(_CLAUSE.split(source[: at.start()])[-1])[-GOVERNED_BEFORE:]
+    governed = _governed(source, trigger, kind)
     return bool(governed) and not set(content_terms(claim)) & set(governed)
 
 
@@ -289,13 +299,58 @@ def named_things(text: str, medicines: Collection[str]) -> set[str]:
     return named_terms(text, medicines) | {f"~{p}" for p in procedures(text)} | {f"#{f}" for f in figures(text)}
 
 
-def _said(name: str, text: str, medicines: Collection[str]) -> bool:
+def _said(name: str, text: str, medicines: Collection[str], claim: str = "") -> bool:
+    """Does ``text`` give the named thing ``name`` of ``claim``? A figure also when it is part of a quantity of the
+    claim that ``text`` gives in other words ("two years" for "24 months"; ``figures_given``)."""
     if name.startswith("~"):
         return name[1:] in procedures(text)
     if name.startswith("#"):
-        return name[1:] in figures(_ONE.sub("a", text))
+        return name[1:] in figures(_ONE.sub("a", text)) | figures_given(claim, text)
     words = {w.lower().rstrip("s") for w in re.findall(r"[A-Za-z0-9]+", text)}
     return name.rstrip("s") in words or name in named_terms(text, medicines)
+
+
+_NUMBER = r"(\d+(?:\.\d+)?|[a-z]+)"
+# A quantity with its unit, the figure tokens of ``figures`` that say it, and its value in one unit per kind:
+# a share ("70%", "70 percent", "seven out of ten", "70 in 100") as a percent, a time ("24 months", "two years") in months.
+_QUANTITIES = (
+    (re.compile(rf"\b{_NUMBER}\s*(?:%|percent\b|per cent\b)"), "share", lambda a, b: a),
+    (re.compile(rf"\b{_NUMBER}\s+(?:out of|in)\s+{_NUMBER}\b"), "share", lambda a, b: 100 * a / b if b else None),
+    (re.compile(rf"\b{_NUMBER}[\s-]+months?\b"), "time", lambda a, b: a),
+    (re.compile(rf"\b{_NUMBER}[\s-]+years?\b"), "time", lambda a, b: 12 * a),
+)
+_TWICE = re.compile(r"\b(?:twice|double|doubled)\b")
+
+
+def _number(word: str) -> float | None:
+    word = NUMBER_WORDS.get(word, word)
+    return float(word) if re.fullmatch(r"\d+(?:\.\d+)?", word) else None
+
+
+def quantities(text: str) -> list[tuple[str, float, frozenset[str]]]:
+    """(kind, value, the figure tokens that say it) of each share and time of ``text``, and "twice" as a ratio."""
+    low, found = _ONE.sub("a", text).lower(), []
+    for pattern, kind, value in _QUANTITIES:
+        for match in pattern.finditer(low):
+            numbers = [_number(g) for g in match.groups()]
+            if None in numbers or (v := value(*numbers, *([0.0] * (2 - len(numbers))))) is None:
+                continue
+            found.append((kind, round(v, 6), frozenset(figures(match.group(0)))))
+    if _TWICE.search(low):
+        found.append(("ratio", 2.0, frozenset({"x2"})))
+    return found
+
+
+def figures_given(claim: str, text: str) -> set[str]:
+    """The figure tokens of ``claim`` that ``text`` gives as the same quantity in other words: the same kind and value
+    ("two years" for "24 months"; "seven out of ten" or "70 percent" for "70%"; "twice" for 70% against 35%).
+    A bare number is not a quantity: "two in ten" is not 35%, "two months" not 24 months."""
+    if not claim:
+        return set()
+    said = {(kind, value) for kind, value, _ in quantities(text)}
+    shares = sorted({value for kind, value, _ in quantities(text) if kind == "share"})
+    said |= {("ratio", round(a / b, 6)) for a in shares for b in shares if b}
+    return {token for kind, value, tokens in quantities(claim) if (kind, value) in said for token in tokens}
 
 
 def _words(text: str) -> list[str]:
@@ -388,13 +443,13 @@ class StatementJudge:
         """The figures of the claim ("70%", "two") its statement, with what it binds, does not give.
         A citation marker, whole or cut off ("[1]", "[1"), is not a figure."""
         named = named_things(_CITATION_MARK.sub(" ", claim), self.medicines)
-        return sorted(n[1:] for n in named if n.startswith("#") and not _said(n, statement.binds, self.medicines))
+        return sorted(n[1:] for n in named if n.startswith("#") and not _said(n, statement.binds, self.medicines, claim))
 
     def unbound_names(self, claim: str, statement: Statement) -> list[str]:
         """The medicines and genes of the claim ("riluzole", "SOD1") its statement, with what it binds, does not give."""
         named = named_things(_CITATION_MARK.sub(" ", claim), self.medicines)
         return sorted(n for n in named if (is_medicine(n, self.medicines) or _GENE.fullmatch(n)) and n not in self.topic
-                      and not _said(n, statement.binds, self.medicines))
+                      and not _said(n, statement.binds, self.medicines, claim))
 
     def closeness(self, statement: Statement, claim_vector: np.ndarray, claim_terms: set[str]) -> tuple[float, float]:
         """(cosine of the claim with the statement or its closest clause, share of the claim's words it holds)."""
@@ -411,7 +466,7 @@ class StatementJudge:
         found: dict[str, str] = {}
         missing = sorted(
             n for n in named_things(claim, self.medicines)
-            if n.lstrip("~").rstrip("s") not in self.topic and not _said(n, statement.binds, self.medicines)
+            if n.lstrip("~").rstrip("s") not in self.topic and not _said(n, statement.binds, self.medicines, claim)
         )
         if missing:
             found["names"] = f"names {', '.join(_shown(m) for m in missing)}, which the statement does not give it"

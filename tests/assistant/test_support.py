@@ -271,3 +271,44 @@ def test_a_copy_with_a_word_changed_or_its_hedge_dropped_is_not_the_statement(ju
         "making management more complicated."
     verdict = judge_of("Treatment for ALS treatment resistance", passage).judge(claim, [1])
     assert not verdict.supported, verdict
+
+
+MAGNETIC = (
+    "After 24 months of treatment, over 70% of patients treated with magnetic stimulation survived without the need for a "
+    "respirator, compared to 35% of patients who did not receive the treatment."
+)
+
+
+@pytest.mark.parametrize(
+    "claim",
+    [
+        "After two years of treatment, more than 70 percent of treated patients were alive without a respirator, compared with 35 percent.",
+        "Two years in, more than seven out of ten treated patients were alive without a ventilator.",
+        "After two years, over 70 out of 100 treated patients survived without a respirator, against 35 out of 100 untreated ones.",
+    ],
+)
+def test_a_figure_said_another_way_in_the_same_unit_is_the_statements(judge_of, claim):
+    """Every writer of the check's pairs wrote "two years" for "24 months" or "70 percent" for "70%"; they were failed as
+    figures the statement does not give (whether the rest is said there is the model's to weigh)."""
+    judge = judge_of("Magnetic stimulation for ALS", MAGNETIC)
+    statement = judge.passages[1][0]
+    assert judge.unbound_figures(claim, statement) == [] and "names" not in judge.problems(claim, statement)
+
+
+def test_the_statement_with_its_duration_in_years_is_supported(judge_of):
+    verdict = judge_of("Magnetic stimulation for ALS", MAGNETIC).judge(MAGNETIC.replace("24 months", "two years"), [1])
+    assert verdict.supported, verdict
+
+
+@pytest.mark.parametrize(
+    ("claim", "figure"),
+    [
+        ("After two months of treatment, over 70% of treated patients survived without a respirator.", "2"),  # 24 months
+        ("After 24 months, over 70% of treated patients survived, compared to two in ten untreated patients.", "10"),  # 35%
+        ("After 24 months, over 70% of treated patients survived, compared to two percent of untreated patients.", "2"),
+        ("After three years of treatment, over 70% of treated patients survived without a respirator.", "3"),
+    ],
+)
+def test_a_figure_in_another_unit_or_of_another_size_is_not_the_statements(judge_of, claim, figure):
+    verdict = judge_of("Magnetic stimulation for ALS", MAGNETIC).judge(claim, [1])
+    assert not verdict.supported and figure in verdict.reason, verdict
