@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict
 from typing import Any
 
-from assistant.citations import SupportChecker, parse_citations, split_all, split_complete
+from assistant.citations import SupportChecker, ends_a_sentence, parse_citations, split_all, split_complete
 from assistant.support import passage_units
 from assistant.conversation import standalone_question
 from assistant.evidence import Evidence, EvidenceJudge, asked_sentence, naming_sentence
@@ -244,15 +244,18 @@ class AnswerChain:
                 break
             sentences, buffer = split_complete(buffer)
             yield from self._check_all(run, checker, sentences)
-        yield from self._check_all(run, checker, split_all(buffer))
+        *whole, last = split_all(buffer) or [""]
+        yield from self._check_all(run, checker, whole)
+        if last:  # a model's draft that ends without an end mark was cut off at its length limit
+            yield from self._check_all(run, checker, [last], cut_off=generator is not self.fallback and not ends_a_sentence(last))
         if not checker.emitted and generator is not self.fallback:
             if not run.generator.startswith("extractive"):
                 run.generator = f"extractive (fallback: no sentence of {generator.name} passed its check)"
             yield from self._check_all(run, checker, split_all("".join(self.fallback.stream(question, passages))))
 
-    def _check_all(self, run: _Run, checker: SupportChecker, sentences: list[str]) -> Iterator[str]:
+    def _check_all(self, run: _Run, checker: SupportChecker, sentences: list[str], cut_off: bool = False) -> Iterator[str]:
         for sentence in sentences:
-            shown, check = checker.check(sentence)
+            shown, check = checker.check(sentence, cut_off)
             run.checks.append(check)
             if shown:
                 yield shown

@@ -39,6 +39,15 @@ def parse_citations(sentence: str) -> tuple[str, tuple[int, ...]]:
     return bare, tuple(dict.fromkeys(cited))
 
 
+_ENDED = re.compile(r"[.!?…][\"'”’)]*$")
+
+
+def ends_a_sentence(sentence: str) -> bool:
+    """Does the sentence, without its citation markers, end as a sentence does (".", "!", "?")? The last piece of a
+    model's draft that does not was cut off at the model's length limit ("... to silence or correct")."""
+    return bool(_ENDED.search(parse_citations(sentence)[0]))
+
+
 def split_complete(buffer: str) -> tuple[list[str], str]:
     """Complete sentences at the start of a streamed buffer, and the rest."""
     sentences: list[str] = []
@@ -77,8 +86,9 @@ class SupportChecker:
         self.passages = {p.n: p for p in passages}
         self.emitted: list[str] = []
 
-    def check(self, raw_sentence: str) -> tuple[str | None, SentenceCheck]:
-        """The sentence to show (with its citation), or None to drop it, and why."""
+    def check(self, raw_sentence: str, cut_off: bool = False) -> tuple[str | None, SentenceCheck]:
+        """The sentence to show (with its citation), or None to drop it, and why. ``cut_off``: the draft ended inside
+        it (the model's length limit), which a marker left open ("... [1] [1] [1") shows too."""
         bare, cited = parse_citations(raw_sentence)
         valid = tuple(n for n in cited if n in self.passages)
         if not bare or len(bare) < 8 or leaks_prompt(bare):
@@ -86,7 +96,7 @@ class SupportChecker:
         vector = self.vectors.get([bare])[0]
         own = self.judge.judge(bare, valid, vector) if valid else None
         # a sentence cut off where the draft ran out is never shown as written: at most the statement it rewords
-        cut = bool(_CUT_MARKER.search(raw_sentence))
+        cut = cut_off or bool(_CUT_MARKER.search(raw_sentence))
         if own is not None and own.supported and not cut:
             return self._emit(f"{bare} [{own.n}]", raw_sentence, cited, "kept", own, "")
         why = "cut off where the draft ended" if cut else own.reason if own is not None else "cites no passage of this answer"

@@ -299,58 +299,66 @@ def named_things(text: str, medicines: Collection[str]) -> set[str]:
     return named_terms(text, medicines) | {f"~{p}" for p in procedures(text)} | {f"#{f}" for f in figures(text)}
 
 
-def _said(name: str, text: str, medicines: Collection[str], claim: str = "") -> bool:
-    """Does ``text`` give the named thing ``name`` of ``claim``? A figure also when it is part of a quantity of the
-    claim that ``text`` gives in other words ("two years" for "24 months"; ``figures_given``)."""
+def _said(name: str, text: str, medicines: Collection[str], claim: str) -> bool:
+    """Does ``text`` give the named thing ``name`` of ``claim``? A figure when every place the claim says it, ``text``
+    gives it: as written, or as the same quantity in other words (``unbound_figures_of``)."""
     if name.startswith("~"):
         return name[1:] in procedures(text)
     if name.startswith("#"):
-        return name[1:] in figures(_ONE.sub("a", text)) | figures_given(claim, text)
+        return name[1:] not in unbound_figures_of(claim, text)
     words = {w.lower().rstrip("s") for w in re.findall(r"[A-Za-z0-9]+", text)}
     return name.rstrip("s") in words or name in named_terms(text, medicines)
 
 
-_NUMBER = r"(\d+(?:\.\d+)?|[a-z]+)"
-# A quantity with its unit, the figure tokens of ``figures`` that say it, and its value in one unit per kind:
-# a share ("70%", "70 percent", "seven out of ten", "70 in 100") as a percent, a time ("24 months", "two years") in months.
+_NUMBER = r"\b(\d+(?:\.\d+)?|" + "|".join(sorted((w for w, n in NUMBER_WORDS.items() if n.isdigit()), key=len, reverse=True)) + r")\b"
+# A quantity with its unit, and its value in one unit per kind: a share ("70%", "70 percent", "seven out of ten",
+# "70 in every 100") in whole percent, a time ("24 months", "two years") in months.
 _QUANTITIES = (
-    (re.compile(rf"\b{_NUMBER}\s*(?:%|percent\b|per cent\b)"), "share", lambda a, b: a),
-    (re.compile(rf"\b{_NUMBER}\s+(?:out of|in)\s+{_NUMBER}\b"), "share", lambda a, b: 100 * a / b if b else None),
-    (re.compile(rf"\b{_NUMBER}[\s-]+months?\b"), "time", lambda a, b: a),
-    (re.compile(rf"\b{_NUMBER}[\s-]+years?\b"), "time", lambda a, b: 12 * a),
+    (re.compile(rf"{_NUMBER}\s*(?:%|percent\b|per cent\b)"), "share", lambda a, b: round(a)),
+    (re.compile(rf"{_NUMBER}\s+(?:out of|in)(?:\s+every)?\s+{_NUMBER}"), "share", lambda a, b: round(100 * a / b) if b else None),
+    (re.compile(rf"{_NUMBER}[\s-]+months?\b"), "time", lambda a, b: a),
+    (re.compile(rf"{_NUMBER}[\s-]+years?\b"), "time", lambda a, b: 12 * a),
 )
-_TWICE = re.compile(r"\b(?:twice|double|doubled)\b")
+# "twice" as a comparison of two groups ("twice as many", "about double"), not "twice a day"
+_TWICE = re.compile(r"\btwice as\b|\bdoubled?\s+(?:the|in|among|that)\b|\b(?:about|nearly|roughly|almost)\s+(?:twice|double)\b")
 
 
-def _number(word: str) -> float | None:
-    word = NUMBER_WORDS.get(word, word)
-    return float(word) if re.fullmatch(r"\d+(?:\.\d+)?", word) else None
+def _number(word: str) -> float:
+    return float(NUMBER_WORDS.get(word, word))
 
 
-def quantities(text: str) -> list[tuple[str, float, frozenset[str]]]:
-    """(kind, value, the figure tokens that say it) of each share and time of ``text``, and "twice" as a ratio."""
+def quantities(text: str) -> list[tuple[str, float, frozenset[str], tuple[int, int]]]:
+    """(kind, value, the figure tokens that say it, where) of each share and time of ``text`` (as ``_ONE`` reads it,
+    lower case), and of a "twice" that compares, as a ratio."""
     low, found = _ONE.sub("a", text).lower(), []
     for pattern, kind, value in _QUANTITIES:
         for match in pattern.finditer(low):
             numbers = [_number(g) for g in match.groups()]
-            if None in numbers or (v := value(*numbers, *([0.0] * (2 - len(numbers))))) is None:
-                continue
-            found.append((kind, round(v, 6), frozenset(figures(match.group(0)))))
-    if _TWICE.search(low):
-        found.append(("ratio", 2.0, frozenset({"x2"})))
+            if (v := value(*numbers, *([0.0] * (2 - len(numbers))))) is not None:
+                found.append((kind, float(v), frozenset(figures(match.group(0))), match.span()))
+    found += [("ratio", 2.0, frozenset({"x2"}), m.span()) for m in _TWICE.finditer(low)]
     return found
 
 
-def figures_given(claim: str, text: str) -> set[str]:
-    """The figure tokens of ``claim`` that ``text`` gives as the same quantity in other words: the same kind and value
-    ("two years" for "24 months"; "seven out of ten" or "70 percent" for "70%"; "twice" for 70% against 35%).
-    A bare number is not a quantity: "two in ten" is not 35%, "two months" not 24 months."""
-    if not claim:
-        return set()
-    said = {(kind, value) for kind, value, _ in quantities(text)}
-    shares = sorted({value for kind, value, _ in quantities(text) if kind == "share"})
-    said |= {("ratio", round(a / b, 6)) for a in shares for b in shares if b}
-    return {token for kind, value, tokens in quantities(claim) if (kind, value) in said for token in tokens}
+def unbound_figures_of(claim: str, text: str) -> set[str]:
+    """The figure tokens of ``claim`` that ``text`` does not give, decided where each is said. A quantity of the claim
+    that ``text`` gives in other words is given ("two years" for "24 months"; "seven out of ten" or "70 percent" for
+    "70%"; "twice as many" for 70% against 35%); one of a kind ``text`` gives, with another value, is not, even in
+    numbers ``text`` has ("24 years", "one year" for "24 months"); any other figure must be in ``text`` as written
+    ("two in ten" is not 35%, "two percent" is not "two years")."""
+    given = quantities(text)
+    said = {(kind, value) for kind, value, _, _ in given}
+    shares = {value for kind, value, _, _ in given if kind == "share"}
+    said |= {("ratio", round(a / b, 6)) for a in shares for b in shares if b and a != b}
+    kinds = {kind for kind, _ in said}
+    low, unbound = _ONE.sub("a", claim).lower(), set()
+    for kind, value, tokens, (start, end) in quantities(claim):
+        if (kind, value) not in said and kind not in kinds:
+            continue  # a quantity of a kind the text does not give: its figures are read as written
+        if (kind, value) not in said:
+            unbound |= tokens
+        low = low[:start] + " " * (end - start) + low[end:]
+    return unbound | (figures(low) - figures(_ONE.sub("a", text)))
 
 
 def _words(text: str) -> list[str]:

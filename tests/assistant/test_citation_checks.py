@@ -169,13 +169,21 @@ def test_a_claim_that_drops_the_guides_hedge_or_negation_is_not_shown_as_written
     assert answer.checks[0].action in ("rewritten", "removed") and answer.checks[0].reason
 
 
-def test_a_draft_cut_off_at_its_length_limit_is_not_shown_as_a_fragment(guides_assistant):
+@pytest.mark.parametrize(
+    "ending",
+    [
+        " [{n}]" * 40 + " [{n}",  # cut inside a marker
+        " [{n}]" * 40,  # cut after one (review of stop 47)
+        " are being developed to silence or correct",  # cut in the middle of the sentence
+    ],
+)
+def test_a_draft_cut_off_at_its_length_limit_is_not_shown_as_a_fragment(guides_assistant, ending):
     """Seen with the local model on dev_test: it repeated "[1]" until its token limit, and the fragment before the
     repeats was shown as "Patients with specific genetic mutations [1 [1]"."""
     question = "Who gets the gene therapies?"
     probe = _answer(_chain(guides_assistant, "x"), question)
     n = next(p.n for p in probe.retrieved if "specific genetic mutations" in p.chunk.text)
-    answer = _answer(_chain(guides_assistant, "Patients with specific genetic mutations" + f" [{n}]" * 40 + f" [{n}"), question)
+    answer = _answer(_chain(guides_assistant, "Patients with specific genetic mutations" + ending.format(n=n)), question)
     check = answer.checks[0]
     assert check.action in ("rewritten", "removed") and check.reason.startswith("cut off"), check
     assert "[1 [" not in answer.answer and f"[{n} [" not in answer.answer

@@ -126,7 +126,7 @@ def test_a_draft_the_checker_refuses_falls_back_to_checked_guide_sentences(guide
 
 
 def test_a_bug_in_our_checks_is_not_reported_as_a_model_failure(guides_assistant, monkeypatch):
-    def broken(self, sentence):
+    def broken(self, sentence, cut_off=False):
         raise KeyError("a bug of ours")
 
     monkeypatch.setattr(SupportChecker, "check", broken)

@@ -285,6 +285,8 @@ MAGNETIC = (
         "After two years of treatment, more than 70 percent of treated patients were alive without a respirator, compared with 35 percent.",
         "Two years in, more than seven out of ten treated patients were alive without a ventilator.",
         "After two years, over 70 out of 100 treated patients survived without a respirator, against 35 out of 100 untreated ones.",
+        "About twice as many treated as untreated patients survived 24 months without a respirator.",
+        "After 24 months, patients survived without a respirator in 7 out of 10 treated cases.",
     ],
 )
 def test_a_figure_said_another_way_in_the_same_unit_is_the_statements(judge_of, claim):
@@ -307,6 +309,12 @@ def test_the_statement_with_its_duration_in_years_is_supported(judge_of):
         ("After 24 months, over 70% of treated patients survived, compared to two in ten untreated patients.", "10"),  # 35%
         ("After 24 months, over 70% of treated patients survived, compared to two percent of untreated patients.", "2"),
         ("After three years of treatment, over 70% of treated patients survived without a respirator.", "3"),
+        # a figure said right once is not given where it is said again of something else (review of stop 47)
+        ("After two years, over 70% of treated patients survived, compared to two percent of untreated patients.", "2"),
+        ("After two years, seven out of ten treated patients survived, compared to seven percent of the others.", "7"),
+        ("Over 70 percent of treated patients survived without a respirator for 70 months.", "70"),
+        ("After 24 years of treatment, over 70% of treated patients survived without a respirator.", "24"),
+        ("Treated twice a day, over 70% of patients survived 24 months without a respirator.", "x2"),
     ],
 )
 def test_a_figure_in_another_unit_or_of_another_size_is_not_the_statements(judge_of, claim, figure):
