@@ -327,7 +327,8 @@ def _number(word: str) -> float:
     return float(NUMBER_WORDS.get(word, word))
 
 
-def quantities(text: str) -> list[tuple[str, float, frozenset[str], tuple[int, int]]]:
+@lru_cache(maxsize=8192)
+def quantities(text: str) -> tuple[tuple[str, float, frozenset[str], tuple[int, int]], ...]:
     """(kind, value, the figure tokens that say it, where) of each share and time of ``text`` (as ``_ONE`` reads it,
     lower case), and of a "twice" that compares, as a ratio."""
     low, found = _ONE.sub("a", text).lower(), []
@@ -337,10 +338,11 @@ def quantities(text: str) -> list[tuple[str, float, frozenset[str], tuple[int, i
             if (v := value(*numbers, *([0.0] * (2 - len(numbers))))) is not None:
                 found.append((kind, float(v), frozenset(figures(match.group(0))), match.span()))
     found += [("ratio", 2.0, frozenset({"x2"}), m.span()) for m in _TWICE.finditer(low)]
-    return found
+    return tuple(found)
 
 
-def unbound_figures_of(claim: str, text: str) -> set[str]:
+@lru_cache(maxsize=8192)
+def unbound_figures_of(claim: str, text: str) -> frozenset[str]:
     """The figure tokens of ``claim`` that ``text`` does not give, decided where each is said. A quantity of the claim
     that ``text`` gives in other words is given ("two years" for "24 months"; "seven out of ten" or "70 percent" for
     "70%"; "twice as many" for 70% against 35%); one of a kind ``text`` gives, with another value, is not, even in
@@ -358,7 +360,7 @@ def unbound_figures_of(claim: str, text: str) -> set[str]:
         if (kind, value) not in said:
             unbound |= tokens
         low = low[:start] + " " * (end - start) + low[end:]
-    return unbound | (figures(low) - figures(_ONE.sub("a", text)))
+    return frozenset(unbound | (figures(low) - figures(_ONE.sub("a", text))))
 
 
 def _words(text: str) -> list[str]:

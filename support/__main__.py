@@ -1,7 +1,7 @@
 """python -m support train | report | bench
 
   train   train the support check's cross-encoder on generated pairs (guides and public sentences),
-          export it to int8 ONNX, choose its cut-off and rules on the tuning writers (writer-c, -l, -m, -n), and
+          export it to int8 ONNX, choose its cut-off and rules on the tuning writers (writer-c, -l to -r), and
           write assistant/support_model/ with its training report (about 15 min on 2 idle cores)
   combine refit the combiner, both cut-offs and the hedge veto on the tuning writers for the shipped weights (after a
           change of the rules; seconds, no training)
@@ -26,6 +26,7 @@ from core.settings import REPO_ROOT, Settings
 
 log = logging.getLogger("support")
 SEED = 19
+PAIRS_KEPT = 1 << 17  # pairs the model keeps scored while fitting and reporting: every pass over the tuning writers from its cache
 MODEL_DIR = REPO_ROOT / "assistant" / "support_model"
 VERSION = "s6"
 
@@ -65,7 +66,7 @@ def _choose(files: dict[str, str], extra: dict, vectors) -> dict:  # type: ignor
 
     # the weights' files are named before they are read; until the combiner is written the product refuses the model
     (MODEL_DIR / "model.json").write_text(json.dumps(_manifest(files, 0.5, {}, extra), indent=1) + "\n")
-    model = SupportModel(MODEL_DIR, fitting=True)
+    model = SupportModel(MODEL_DIR, fitting=True, cache_size=PAIRS_KEPT)
     tuning = labelled(TUNING_WRITERS)
     threshold, alone = _best_cut(tuning, "learned", model, vectors, lambda t: setattr(model, "threshold", t))
     x, y = combiner_rows(tuning, model, vectors)
@@ -90,7 +91,7 @@ def _test_rates(vectors) -> dict:  # type: ignore[type-arg,no-untyped-def]
     from support.data import TEST_WRITERS, labelled  # noqa: PLC0415
     from support.judge import VARIANTS, judge_pairs, rates  # noqa: PLC0415
 
-    model, test = SupportModel(MODEL_DIR), labelled(TEST_WRITERS)
+    model, test = SupportModel(MODEL_DIR, cache_size=PAIRS_KEPT), labelled(TEST_WRITERS)
     return {v: rates(judge_pairs(test, v, model, vectors)) for v in VARIANTS}
 
 
@@ -144,9 +145,9 @@ def report() -> dict:  # type: ignore[type-arg]
     from support.data import TEST_WRITERS, TUNING_WRITERS, labelled  # noqa: PLC0415
     from support.judge import VARIANTS, Vectors, judge_pairs, rates  # noqa: PLC0415
 
-    model, vectors = SupportModel(MODEL_DIR), Vectors()
+    model, vectors = SupportModel(MODEL_DIR, cache_size=PAIRS_KEPT), Vectors()
     out: dict = {}  # type: ignore[type-arg]
-    for name, pairs in {"test (writer-a, writer-b)": labelled(TEST_WRITERS), "tuning (writer-c, -l, -m, -n)": labelled(TUNING_WRITERS)}.items():
+    for name, pairs in {"test (writer-a, writer-b)": labelled(TEST_WRITERS), "tuning (writer-c, -l to -r)": labelled(TUNING_WRITERS)}.items():
         out[name] = {v: rates(judge_pairs(pairs, v, model, vectors)) for v in VARIANTS}
     judged = judge_pairs(labelled(TEST_WRITERS), "shipped", model, vectors)
     out["test misses (shipped)"] = [

@@ -29,7 +29,7 @@ from plain.checks import figures, named_terms, procedures
 
 PAIRS_DIR = REPO_ROOT / "evals" / "datasets" / "support_pairs"
 TRAINING_WRITERS = ("writer-d", "writer-e", "writer-f", "writer-g", "writer-h", "writer-i", "writer-j", "writer-k")
-TUNING_WRITERS = ("writer-c", "writer-l", "writer-m", "writer-n")
+TUNING_WRITERS = ("writer-c", "writer-l", "writer-m", "writer-n", "writer-o", "writer-p", "writer-q", "writer-r")
 TEST_WRITERS = ("writer-a", "writer-b")
 SWAPS = ("swapped_name", "swapped_figure")
 GUIDE_VARIANTS = 3  # broken copies of each kind made from each faithful claim of the guides

@@ -18,7 +18,7 @@ seeded, length-grouped run the relevance model uses) on these pairs:
 
 so that documents users add are read too. Never the tuning or test writers' pairs. Exported to int8 ONNX (``relevance.export``) into
 ``assistant/support_model/``; the cut-off and the rules it runs with are chosen on the tuning
-writers (writer-c, -l, -m, -n), and the report gives every variant on the test writers.
+writers (writer-c, -l to -r), and the report gives every variant on the test writers.
 """
 
 from __future__ import annotations
