@@ -13,11 +13,11 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict
 from typing import Any
 
-from assistant.citations import SupportChecker, ends_a_sentence, parse_citations, split_all, split_complete
+from assistant.citations import SupportChecker, cut_off, parse_citations, split_all, split_complete
 from assistant.support import passage_units
 from assistant.conversation import standalone_question
 from assistant.evidence import Evidence, EvidenceJudge, asked_sentence, naming_sentence
-from assistant.generators import ExtractiveGenerator, Generator
+from assistant.generators import ExtractiveGenerator, Generator, LengthLimit
 from assistant.lexical import ALTERNATIVES_SEARCH, STOPWORDS, words
 from assistant.phrases import (
     BRAND_NAME,
@@ -219,7 +219,7 @@ class AnswerChain:
         the gate has found passages that answer, so a covered question is never left unanswered."""
         generator = self.generator
         run.generator = generator.name
-        buffer = ""
+        buffer, at_limit = "", False  # at_limit: the model stopped at its length limit (``LengthLimit``)
         pieces: Iterator[str] | None = None
         while True:
             if stop is not None and stop.is_set():  # the user pressed Stop: end the model's work now
@@ -237,6 +237,7 @@ class AnswerChain:
                 break
             if piece is None:
                 break
+            at_limit = at_limit or isinstance(piece, LengthLimit)
             buffer += piece
             if NOT_IN_GUIDES in buffer:
                 _close(pieces)
@@ -246,16 +247,16 @@ class AnswerChain:
             yield from self._check_all(run, checker, sentences)
         *whole, last = split_all(buffer) or [""]
         yield from self._check_all(run, checker, whole)
-        if last:  # a model's draft that ends without an end mark was cut off at its length limit
-            yield from self._check_all(run, checker, [last], cut_off=generator is not self.fallback and not ends_a_sentence(last))
+        if last:
+            yield from self._check_all(run, checker, [last], cut=cut_off(last, at_limit))
         if not checker.emitted and generator is not self.fallback:
             if not run.generator.startswith("extractive"):
                 run.generator = f"extractive (fallback: no sentence of {generator.name} passed its check)"
             yield from self._check_all(run, checker, split_all("".join(self.fallback.stream(question, passages))))
 
-    def _check_all(self, run: _Run, checker: SupportChecker, sentences: list[str], cut_off: bool = False) -> Iterator[str]:
+    def _check_all(self, run: _Run, checker: SupportChecker, sentences: list[str], cut: bool = False) -> Iterator[str]:
         for sentence in sentences:
-            shown, check = checker.check(sentence, cut_off)
+            shown, check = checker.check(sentence, cut)
             run.checks.append(check)
             if shown:
                 yield shown

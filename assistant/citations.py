@@ -42,10 +42,11 @@ def parse_citations(sentence: str) -> tuple[str, tuple[int, ...]]:
 _ENDED = re.compile(r"[.!?…][\"'”’)]*$")
 
 
-def ends_a_sentence(sentence: str) -> bool:
-    """Does the sentence, without its citation markers, end as a sentence does (".", "!", "?")? The last piece of a
-    model's draft that does not was cut off at the model's length limit ("... to silence or correct")."""
-    return bool(_ENDED.search(parse_citations(sentence)[0]))
+def cut_off(last: str, at_limit: bool) -> bool:
+    """Was the last piece of a draft cut off? When it leaves a citation marker open ("... [1] [1] [1"), or when the
+    model stopped at its length limit and the piece, without its markers, does not end as a sentence does ("... to
+    silence or correct"; a draft that ends by choice may end without a full stop: a list, a quote)."""
+    return bool(_CUT_MARKER.search(last)) or (at_limit and not _ENDED.search(parse_citations(last)[0]))
 
 
 def split_complete(buffer: str) -> tuple[list[str], str]:
@@ -86,9 +87,9 @@ class SupportChecker:
         self.passages = {p.n: p for p in passages}
         self.emitted: list[str] = []
 
-    def check(self, raw_sentence: str, cut_off: bool = False) -> tuple[str | None, SentenceCheck]:
-        """The sentence to show (with its citation), or None to drop it, and why. ``cut_off``: the draft ended inside
-        it (the model's length limit), which a marker left open ("... [1] [1] [1") shows too."""
+    def check(self, raw_sentence: str, cut: bool = False) -> tuple[str | None, SentenceCheck]:
+        """The sentence to show (with its citation), or None to drop it, and why. ``cut``: the draft ended inside it
+        (``cut_off``), so it is never shown as written."""
         bare, cited = parse_citations(raw_sentence)
         valid = tuple(n for n in cited if n in self.passages)
         if not bare or len(bare) < 8 or leaks_prompt(bare):
@@ -96,7 +97,6 @@ class SupportChecker:
         vector = self.vectors.get([bare])[0]
         own = self.judge.judge(bare, valid, vector) if valid else None
         # a sentence cut off where the draft ran out is never shown as written: at most the statement it rewords
-        cut = cut_off or bool(_CUT_MARKER.search(raw_sentence))
         if own is not None and own.supported and not cut:
             return self._emit(f"{bare} [{own.n}]", raw_sentence, cited, "kept", own, "")
         why = "cut off where the draft ended" if cut else own.reason if own is not None else "cites no passage of this answer"

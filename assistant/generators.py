@@ -39,6 +39,14 @@ from index.sentences import LEANS_BACK, sentences_with_previous
 log = logging.getLogger(__name__)
 
 
+class LengthLimit(str):
+    """The last piece of a draft, empty, when the model stopped at its length limit (``finish_reason`` "length"):
+    the draft's last words may be cut off."""
+
+
+LENGTH_LIMIT = LengthLimit("")
+
+
 class Generator(ABC):
     """Writes a draft answer from numbered passages; every sentence should cite ``[n]``."""
 
@@ -91,6 +99,8 @@ class ChatGenerator(Generator):
         for chunk in self.chat_model.stream(messages):
             if isinstance(chunk.content, str) and chunk.content:
                 yield chunk.content
+            if chunk.response_metadata.get("finish_reason") == "length":
+                yield LENGTH_LIMIT
 
     def rewrite(self, question: str, history: Sequence[Turn]) -> str | None:
         messages = REWRITE_PROMPT.format_messages(history=format_history(history), question=question)

@@ -299,68 +299,91 @@ def named_things(text: str, medicines: Collection[str]) -> set[str]:
     return named_terms(text, medicines) | {f"~{p}" for p in procedures(text)} | {f"#{f}" for f in figures(text)}
 
 
-def _said(name: str, text: str, medicines: Collection[str], claim: str) -> bool:
-    """Does ``text`` give the named thing ``name`` of ``claim``? A figure when every place the claim says it, ``text``
-    gives it: as written, or as the same quantity in other words (``unbound_figures_of``)."""
+def _said(name: str, text: str, medicines: Collection[str]) -> bool:
+    """Does ``text`` give the named thing ``name`` (a medicine, gene, name or procedure; figures are
+    ``unbound_figures_of``'s)?"""
     if name.startswith("~"):
         return name[1:] in procedures(text)
-    if name.startswith("#"):
-        return name[1:] not in unbound_figures_of(claim, text)
     words = {w.lower().rstrip("s") for w in re.findall(r"[A-Za-z0-9]+", text)}
     return name.rstrip("s") in words or name in named_terms(text, medicines)
 
 
-_NUMBER = r"\b(\d+(?:\.\d+)?|" + "|".join(sorted((w for w, n in NUMBER_WORDS.items() if n.isdigit()), key=len, reverse=True)) + r")\b"
-# A quantity with its unit, and its value in one unit per kind: a share ("70%", "70 percent", "seven out of ten",
-# "70 in every 100") in whole percent, a time ("24 months", "two years") in months.
-_QUANTITIES = (
-    (re.compile(rf"{_NUMBER}\s*(?:%|percent\b|per cent\b)"), "share", lambda a, b: round(a)),
-    (re.compile(rf"{_NUMBER}\s+(?:out of|in)(?:\s+every)?\s+{_NUMBER}"), "share", lambda a, b: round(100 * a / b) if b else None),
-    (re.compile(rf"{_NUMBER}[\s-]+months?\b"), "time", lambda a, b: a),
-    (re.compile(rf"{_NUMBER}[\s-]+years?\b"), "time", lambda a, b: 12 * a),
-)
+_WORDS = "|".join(sorted((w for w, n in NUMBER_WORDS.items() if n.isdigit()), key=len, reverse=True))
+_NUMBER = rf"\b(\d+(?:\.\d+)?|{_WORDS})\b"
+_SHARE = re.compile(rf"{_NUMBER}\s*(?:%|percent\b|per cent\b)")  # "70%", "70 percent"
+_FRACTION = re.compile(rf"{_NUMBER}\s+(?:out of|in)(?:\s+every)?\s+{_NUMBER}")  # "seven out of ten", "70 in every 100"
+# a time: "24 months", "36-month", "two years", "a year" (``_ONE`` reads "one" as "a"), "two-and-a-half years"
+_TIME = re.compile(rf"\b(\d+(?:\.\d+)?|{_WORDS}|a|an)((?:[\s-]+and)?[\s-]+a[\s-]+half)?[\s-]+(day|week|month|year)s?\b")
+_MONTHS = {"day": 12 / 365.25, "week": 12 * 7 / 365.25, "month": 1.0, "year": 12.0}
 # "twice" as a comparison of two groups ("twice as many", "about double"), not "twice a day"
 _TWICE = re.compile(r"\btwice as\b|\bdoubled?\s+(?:the|in|among|that)\b|\b(?:about|nearly|roughly|almost)\s+(?:twice|double)\b")
+FRACTION_TOLERANCE = 0.5  # percentage points between "1 in 3" and "33%"; a percent is compared with a percent as written
 
 
-def _number(word: str) -> float:
-    return float(NUMBER_WORDS.get(word, word))
+@dataclass(frozen=True)
+class Quantity:
+    """A share (in percent), a time (in months) or a ratio, where a text says it and the figure tokens that name it."""
+
+    kind: str
+    value: float
+    tokens: frozenset[str]
+    span: tuple[int, int]
+    exact: bool = True  # False for a share said as "N in M", which is compared within ``FRACTION_TOLERANCE``
+
+    def same(self, other: Quantity) -> bool:
+        tolerance = 1e-6 * max(1.0, abs(self.value)) if self.exact and other.exact else FRACTION_TOLERANCE
+        return self.kind == other.kind and abs(self.value - other.value) <= tolerance
+
+
+def _number(word: str) -> tuple[float, str]:
+    """The value of a number ("36", "seven", "a") and its figure token as ``figures`` names it ("36", "7", "1")."""
+    token = {"a": "1", "an": "1"}.get(word, NUMBER_WORDS.get(word, word))
+    return float(token), token
 
 
 @lru_cache(maxsize=8192)
-def quantities(text: str) -> tuple[tuple[str, float, frozenset[str], tuple[int, int]], ...]:
-    """(kind, value, the figure tokens that say it, where) of each share and time of ``text`` (as ``_ONE`` reads it,
-    lower case), and of a "twice" that compares, as a ratio."""
+def quantities(text: str) -> tuple[Quantity, ...]:
+    """Each share, time and comparing "twice" of ``text`` (read as ``_ONE`` reads it, lower case)."""
     low, found = _ONE.sub("a", text).lower(), []
-    for pattern, kind, value in _QUANTITIES:
-        for match in pattern.finditer(low):
-            numbers = [_number(g) for g in match.groups()]
-            if (v := value(*numbers, *([0.0] * (2 - len(numbers))))) is not None:
-                found.append((kind, float(v), frozenset(figures(match.group(0))), match.span()))
-    found += [("ratio", 2.0, frozenset({"x2"}), m.span()) for m in _TWICE.finditer(low)]
+    for m in _SHARE.finditer(low):
+        value, token = _number(m.group(1))
+        found.append(Quantity("share", value, frozenset(figures(m.group(0))) or frozenset({token}), m.span()))
+    for m in _FRACTION.finditer(low):
+        (a, ta), (b, tb) = _number(m.group(1)), _number(m.group(2))
+        if b:
+            found.append(Quantity("share", 100 * a / b, frozenset({ta, tb}), m.span(), exact=False))
+    for m in _TIME.finditer(low):
+        value, token = _number(m.group(1))
+        found.append(Quantity("time", (value + (0.5 if m.group(2) else 0.0)) * _MONTHS[m.group(3)], frozenset({token}), m.span()))
+    found += [Quantity("ratio", 2.0, frozenset({"x2"}), m.span()) for m in _TWICE.finditer(low)]
     return tuple(found)
+
+
+def _blanked(text: str, spans: Iterable[tuple[int, int]]) -> str:
+    for start, end in spans:
+        text = text[:start] + " " * (end - start) + text[end:]
+    return text
 
 
 @lru_cache(maxsize=8192)
 def unbound_figures_of(claim: str, text: str) -> frozenset[str]:
     """The figure tokens of ``claim`` that ``text`` does not give, decided where each is said. A quantity of the claim
     that ``text`` gives in other words is given ("two years" for "24 months"; "seven out of ten" or "70 percent" for
-    "70%"; "twice as many" for 70% against 35%); one of a kind ``text`` gives, with another value, is not, even in
-    numbers ``text`` has ("24 years", "one year" for "24 months"); any other figure must be in ``text`` as written
-    ("two in ten" is not 35%, "two percent" is not "two years")."""
+    "70%"; "twice as many" for 70% against 35%); one of a kind ``text`` gives, with another value, is not, whatever its
+    numbers ("24 years", "one year", "36-month" for "24 months"; "0.1%" for "0.4%"). Any other figure must be one
+    ``text`` writes outside its own quantities ("two in ten" is not 35%, "24 patients" is not "24 months")."""
     given = quantities(text)
-    said = {(kind, value) for kind, value, _, _ in given}
-    shares = {value for kind, value, _, _ in given if kind == "share"}
-    said |= {("ratio", round(a / b, 6)) for a in shares for b in shares if b and a != b}
-    kinds = {kind for kind, _ in said}
-    low, unbound = _ONE.sub("a", claim).lower(), set()
-    for kind, value, tokens, (start, end) in quantities(claim):
-        if (kind, value) not in said and kind not in kinds:
-            continue  # a quantity of a kind the text does not give: its figures are read as written
-        if (kind, value) not in said:
-            unbound |= tokens
-        low = low[:start] + " " * (end - start) + low[end:]
-    return frozenset(unbound | (figures(low) - figures(_ONE.sub("a", text))))
+    shares = [q for q in given if q.kind == "share"]
+    said = list(given) + [Quantity("ratio", a.value / b.value, frozenset(), (0, 0)) for a in shares for b in shares if b.value and a is not b]
+    kinds = {q.kind for q in said}
+    claimed, unbound = quantities(claim), set()
+    read = [q for q in claimed if q.kind in kinds]  # a quantity of a kind the text does not give is read as written
+    for q in read:
+        if not any(q.same(s) for s in said):
+            unbound |= q.tokens
+    written = figures(_blanked(_ONE.sub("a", text).lower(), (q.span for q in given)))
+    rest = figures(_blanked(_ONE.sub("a", claim).lower(), (q.span for q in read)))
+    return frozenset(unbound | (rest - written))
 
 
 def _words(text: str) -> list[str]:
@@ -450,16 +473,15 @@ class StatementJudge:
         return claim
 
     def unbound_figures(self, claim: str, statement: Statement) -> list[str]:
-        """The figures of the claim ("70%", "two") its statement, with what it binds, does not give.
-        A citation marker, whole or cut off ("[1]", "[1"), is not a figure."""
-        named = named_things(_CITATION_MARK.sub(" ", claim), self.medicines)
-        return sorted(n[1:] for n in named if n.startswith("#") and not _said(n, statement.binds, self.medicines, claim))
+        """The figures of the claim ("70%", "two", "36-month") its statement, with what it binds, does not give
+        (``unbound_figures_of``). A citation marker, whole or cut off ("[1]", "[1"), is not a figure."""
+        return sorted(unbound_figures_of(_CITATION_MARK.sub(" ", claim), statement.binds))
 
     def unbound_names(self, claim: str, statement: Statement) -> list[str]:
         """The medicines and genes of the claim ("riluzole", "SOD1") its statement, with what it binds, does not give."""
         named = named_things(_CITATION_MARK.sub(" ", claim), self.medicines)
         return sorted(n for n in named if (is_medicine(n, self.medicines) or _GENE.fullmatch(n)) and n not in self.topic
-                      and not _said(n, statement.binds, self.medicines, claim))
+                      and not _said(n, statement.binds, self.medicines))
 
     def closeness(self, statement: Statement, claim_vector: np.ndarray, claim_terms: set[str]) -> tuple[float, float]:
         """(cosine of the claim with the statement or its closest clause, share of the claim's words it holds)."""
@@ -476,8 +498,8 @@ class StatementJudge:
         found: dict[str, str] = {}
         missing = sorted(
             n for n in named_things(claim, self.medicines)
-            if n.lstrip("~").rstrip("s") not in self.topic and not _said(n, statement.binds, self.medicines, claim)
-        )
+            if not n.startswith("#") and n.lstrip("~").rstrip("s") not in self.topic and not _said(n, statement.binds, self.medicines)
+        ) + sorted(f"#{f}" for f in unbound_figures_of(claim, statement.binds))
         if missing:
             found["names"] = f"names {', '.join(_shown(m) for m in missing)}, which the statement does not give it"
         bound = set(content_terms(statement.binds))
@@ -499,13 +521,20 @@ class StatementJudge:
         return found
 
     def _drawn_on(self, claim: str, statement: Statement) -> str:
-        """The clauses of the statement the claim takes most of its words from (all of it when unclear)."""
+        """The clauses of the statement the claim takes most of its words from, and each clause whose own words (no other
+        clause has them) the claim uses ("... riluzole, which modestly prolongs survival and delays disease progression"
+        read by "helps people live longer and slows the disease"); all of it when unclear."""
         terms = set(content_terms(claim))
-        overlap = [(len(terms & set(content_terms(c))), c) for c in statement.clauses]
-        best = max((k for k, _ in overlap), default=0)
+        clauses = [(set(content_terms(c)), c) for c in statement.clauses]
+        best = max((len(terms & t) for t, _ in clauses), default=0)
         if best == 0:
             return statement.text
-        return " ".join(c for k, c in overlap if k >= max(1, best / 2))
+        drawn = []
+        for i, (t, c) in enumerate(clauses):
+            own = t.difference(*(u for j, (u, _) in enumerate(clauses) if j != i))
+            if len(terms & t) >= max(1, best / 2) or terms & own:
+                drawn.append(c)
+        return " ".join(drawn)
 
 
 __all__ = ["FEATURES", "RULES", "StatementJudge", "SupportModel", "Verdict", "load_support_model", "named_things", "passage_units", "statements"]

@@ -7,7 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
-from langchain_core.messages import AIMessage
+from langchain_core.messages import AIMessage, AIMessageChunk
+from langchain_core.outputs import ChatGenerationChunk
 
 from assistant.chain import AnswerChain
 from assistant.generators import ChatGenerator
@@ -169,23 +170,46 @@ def test_a_claim_that_drops_the_guides_hedge_or_negation_is_not_shown_as_written
     assert answer.checks[0].action in ("rewritten", "removed") and answer.checks[0].reason
 
 
+class _StoppedAtLimit(GenericFakeChatModel):
+    """A scripted model that, like llama.cpp and OpenAI servers, reports finish_reason "length" on its last chunk."""
+
+    def _stream(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        yield from super()._stream(*args, **kwargs)
+        yield ChatGenerationChunk(message=AIMessageChunk(content="", response_metadata={"finish_reason": "length"}))
+
+
+def _chain_at_limit(guides_assistant, *drafts: str) -> AnswerChain:
+    model = _StoppedAtLimit(messages=iter([AIMessage(content=d) for d in drafts]))
+    return AnswerChain(guides_assistant.settings, guides_assistant.retriever, guides_assistant.vectors, ChatGenerator(model, "scripted"))
+
+
 @pytest.mark.parametrize(
-    "ending",
+    ("ending", "at_limit"),
     [
-        " [{n}]" * 40 + " [{n}",  # cut inside a marker
-        " [{n}]" * 40,  # cut after one (review of stop 47)
-        " are being developed to silence or correct",  # cut in the middle of the sentence
+        (" [{n}]" * 40 + " [{n}", False),  # cut inside a marker: the open marker shows it
+        (" [{n}]" * 40, True),  # cut after one (review of stop 47)
+        (" are being developed to silence or correct", True),  # cut in the middle of the sentence
     ],
 )
-def test_a_draft_cut_off_at_its_length_limit_is_not_shown_as_a_fragment(guides_assistant, ending):
+def test_a_draft_cut_off_at_its_length_limit_is_not_shown_as_a_fragment(guides_assistant, ending, at_limit):
     """Seen with the local model on dev_test: it repeated "[1]" until its token limit, and the fragment before the
     repeats was shown as "Patients with specific genetic mutations [1 [1]"."""
     question = "Who gets the gene therapies?"
     probe = _answer(_chain(guides_assistant, "x"), question)
     n = next(p.n for p in probe.retrieved if "specific genetic mutations" in p.chunk.text)
-    answer = _answer(_chain(guides_assistant, "Patients with specific genetic mutations" + ending.format(n=n)), question)
+    make = _chain_at_limit if at_limit else _chain
+    answer = _answer(make(guides_assistant, "Patients with specific genetic mutations" + ending.format(n=n)), question)
     check = answer.checks[0]
     assert check.action in ("rewritten", "removed") and check.reason.startswith("cut off"), check
     assert "[1 [" not in answer.answer and f"[{n} [" not in answer.answer
     if check.action == "rewritten":  # the guide's own, whole statement
         assert "antisense oligonucleotides" in answer.answer
+
+
+
+def test_a_draft_that_ends_by_choice_without_a_full_stop_is_shown(guides_assistant):
+    """A model that stops by itself may end on a list item or a quote: not cut off (second review of stop 47)."""
+    probe = _answer(_chain(guides_assistant, "x"))
+    n = _n_of(probe, "als-treatment")
+    answer = _answer(_chain(guides_assistant, f"Riluzole modestly prolongs survival and delays disease progression [{n}]"))
+    assert answer.checks[0].action == "kept", answer.checks[0]

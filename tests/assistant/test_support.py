@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -315,8 +316,32 @@ def test_the_statement_with_its_duration_in_years_is_supported(judge_of):
         ("Over 70 percent of treated patients survived without a respirator for 70 months.", "70"),
         ("After 24 years of treatment, over 70% of treated patients survived without a respirator.", "24"),
         ("Treated twice a day, over 70% of patients survived 24 months without a respirator.", "x2"),
+        # a written percent is compared as written; a time in other units or hyphenated is a time (second review)
+        ("In a 36-month study, over 70% of treated patients survived without a respirator.", "36"),
+        ("After 24 days of treatment, over 70% of treated patients survived without a respirator.", "24"),
+        ("After one year of treatment, over 70% of treated patients survived without a respirator.", "1"),
+        ("After 24 months, over 70% of 24 treated patients survived without a respirator.", "24"),
     ],
 )
 def test_a_figure_in_another_unit_or_of_another_size_is_not_the_statements(judge_of, claim, figure):
     verdict = judge_of("Magnetic stimulation for ALS", MAGNETIC).judge(claim, [1])
-    assert not verdict.supported and figure in verdict.reason, verdict
+    named = re.search(r"(?:the figure|names) (.+?), which", verdict.reason)
+    assert not verdict.supported and named and figure in named.group(1).split(", "), verdict
+
+
+@pytest.mark.parametrize(("claim", "statement"), [("in 0.1% of patients", "in 0.4% of patients"), ("in 12% of patients", "in 12.4% of patients")])
+def test_a_written_percent_is_compared_as_written(claim, statement):
+    """Shares were once rounded to whole percent, and "0.1%" passed for "0.4%" (second review of stop 47)."""
+    from assistant.support import unbound_figures_of
+
+    assert unbound_figures_of(claim, statement)
+    assert not unbound_figures_of(statement, statement)
+
+
+def test_a_hedge_of_a_which_clause_the_claim_rewords_is_read(judge):
+    """The hedge 'modestly' sits in riluzole's "which" clause; a claim that takes most of its words from the first clause
+    but rewords the second ("helps people live longer") was read against the first alone and kept (a fresh writer's)."""
+    statement = next(s for s in judge.passages[1] if "modestly" in s.sentence)
+    claim = "Riluzole, for now the only FDA-approved drug made for ALS, helps people live longer and slows the disease."
+    assert "hedge" in judge.problems(claim, statement)
+    assert "hedge" not in judge.problems("Riluzole is the only FDA-approved medication made specifically for ALS.", statement)
