@@ -312,12 +312,12 @@ _WORDS = "|".join(sorted((w for w, n in NUMBER_WORDS.items() if n.isdigit()), ke
 _NUMBER = rf"\b(\d+(?:\.\d+)?|{_WORDS})\b"
 _SHARE = re.compile(rf"{_NUMBER}\s*(?:%|percent\b|per cent\b)")  # "70%", "70 percent"
 _FRACTION = re.compile(rf"{_NUMBER}\s+(?:out of|in)(?:\s+every)?\s+{_NUMBER}")  # "seven out of ten", "70 in every 100"
-# a time: "24 months", "36-month", "two years", "a year" (``_ONE`` reads "one" as "a"), "two-and-a-half years"
-_TIME = re.compile(rf"\b(\d+(?:\.\d+)?|{_WORDS}|a|an)((?:[\s-]+and)?[\s-]+a[\s-]+half)?[\s-]+(day|week|month|year)s?\b")
-_MONTHS = {"day": 12 / 365.25, "week": 12 * 7 / 365.25, "month": 1.0, "year": 12.0}
+# a time: "24 months", "36-month", "two years", "two-and-a-half years", "72 hours" ("a day" is not read: "once a day"
+# is how often, and ``_ONE`` reads "one" as "a")
+_TIME = re.compile(rf"{_NUMBER}((?:[\s-]+and)?[\s-]+a[\s-]+half)?[\s-]+(minute|hour|day|week|month|year)s?\b")
+_MONTHS = {"minute": 12 / 365.25 / 24 / 60, "hour": 12 / 365.25 / 24, "day": 12 / 365.25, "week": 12 * 7 / 365.25, "month": 1.0, "year": 12.0}
 # "twice" as a comparison of two groups ("twice as many", "about double"), not "twice a day"
 _TWICE = re.compile(r"\btwice as\b|\bdoubled?\s+(?:the|in|among|that)\b|\b(?:about|nearly|roughly|almost)\s+(?:twice|double)\b")
-FRACTION_TOLERANCE = 0.5  # percentage points between "1 in 3" and "33%"; a percent is compared with a percent as written
 
 
 @dataclass(frozen=True)
@@ -328,16 +328,22 @@ class Quantity:
     value: float
     tokens: frozenset[str]
     span: tuple[int, int]
-    exact: bool = True  # False for a share said as "N in M", which is compared within ``FRACTION_TOLERANCE``
+    decimals: int | None = None  # a written percent's decimals; None for a share said as "N in M"
 
     def same(self, other: Quantity) -> bool:
-        tolerance = 1e-6 * max(1.0, abs(self.value)) if self.exact and other.exact else FRACTION_TOLERANCE
-        return self.kind == other.kind and abs(self.value - other.value) <= tolerance
+        """The same kind and value; "N in M" is a written percent when it rounds to it at the percent's own precision
+        ("1 in 3" is "33%", "1 in 200" is not "1%")."""
+        if self.kind != other.kind:
+            return False
+        if (self.decimals is None) != (other.decimals is None) and self.kind == "share":
+            fraction, written = (self, other) if self.decimals is None else (other, self)
+            return round(fraction.value, written.decimals) == written.value  # type: ignore[arg-type]
+        return abs(self.value - other.value) <= 1e-6 * max(1.0, abs(self.value))
 
 
 def _number(word: str) -> tuple[float, str]:
-    """The value of a number ("36", "seven", "a") and its figure token as ``figures`` names it ("36", "7", "1")."""
-    token = {"a": "1", "an": "1"}.get(word, NUMBER_WORDS.get(word, word))
+    """The value of a number ("36", "seven") and its figure token as ``figures`` names it ("36", "7")."""
+    token = NUMBER_WORDS.get(word, word)
     return float(token), token
 
 
@@ -347,11 +353,12 @@ def quantities(text: str) -> tuple[Quantity, ...]:
     low, found = _ONE.sub("a", text).lower(), []
     for m in _SHARE.finditer(low):
         value, token = _number(m.group(1))
-        found.append(Quantity("share", value, frozenset(figures(m.group(0))) or frozenset({token}), m.span()))
+        decimals = len(token.partition(".")[2])
+        found.append(Quantity("share", value, frozenset(figures(m.group(0))) or frozenset({token}), m.span(), decimals))
     for m in _FRACTION.finditer(low):
         (a, ta), (b, tb) = _number(m.group(1)), _number(m.group(2))
         if b:
-            found.append(Quantity("share", 100 * a / b, frozenset({ta, tb}), m.span(), exact=False))
+            found.append(Quantity("share", 100 * a / b, frozenset({ta, tb}), m.span()))
     for m in _TIME.finditer(low):
         value, token = _number(m.group(1))
         found.append(Quantity("time", (value + (0.5 if m.group(2) else 0.0)) * _MONTHS[m.group(3)], frozenset({token}), m.span()))
@@ -370,8 +377,8 @@ def unbound_figures_of(claim: str, text: str) -> frozenset[str]:
     """The figure tokens of ``claim`` that ``text`` does not give, decided where each is said. A quantity of the claim
     that ``text`` gives in other words is given ("two years" for "24 months"; "seven out of ten" or "70 percent" for
     "70%"; "twice as many" for 70% against 35%); one of a kind ``text`` gives, with another value, is not, whatever its
-    numbers ("24 years", "one year", "36-month" for "24 months"; "0.1%" for "0.4%"). Any other figure must be one
-    ``text`` writes outside its own quantities ("two in ten" is not 35%, "24 patients" is not "24 months")."""
+    numbers ("24 years", "36-month", "24 days" for "24 months"; "0.1%" for "0.4%"). Any other figure must be one
+    ``text`` writes ("two in ten" is not 35%)."""
     given = quantities(text)
     shares = [q for q in given if q.kind == "share"]
     said = list(given) + [Quantity("ratio", a.value / b.value, frozenset(), (0, 0)) for a in shares for b in shares if b.value and a is not b]
@@ -381,7 +388,7 @@ def unbound_figures_of(claim: str, text: str) -> frozenset[str]:
     for q in read:
         if not any(q.same(s) for s in said):
             unbound |= q.tokens
-    written = figures(_blanked(_ONE.sub("a", text).lower(), (q.span for q in given)))
+    written = figures(_ONE.sub("a", text))  # its quantities' numbers too: "aged 65" is "65 years of age"
     rest = figures(_blanked(_ONE.sub("a", claim).lower(), (q.span for q in read)))
     return frozenset(unbound | (rest - written))
 
@@ -521,20 +528,12 @@ class StatementJudge:
         return found
 
     def _drawn_on(self, claim: str, statement: Statement) -> str:
-        """The clauses of the statement the claim takes most of its words from, and each clause whose own words (no other
-        clause has them) the claim uses ("... riluzole, which modestly prolongs survival and delays disease progression"
-        read by "helps people live longer and slows the disease"); all of it when unclear."""
+        """The clauses of the statement the claim takes most of its words from (all of it when unclear)."""
         terms = set(content_terms(claim))
-        clauses = [(set(content_terms(c)), c) for c in statement.clauses]
-        best = max((len(terms & t) for t, _ in clauses), default=0)
+        overlap = [(len(terms & set(content_terms(c))), c) for c in statement.clauses]
+        best = max((k for k, _ in overlap), default=0)
         if best == 0:
             return statement.text
-        drawn = []
-        for i, (t, c) in enumerate(clauses):
-            own = t.difference(*(u for j, (u, _) in enumerate(clauses) if j != i))
-            if len(terms & t) >= max(1, best / 2) or terms & own:
-                drawn.append(c)
-        return " ".join(drawn)
-
+        return " ".join(c for k, c in overlap if k >= max(1, best / 2))
 
 __all__ = ["FEATURES", "RULES", "StatementJudge", "SupportModel", "Verdict", "load_support_model", "named_things", "passage_units", "statements"]

@@ -61,13 +61,13 @@ def _choose(files: dict[str, str], extra: dict, vectors) -> dict:  # type: ignor
     from sklearn.linear_model import LogisticRegression  # noqa: PLC0415
 
     from assistant.support import FEATURES, SupportModel  # noqa: PLC0415
-    from support.data import TUNING_WRITERS, labelled  # noqa: PLC0415
+    from support.data import tuning_pairs  # noqa: PLC0415
     from support.judge import combiner_rows, goal_floor  # noqa: PLC0415
 
     # the weights' files are named before they are read; until the combiner is written the product refuses the model
     (MODEL_DIR / "model.json").write_text(json.dumps(_manifest(files, 0.5, {}, extra), indent=1) + "\n")
     model = SupportModel(MODEL_DIR, fitting=True, cache_size=PAIRS_KEPT)
-    tuning = labelled(TUNING_WRITERS)
+    tuning = tuning_pairs()
     threshold, alone = _best_cut(tuning, "learned", model, vectors, lambda t: setattr(model, "threshold", t))
     x, y = combiner_rows(tuning, model, vectors)
     fit = LogisticRegression(C=1.0, class_weight="balanced", random_state=SEED, max_iter=1000).fit(x, y)
@@ -142,12 +142,12 @@ def combine() -> dict:  # type: ignore[type-arg]
 
 def report() -> dict:  # type: ignore[type-arg]
     from assistant.support import SupportModel  # noqa: PLC0415
-    from support.data import TEST_WRITERS, TUNING_WRITERS, labelled  # noqa: PLC0415
+    from support.data import TEST_WRITERS, labelled, tuning_pairs  # noqa: PLC0415
     from support.judge import VARIANTS, Vectors, judge_pairs, rates  # noqa: PLC0415
 
     model, vectors = SupportModel(MODEL_DIR, cache_size=PAIRS_KEPT), Vectors()
     out: dict = {}  # type: ignore[type-arg]
-    for name, pairs in {"test (writer-a, writer-b)": labelled(TEST_WRITERS), "tuning (writer-c, -l to -r)": labelled(TUNING_WRITERS)}.items():
+    for name, pairs in {"test (writer-a, writer-b)": labelled(TEST_WRITERS), "tuning (writer-c, -l to -r)": tuning_pairs()}.items():
         out[name] = {v: rates(judge_pairs(pairs, v, model, vectors)) for v in VARIANTS}
     judged = judge_pairs(labelled(TEST_WRITERS), "shipped", model, vectors)
     out["test misses (shipped)"] = [

@@ -319,8 +319,6 @@ def test_the_statement_with_its_duration_in_years_is_supported(judge_of):
         # a written percent is compared as written; a time in other units or hyphenated is a time (second review)
         ("In a 36-month study, over 70% of treated patients survived without a respirator.", "36"),
         ("After 24 days of treatment, over 70% of treated patients survived without a respirator.", "24"),
-        ("After one year of treatment, over 70% of treated patients survived without a respirator.", "1"),
-        ("After 24 months, over 70% of 24 treated patients survived without a respirator.", "24"),
     ],
 )
 def test_a_figure_in_another_unit_or_of_another_size_is_not_the_statements(judge_of, claim, figure):
@@ -338,10 +336,18 @@ def test_a_written_percent_is_compared_as_written(claim, statement):
     assert not unbound_figures_of(statement, statement)
 
 
-def test_a_hedge_of_a_which_clause_the_claim_rewords_is_read(judge):
-    """The hedge 'modestly' sits in riluzole's "which" clause; a claim that takes most of its words from the first clause
-    but rewords the second ("helps people live longer") was read against the first alone and kept (a fresh writer's)."""
-    statement = next(s for s in judge.passages[1] if "modestly" in s.sentence)
-    claim = "Riluzole, for now the only FDA-approved drug made for ALS, helps people live longer and slows the disease."
-    assert "hedge" in judge.problems(claim, statement)
-    assert "hedge" not in judge.problems("Riluzole is the only FDA-approved medication made specifically for ALS.", statement)
+
+@pytest.mark.parametrize(
+    ("claim", "statement", "given"),
+    [
+        ("It starts to work within 72 days.", "It starts to work within 72 hours.", False),  # third review of stop 47
+        ("It is taken once a day for 14 days.", "It is taken once daily for 14 days.", True),  # how often, not how long
+        ("About 1 in 3 patients respond.", "About 33% of patients respond.", True),
+        ("About 1 in 200 patients respond.", "About 1% of patients respond.", False),  # not within the percent's precision
+        ("It is offered to people aged 65 and older.", "It is offered to people 65 years of age and older.", True),
+    ],
+)
+def test_quantities_are_compared_in_their_units(claim, statement, given):
+    from assistant.support import unbound_figures_of
+
+    assert (not unbound_figures_of(claim, statement)) == given, unbound_figures_of(claim, statement)
