@@ -383,8 +383,8 @@ def unbound_figures_of(claim: str, text: str) -> frozenset[str]:
     shares = [q for q in given if q.kind == "share"]
     said = list(given) + [Quantity("ratio", a.value / b.value, frozenset(), (0, 0)) for a in shares for b in shares if b.value and a is not b]
     kinds = {q.kind for q in said}
-    claimed, unbound = quantities(claim), set()
-    read = [q for q in claimed if q.kind in kinds]  # a quantity of a kind the text does not give is read as written
+    unbound: set[str] = set()
+    read = [q for q in quantities(claim) if q.kind in kinds]  # a quantity of a kind the text does not give is read as written
     for q in read:
         if not any(q.same(s) for s in said):
             unbound |= q.tokens
@@ -393,9 +393,10 @@ def unbound_figures_of(claim: str, text: str) -> frozenset[str]:
     return frozenset(unbound | (rest - written))
 
 
-def _words(text: str) -> list[str]:
-    """Every word of a text, in order, lower case: two texts with the same words say the same."""
-    return re.findall(r"[a-z0-9%]+", text.lower())
+def word_sequence(text: str) -> tuple[str, ...]:
+    """Every word of a text, in order, lower case: two texts with the same words say the same (a statement says itself;
+    a tuning claim is a test claim)."""
+    return tuple(re.findall(r"[a-z0-9%]+", text.lower()))
 
 
 def _shown(name: str) -> str:
@@ -455,7 +456,7 @@ class StatementJudge:
                 features = self.features(p, cosine, coverage, problems)
                 score = self.model.combined(features)  # type: ignore[union-attr]
                 # a statement says itself, whatever the combiner makes of a copy of it
-                said = score >= self.model.cut or _words(claim) == _words(s.sentence)  # type: ignore[union-attr]
+                said = score >= self.model.cut or word_sequence(claim) == word_sequence(s.sentence)  # type: ignore[union-attr]
                 if said and (unbound := self.unbound_figures(claim, s)):
                     # a figure is a fact of its own: one the statement does not give is never weighed away
                     said, vetoed = False, f"gives the figure {', '.join(unbound)}, which the statement does not"

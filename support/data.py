@@ -73,12 +73,10 @@ def tuning_pairs() -> list[Pair]:
     """The tuning writers' pairs, without any whose claim a test writer also wrote: what is measured is never fitted on.
     (writer-c wrote 24 of writer-a's and -b's rewordings and unfaithful claims word for word, found at stop 47; with the
     copies of guide sentences that several writers wrote, 40 of the 1,600 tuning pairs are left out.)"""
-    test = {_words_of(p.claim) for p in labelled(TEST_WRITERS)}
-    return [p for p in labelled(TUNING_WRITERS) if _words_of(p.claim) not in test]
+    from assistant.support import word_sequence  # noqa: PLC0415
 
-
-def _words_of(claim: str) -> tuple[str, ...]:
-    return tuple(re.findall(r"[a-z0-9%]+", claim.lower()))
+    test = {word_sequence(p.claim) for p in labelled(TEST_WRITERS)}
+    return [p for p in labelled(TUNING_WRITERS) if word_sequence(p.claim) not in test]
 
 
 @lru_cache(maxsize=1)
