@@ -2,7 +2,7 @@
 
   train   train the support check's cross-encoder on generated pairs (guides and public sentences),
           export it to int8 ONNX, choose its cut-off and rules on the tuning writers (writer-c, -l to -r), and
-          write assistant/support_model/ with its training report (about 15 min on 2 idle cores)
+          write assistant/support_model/ with its training report (about 45 min on 2 idle cores)
   combine refit the combiner, both cut-offs and the hedge veto on the tuning writers for the shipped weights (after a
           change of the rules; seconds, no training)
   report  every variant of the check (today's, rules, model, both) on the test pairs (writer-a's
@@ -28,14 +28,16 @@ log = logging.getLogger("support")
 SEED = 19
 PAIRS_KEPT = 1 << 17  # pairs the model keeps scored while fitting and reporting: every pass over the tuning writers from its cache
 MODEL_DIR = REPO_ROOT / "assistant" / "support_model"
-VERSION = "s6"
+VERSION = "s8"
 
 
 def _manifest(files: dict[str, str], threshold: float, combiner: dict, extra: dict) -> dict:  # type: ignore[type-arg]
+    """model.json; ``extra`` holds the weights' base model, seed and version (``train``: ``VERSION``; ``combine``: the
+    version the weights were trained as, which a refit of the combiner does not change)."""
     from assistant.support import INPUT_FORMAT  # noqa: PLC0415
 
     return {
-        "version": VERSION, "input_format": INPUT_FORMAT, "model_file": "model_int8.onnx", "tokenizer_file": "tokenizer.json",
+        "version": extra.get("version", VERSION), "input_format": INPUT_FORMAT, "model_file": "model_int8.onnx", "tokenizer_file": "tokenizer.json",
         "max_length": 128, "pad_id": 0, "files": files, "threshold": threshold, "combiner": combiner, "shortlist": 3, **extra,
     }
 
@@ -130,7 +132,8 @@ def combine() -> dict:  # type: ignore[type-arg]
 
     manifest = json.loads((MODEL_DIR / "model.json").read_text())
     vectors = Vectors()
-    chosen = _choose(manifest["files"], {"base_model": manifest["base_model"], "seed": manifest["seed"]}, vectors)
+    chosen = _choose(manifest["files"], {"base_model": manifest["base_model"], "seed": manifest["seed"],
+                                         "version": manifest["version"]}, vectors)
     path = MODEL_DIR / "training_report.json"
     report = json.loads(path.read_text())
     report |= {"chosen": chosen, "test": _test_rates(vectors),
