@@ -12,10 +12,12 @@ Two probes, each fitted on the first run only (the calibration writers, the tuni
 - **the related-text gate**: among questions answered in part (the product's "partial"), a logistic model of "a
   sentence it shows is labelled answering or context" over ``GATE_INPUTS``; per run how many "no" questions,
   answerable ones showing nothing labelled, and answerable ones showing a labelled sentence would get a plain "not
-  covered" at P < 0.5 (showing text that helps and showing text that does not weighed alike).
+  covered" at P below each of ``GATE_CUTS`` (at 0.5, showing text that helps and showing text that does not weigh alike).
 
 Stop 48 ran it on the calibration writers, the test writers, MedQuAD's questions and the second corpus
-(``relevance/README.md``). Items routed by the safety checks carry no evidence and are left out.
+(``relevance/README.md``). Items the safety checks route (crisis, emergency, a dose asked for...) are left out: their
+answer is the safety message, whatever the evidence (``relevance.calibrate`` leaves out only crisis and emergency
+items, so the first row is fitted on a few more questions there).
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ INPUT_SETS = (
     ("best_logit", "vote", "neighbour"),  # the question bank's reading (the guides only)
 )
 GATE_INPUTS = ("reading_logit", "best_logit", "vote", "neighbour", "cosine", "unknown")
+GATE_CUTS = (0.5, 0.3, 0.2)  # a plain "not covered" below P(a shown sentence helps) = cut
 
 
 def _logit(p: float) -> float:
@@ -97,24 +100,30 @@ def coverage(runs: dict[str, list[dict]]) -> dict:  # type: ignore[type-arg]
     return out
 
 
+def _helps(row: dict) -> bool:  # type: ignore[type-arg]
+    """The question is answerable and a sentence the answer shows is labelled answering or context."""
+    return row["label"] != "no" and (row["precision"] or 0) > 0
+
+
 def gate(runs: dict[str, list[dict]]) -> dict:  # type: ignore[type-arg]
     from sklearn.linear_model import LogisticRegression  # noqa: PLC0415
     from sklearn.metrics import roc_auc_score  # noqa: PLC0415
 
     partial = {name: [r for r in rows if r["coverage"] == "partial"] for name, rows in runs.items()}
     fitted = next(iter(partial.values()))
-    helps = np.array([r["label"] != "no" and (r["precision"] or 0) > 0 for r in fitted])
-    fit = LogisticRegression(C=1.0, max_iter=1000).fit(_matrix(fitted, GATE_INPUTS), helps)
+    fit = LogisticRegression(C=1.0, max_iter=1000).fit(_matrix(fitted, GATE_INPUTS), np.array([_helps(r) for r in fitted]))
     out = {}
     for name, rows in partial.items():
         p = fit.predict_proba(_matrix(rows, GATE_INPUTS))[:, 1]
-        good = np.array([r["label"] != "no" and (r["precision"] or 0) > 0 for r in rows])
+        good = np.array([_helps(r) for r in rows])
         no = np.array([r["label"] == "no" for r in rows])
-        shut = p < 0.5
-        out[name] = {"partial": len(rows), "auc": round(float(roc_auc_score(good, p)), 3) if 0 < good.sum() < len(good) else None,
-                     "no_plain": f"{int((shut & no).sum())} of {int(no.sum())}",
-                     "answerable_showing_nothing_labelled_refused": f"{int((shut & ~no & ~good).sum())} of {int((~no & ~good).sum())}",
-                     "answerable_showing_a_labelled_sentence_refused": f"{int((shut & good).sum())} of {int(good.sum())}"}
+        out[name] = {"partial": len(rows), "auc": round(float(roc_auc_score(good, p)), 3) if 0 < good.sum() < len(good) else None}
+        for cut in GATE_CUTS:
+            shut = p < cut
+            out[name][f"below {cut}"] = {
+                "no_plain": f"{int((shut & no).sum())} of {int(no.sum())}",
+                "answerable_showing_nothing_labelled_refused": f"{int((shut & ~no & ~good).sum())} of {int((~no & ~good).sum())}",
+                "answerable_showing_a_labelled_sentence_refused": f"{int((shut & good).sum())} of {int(good.sum())}"}
     return out
 
 
