@@ -201,12 +201,18 @@ def fit_coverage(scored: Sequence[Scored], inputs: np.ndarray) -> dict:  # type:
     answerable = np.array([0 if s.item.answerable == "no" else 1 for s in scored])
     fit = LogisticRegression(C=1.0, max_iter=1000).fit(inputs, answerable)
     chance = fit.predict_proba(inputs)[:, 1]
-    ordered = np.sort(chance[answerable == 1])
-    covered = float(ordered[int(np.floor(MAX_REFUSED * len(ordered)))]) if len(ordered) else 0.5
+    covered = answerable_quantile(chance[answerable == 1])
     yes = np.array([c for c, s in zip(chance, scored, strict=True) if s.item.answerable == "yes"])
     partly = np.array([c for c, s in zip(chance, scored, strict=True) if s.item.answerable == "partly"])
     return {"intercept": float(fit.intercept_[0]), "weights": [float(w) for w in fit.coef_[0]],
             "covered": round(covered - 1e-6, 6), "full": _best_cut(yes, partly, floor=covered)}
+
+
+def answerable_quantile(chance: np.ndarray) -> float:
+    """The P(covered) below which ``MAX_REFUSED`` of these answerable questions lie: a cut-off just under it refuses at
+    most that share of them (0.5 when there are none)."""
+    ordered = np.sort(chance)
+    return float(ordered[int(np.floor(MAX_REFUSED * len(ordered)))]) if len(ordered) else 0.5
 
 
 def coverage_chance(thresholds: Mapping[str, float], best: float, aspect_missing: bool) -> float:

@@ -6,7 +6,7 @@ Reads evaluation runs of the product (``python -m evals run --dataset <set> --ge
 Two probes, each fitted on the first run only (the calibration writers, the tuning part) and read on the others:
 
 - **coverage inputs**: a logistic model of "the guides answer it" (labelled "yes" or "partly") over each set of
-  ``INPUT_SETS``, its cut-off at ``MAX_REFUSED`` of the fitted run's answerable questions refused, as
+  ``INPUT_SETS``, its cut-off at ``relevance.calibrate.MAX_REFUSED`` of the fitted run's answerable questions refused, as
   ``relevance.calibrate`` fits the shipped one; per run its AUC and the share of "no" and of answerable questions
   below the cut-off;
 - **the related-text gate**: among questions answered in part (the product's "partial"), a logistic model of "a
@@ -30,7 +30,8 @@ import numpy as np
 
 from assistant.evidence import asked_sentence
 from assistant.lexical import content_terms, stem
-from relevance.calibrate import MAX_REFUSED
+from assistant.support import logit
+from relevance.calibrate import answerable_quantile
 
 INPUT_SETS = (
     ("best",),  # the cross-encoder's best P, as shipped (with the missing aspect, below)
@@ -42,11 +43,6 @@ INPUT_SETS = (
 )
 GATE_INPUTS = ("reading_logit", "best_logit", "vote", "neighbour", "cosine", "unknown")
 GATE_CUTS = (0.5, 0.3, 0.2)  # a plain "not covered" below P(a shown sentence helps) = cut
-
-
-def _logit(p: float) -> float:
-    p = min(max(p, 1e-4), 1 - 1e-4)
-    return float(np.log(p / (1 - p)))
 
 
 def items(run: Path) -> list[dict]:  # type: ignore[type-arg]
@@ -64,10 +60,10 @@ def items(run: Path) -> list[dict]:  # type: ignore[type-arg]
         asked = content_terms(asked_sentence(x.get("standalone_question") or x["question"]))
         rows.append({
             "label": label, "coverage": x["coverage"], "precision": x["scores"].get("answer_sentence_precision"),
-            "best": evidence["best"], "best_logit": _logit(evidence["best"]), "second_logit": _logit(ranked[1]),
+            "best": evidence["best"], "best_logit": logit(evidence["best"]), "second_logit": logit(ranked[1]),
             "missing": float(bool(evidence["missing_aspects"])), "unknown": float(bool(evidence["unknown_names"])),
             "overlap": sum(stem(w) in passages for w in asked) / len(asked) if asked else 1.0,
-            "reading_logit": _logit(max(s["probability"] for s in sentences)),
+            "reading_logit": logit(max(s["probability"] for s in sentences)),
             "vote": max(s["vote"] or 0.0 for s in sentences), "neighbour": max(s["neighbour"] or 0.0 for s in sentences),
             "cosine": max(s["cosine"] or 0.0 for s in sentences),
         })
@@ -89,7 +85,7 @@ def coverage(runs: dict[str, list[dict]]) -> dict:  # type: ignore[type-arg]
         answerable = np.array([r["label"] != "no" for r in fitted])
         fit = LogisticRegression(C=1.0, max_iter=1000).fit(_matrix(fitted, names), answerable)
         chance = fit.predict_proba(_matrix(fitted, names))[:, 1]
-        cut = float(np.sort(chance[answerable])[int(np.floor(MAX_REFUSED * answerable.sum()))]) - 1e-6
+        cut = answerable_quantile(chance[answerable]) - 1e-6
         figures = {}
         for name, rows in runs.items():
             p = fit.predict_proba(_matrix(rows, names))[:, 1]

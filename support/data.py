@@ -98,9 +98,10 @@ _CONTRACTIONS = ((r"\bcan't\b", "can not"), (r"\bwon't\b", "will not"), (r"n't\b
 
 def claim_words(text: str) -> tuple[str, ...]:
     """A claim's words in order, lower case, contractions spelt out ("don't" is "do not")."""
+    from assistant.lexical import straighten  # noqa: PLC0415
     from assistant.support import word_sequence  # noqa: PLC0415
 
-    text = text.lower().replace("\u2019", "'")
+    text = straighten(text).lower()
     for pattern, full in _CONTRACTIONS:
         text = re.sub(pattern, full, text)
     return word_sequence(text)
