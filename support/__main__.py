@@ -8,6 +8,7 @@
   report  every variant of the check (today's, rules, model, both) on the test pairs (writer-a's
           and writer-b's, never fitted on) and on the tuning pairs, by kind of error
   bench   ms the check adds per answer sentence (run it on an idle machine)
+  nli     build relevance/data/nli_pairs.jsonl.gz (public entailment and paraphrase pairs) from fetched snapshots
 """
 
 from __future__ import annotations
@@ -211,6 +212,8 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--repeat", type=int, default=200)
     b.add_argument("--model", type=Path, action="append", dest="folders",
                    help="a support model folder to time (repeatable; default: the shipped one)")
+    nli = sub.add_parser("nli", help="build the public entailment and paraphrase pairs from fetched repository snapshots")
+    nli.add_argument("--mirror", type=Path, default=Path("/work/.mirror"), help="folder of fetched snapshots (owner+name/repo)")
     args = parser.parse_args(argv)
     configure_logging()
     try:
@@ -226,6 +229,10 @@ def main(argv: list[str] | None = None) -> int:
             result = report()
             (REPO_ROOT / "support" / "report.json").write_text(json.dumps(result, indent=1) + "\n")
             print(table(result))
+        elif args.command == "nli":
+            from support.nli import build_nli_pairs  # noqa: PLC0415
+
+            print(json.dumps(build_nli_pairs(args.mirror), indent=1))
         else:
             print(json.dumps(bench(args.repeat, args.folders or (MODEL_DIR,))))
     except GuideError as error:

@@ -1,0 +1,39 @@
+"""The public entailment and paraphrase pairs the support model reads (``support.nli``): what is committed is what
+``relevance/data/SOURCES.md`` records, tokenised text is read as written, and a missing snapshot says what to fetch."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from core.errors import GuideError
+from support.nli import NLI_PAIRS, build_nli_pairs, detokenise, nli_pairs
+
+SOURCES = NLI_PAIRS.parent / "SOURCES.md"
+
+
+def test_the_committed_pairs_are_the_ones_sources_records() -> None:
+    rows = nli_pairs()
+    counts = Counter((r["source"], r["label"]) for r in rows)
+    section = SOURCES.read_text(encoding="utf-8").split("## Entailment and paraphrase pairs", 1)[1]
+    recorded = {}
+    for source, ones, zeros in re.findall(r"\| (PAWS|SNLI|MultiNLI)[^|]*\|[^|]*\|[^|]*\| ([\d,]+) / ([\d,]+) \|", section):
+        key = {"PAWS": "paws", "SNLI": "snli", "MultiNLI": "mnli-hard"}[source]
+        recorded[key] = (int(ones.replace(",", "")), int(zeros.replace(",", "")))
+    assert recorded == {s: (counts[(s, 1)], counts[(s, 0)]) for s in ("paws", "snli", "mnli-hard")}
+    assert f"{len(rows):,} rows" in section
+    assert all(r["premise"] and r["hypothesis"] and r["label"] in (0, 1) for r in rows)
+
+
+def test_tokenised_text_is_read_as_written() -> None:
+    assert detokenise("The drug , which is new , does n't work ( yet ) .") == "The drug, which is new, doesn't work (yet)."
+    assert detokenise("It 's 70 % of patients .") == "It's 70% of patients."
+
+
+def test_a_missing_snapshot_says_which_repository_to_fetch(tmp_path: Path) -> None:
+    with pytest.raises(GuideError, match="fetch github:hoangdzung/simmat"):
+        build_nli_pairs(tmp_path, tmp_path / "out.jsonl.gz")
+    assert not (tmp_path / "out.jsonl.gz").exists()
