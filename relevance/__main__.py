@@ -23,13 +23,14 @@ from pathlib import Path
 from core.errors import GuideError
 from core.logs import configure_logging
 from core.settings import REPO_ROOT, Settings
+from core.snapshots import DEFAULT_MIRROR
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m relevance", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
     public = sub.add_parser("public", help="build the public pairs from fetched repository snapshots")
-    public.add_argument("--mirror", type=Path, default=Path("/work/.mirror"), help="folder of fetched snapshots (owner+name/repo)")
+    public.add_argument("--mirror", type=Path, default=DEFAULT_MIRROR, help="folder of fetched snapshots (owner+name/repo)")
     public.add_argument("--medquad-questions", type=Path, default=REPO_ROOT.parent / "shared" / "evals" / "medquad_questions.jsonl")
     sub.add_parser("train", help="train, export, calibrate and report the model")
     sub.add_parser("calibrate", help="fit the answer's reading (model score and cosine) and selection rule into the shipped manifest")

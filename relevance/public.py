@@ -39,6 +39,7 @@ from pathlib import Path
 
 from core.errors import GuideError
 from core.jsonl import jsonl_lines
+from core.snapshots import mirror_path
 from index.chunking import sentence_spans
 
 log = logging.getLogger(__name__)
@@ -70,14 +71,6 @@ class Pair:
     label: float  # 1 answers, 0 does not
     source: str  # "medquad" | "covidqa"
     group: str  # the document it came from: a held-apart split never shares one with training
-
-
-def mirror_path(mirror: Path, repo: str) -> Path:
-    path = mirror / repo.replace("/", "+") / "repo"
-    git_dir = path / ".git" if (path / ".git").is_dir() else path
-    if not (git_dir / "HEAD").exists():
-        raise GuideError(f"No snapshot of {repo} under {mirror}; fetch github:{repo} first (the search tool's fetch).")
-    return git_dir
 
 
 def _git(git_dir: Path, *args: str) -> bytes:

@@ -31,7 +31,6 @@ import gzip
 import hashlib
 import json
 import re
-import subprocess
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -42,6 +41,7 @@ import numpy as np
 from assistant.topic import INPUT_FORMAT, TOPIC_DIR, WEIGHTS_FILE, everyday_chance
 from core.errors import GuideError
 from core.settings import REPO_ROOT, Settings
+from core.snapshots import git_show
 from evals.dataset import load_dataset
 from relevance.labels import load_writers
 from relevance.pairs import guide_reader, question_text, reaches_model, sentence_texts
@@ -50,7 +50,7 @@ VERSION = "t1"
 DATA = Path(__file__).resolve().parent / "data"
 EVERYDAY = DATA / "everyday_queries.jsonl.gz"
 PUBLIC = DATA / "public_pairs.jsonl.gz"
-CLINC_REPO = "clinc+oos-eval"  # the snapshot's folder under --mirror (as the search tool's fetch writes it): <mirror>/clinc+oos-eval/repo
+CLINC_REPO = "clinc/oos-eval"  # its snapshot: <mirror>/clinc+oos-eval/repo (core.snapshots)
 CLINC_COMMIT = "828f8093932c8fe6ca7936c3d2e52903b1c523de"
 CLINC_FILE = "data/data_full.json"
 # CLINC150 intents near health, left out: a question about a food's calories or one's insurance may be a caregiver's
@@ -68,12 +68,7 @@ DATASETS = REPO_ROOT / "evals" / "datasets"
 
 def build_everyday_queries(mirror: Path) -> dict[str, Any]:
     """CLINC150's queries, less those near health, into ``EVERYDAY`` (committed), with their split."""
-    repo = mirror / CLINC_REPO / "repo"
-    shown = subprocess.run(["git", "-C", str(repo), "show", f"{CLINC_COMMIT}:{CLINC_FILE}"], capture_output=True, text=True, check=False)
-    if shown.returncode != 0:
-        raise GuideError(f"{repo} has no {CLINC_FILE} at {CLINC_COMMIT[:7]}: fetch github:clinc/oos-eval into {mirror} first "
-                         f"({shown.stderr.strip()[:200]})")
-    raw, commit = shown.stdout, CLINC_COMMIT
+    raw, commit = git_show(mirror, CLINC_REPO, CLINC_COMMIT, CLINC_FILE), CLINC_COMMIT
     data = json.loads(raw)
     split = {"train": "train", "oos_train": "train", "val": "calibration", "oos_val": "calibration", "test": "test", "oos_test": "test"}
     rows, dropped = [], 0

@@ -24,6 +24,7 @@ from pathlib import Path
 from core.errors import GuideError
 from core.logs import configure_logging
 from core.settings import REPO_ROOT, Settings
+from core.snapshots import DEFAULT_MIRROR
 
 log = logging.getLogger("support")
 SEED = 19
@@ -213,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--model", type=Path, action="append", dest="folders",
                    help="a support model folder to time (repeatable; default: the shipped one)")
     nli = sub.add_parser("nli", help="build the public entailment and paraphrase pairs from fetched repository snapshots")
-    nli.add_argument("--mirror", type=Path, default=Path("/work/.mirror"), help="folder of fetched snapshots (owner+name/repo)")
+    nli.add_argument("--mirror", type=Path, default=DEFAULT_MIRROR, help="folder of fetched snapshots (owner+name/repo)")
     args = parser.parse_args(argv)
     configure_logging()
     try:

@@ -2,10 +2,10 @@
 
 The support model learns from the guides' own statements what a faithful claim of a statement looks like;
 what it rejects too often is a faithful claim worded far from its statement (test writers: 0.815 kept, the
-model alone 0.71). Reading (premise, hypothesis) pairs of general English teaches the two things the check
-needs and the guides cannot show enough of: that very different words can say the same thing, and that the
-same words in another order (who does what) or one word changed need not. Built once from snapshots of
-public repositories (``fetch``; read with ``git show``, no work tree) into ``relevance/data/nli_pairs.jsonl.gz``,
+model alone 0.71). (premise, hypothesis) pairs of general English hold what the guides cannot show enough
+of, and are read in the hope that the model learns it (measured in support/README.md): that very different
+words can say the same thing, and that the same words in another order (who does what) need not. Built once
+from snapshots of public repositories (``core.snapshots``) into ``relevance/data/nli_pairs.jsonl.gz``,
 committed with the record of where each row came from (``relevance/data/SOURCES.md``):
 
 - **PAWS-Wiki**, labelled final dev and test (Google; "may be freely used for any purpose"): pairs of
@@ -24,11 +24,12 @@ import gzip
 import json
 import logging
 import re
-import subprocess
 from collections import Counter
 from pathlib import Path
+from typing import TypedDict
 
 from core.errors import GuideError
+from core.snapshots import git_show
 
 log = logging.getLogger(__name__)
 
@@ -40,14 +41,17 @@ MNLI_HARD = ("m43/focal-loss-against-heuristics", "0381b4b2e7c83883db69a65683fe9
              ("data/raw/MNLIMatchedHardWithHardTest", "data/raw/MNLIMismatchedHardWithHardTest"))
 
 
-def _show(mirror: Path, repo: str, commit: str, path: str) -> str:
-    git_dir = mirror / repo.replace("/", "+") / "repo"
-    if not git_dir.is_dir():
-        raise GuideError(f"{git_dir} is missing: fetch github:{repo} first (the search tool's fetch), then run this again.")
-    done = subprocess.run(["git", "--git-dir", str(git_dir), "show", f"{commit}:{path}"], capture_output=True, check=False)
-    if done.returncode:
-        raise GuideError(f"{repo}@{commit[:10]} has no {path}: {done.stderr.decode(errors='replace').strip()}")
-    return done.stdout.decode("utf-8-sig")
+class NliPair(TypedDict):
+    premise: str
+    hypothesis: str
+    label: int  # 1: the premise says the hypothesis (or the two are paraphrases); 0: it does not
+    source: str
+
+
+def _label(value: str, says: str, allowed: tuple[str, ...], where: str) -> int:
+    if value not in allowed:
+        raise GuideError(f"{where}: label {value!r} is not one of {allowed}: the snapshot is not the one relevance/data/SOURCES.md records.")
+    return int(value == says)
 
 
 def detokenise(text: str) -> str:
@@ -57,42 +61,58 @@ def detokenise(text: str) -> str:
     return re.sub(r" (n't|'s|'re|'ll|'ve|'d|'m)\b", r"\1", text)
 
 
-def _paws(mirror: Path) -> list[dict]:  # type: ignore[type-arg]
+def _fields(line: str, n: int, where: str) -> list[str]:
+    fields = line.split("\t")
+    if len(fields) != n:
+        raise GuideError(f"{where}: {len(fields)} tab-separated fields, not {n}: the snapshot is not the one relevance/data/SOURCES.md records.")
+    return fields
+
+
+def _paws(mirror: Path) -> list[NliPair]:
     repo, commit, paths = PAWS
     rows = []
     for path in paths:
-        for line in _show(mirror, repo, commit, path).splitlines():
-            fields = line.rstrip("\r").split("\t")
-            if len(fields) == 4 and fields[3] in ("0", "1"):
-                rows.append({"premise": detokenise(fields[1]), "hypothesis": detokenise(fields[2]), "label": int(fields[3]), "source": "paws"})
+        for number, line in enumerate(git_show(mirror, repo, commit, path).splitlines(), 1):
+            _, premise, hypothesis, label = _fields(line, 4, f"{repo}:{path}:{number}")
+            rows.append(NliPair(premise=detokenise(premise), hypothesis=detokenise(hypothesis),
+                                label=_label(label, "1", ("0", "1"), f"{repo}:{path}:{number}"), source="paws"))
     return rows
 
 
-def _snli(mirror: Path) -> list[dict]:  # type: ignore[type-arg]
+def _snli(mirror: Path) -> list[NliPair]:
     repo, commit, paths = SNLI
     rows = []
     for path in paths:
-        for line in _show(mirror, repo, commit, path).splitlines()[1:]:
-            premise, hypothesis, label = line.split("\t")
-            rows.append({"premise": premise.strip(), "hypothesis": hypothesis.strip(), "label": int(label == "0"), "source": "snli"})
+        header, *lines = git_show(mirror, repo, commit, path).splitlines()
+        if header.split("\t") != ["premise", "hypothesis", "label"]:
+            raise GuideError(f"{repo}:{path} does not start with its header: the snapshot is not the one relevance/data/SOURCES.md records.")
+        for number, line in enumerate(lines, 2):  # 0 entailment, 1 neutral, 2 contradiction
+            premise, hypothesis, label = _fields(line, 3, f"{repo}:{path}:{number}")
+            rows.append(NliPair(premise=premise.strip(), hypothesis=hypothesis.strip(),
+                                label=_label(label, "0", ("0", "1", "2"), f"{repo}:{path}:{number}"), source="snli"))
     return rows
 
 
-def _mnli_hard(mirror: Path) -> list[dict]:  # type: ignore[type-arg]
+def _mnli_hard(mirror: Path) -> list[NliPair]:
     repo, commit, folders = MNLI_HARD
     rows = []
     for folder in folders:
-        premises, hypotheses, labels = (_show(mirror, repo, commit, f"{folder}/{name}").splitlines() for name in ("s1.test", "s2.test", "labels.test"))
+        premises, hypotheses, labels = (git_show(mirror, repo, commit, f"{folder}/{name}").splitlines() for name in ("s1.test", "s2.test", "labels.test"))
         if not len(premises) == len(hypotheses) == len(labels):
-            raise GuideError(f"{repo}:{folder}: premises, hypotheses and labels differ in length; the snapshot is not what SOURCES.md records.")
-        rows += [{"premise": detokenise(p), "hypothesis": detokenise(h), "label": int(y.strip() == "entailment"), "source": "mnli-hard"}
-                 for p, h, y in zip(premises, hypotheses, labels, strict=True)]
+            raise GuideError(f"{repo}:{folder}: premises, hypotheses and labels differ in length: the snapshot is not the one "
+                             "relevance/data/SOURCES.md records.")
+        rows += [NliPair(premise=detokenise(p), hypothesis=detokenise(h),
+                         label=_label(y.strip(), "entailment", ("entailment", "neutral", "contradiction"), f"{repo}:{folder}:{n}"),
+                         source="mnli-hard")
+                 for n, (p, h, y) in enumerate(zip(premises, hypotheses, labels, strict=True), 1)]
     return rows
 
 
 def build_nli_pairs(mirror: Path, out: Path = NLI_PAIRS) -> dict[str, int]:
     """Write ``out`` from the three snapshots; returns the rows per source and label."""
-    rows = [r for r in _paws(mirror) + _snli(mirror) + _mnli_hard(mirror) if r["premise"] and r["hypothesis"]]
+    rows = _paws(mirror) + _snli(mirror) + _mnli_hard(mirror)
+    if empty := [r for r in rows if not r["premise"] or not r["hypothesis"]]:
+        raise GuideError(f"{len(empty)} pairs have an empty sentence ({empty[0]}): the snapshots are not the ones relevance/data/SOURCES.md records.")
     # no name and mtime 0 in the gzip header: the same rows give the same bytes wherever they are written
     with out.open("wb") as raw, gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0) as handle:
         for row in rows:
@@ -102,7 +122,7 @@ def build_nli_pairs(mirror: Path, out: Path = NLI_PAIRS) -> dict[str, int]:
     return dict(sorted(counts.items()))
 
 
-def nli_pairs(path: Path = NLI_PAIRS) -> list[dict]:  # type: ignore[type-arg]
+def nli_pairs(path: Path = NLI_PAIRS) -> list[NliPair]:
     if not path.is_file():
         raise GuideError(f"{path} is missing: it comes with the repository (restore it with git), or rebuild it with "
                          "'python -m support nli --mirror DIR' from the snapshots relevance/data/SOURCES.md names.")

@@ -1,8 +1,11 @@
 """The public entailment and paraphrase pairs the support model reads (``support.nli``): what is committed is what
-``relevance/data/SOURCES.md`` records, tokenised text is read as written, and a missing snapshot says what to fetch."""
+``relevance/data/SOURCES.md`` records and rebuilds from the snapshots it names, tokenised text is read as written, and a
+missing snapshot says how to get it."""
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 import re
 from collections import Counter
 from pathlib import Path
@@ -10,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from core.errors import GuideError
+from core.snapshots import DEFAULT_MIRROR
 from support.nli import NLI_PAIRS, build_nli_pairs, detokenise, nli_pairs
 
 SOURCES = NLI_PAIRS.parent / "SOURCES.md"
@@ -34,6 +38,27 @@ def test_tokenised_text_is_read_as_written() -> None:
 
 
 def test_a_missing_snapshot_says_which_repository_to_fetch(tmp_path: Path) -> None:
-    with pytest.raises(GuideError, match="fetch github:hoangdzung/simmat"):
+    with pytest.raises(GuideError, match="git clone --bare https://github.com/hoangdzung/simmat"):
         build_nli_pairs(tmp_path, tmp_path / "out.jsonl.gz")
     assert not (tmp_path / "out.jsonl.gz").exists()
+
+
+def test_sources_names_the_repositories_commits_and_paths_the_builder_reads() -> None:
+    from support.nli import MNLI_HARD, PAWS, SNLI  # noqa: PLC0415
+
+    section = SOURCES.read_text(encoding="utf-8").split("## Entailment and paraphrase pairs", 1)[1].split("\n## ", 1)[0]
+    for repo, commit, paths in (PAWS, SNLI, MNLI_HARD):
+        assert f"{repo} @ {commit}" in section
+        assert all(f"`{path}" in section for path in paths)
+
+
+SNAPSHOTS = DEFAULT_MIRROR
+HAVE_SNAPSHOTS = all((SNAPSHOTS / repo.replace("/", "+") / "repo").is_dir() for repo in ("hoangdzung/simmat", "MJ-Jang/BECEL", "m43/focal-loss-against-heuristics"))
+
+
+@pytest.mark.skipif(not HAVE_SNAPSHOTS, reason="the three snapshots are not on this machine (fetch them to rebuild the pairs)")
+def test_the_committed_pairs_rebuild_from_the_snapshots_row_for_row(tmp_path: Path) -> None:
+    out = tmp_path / "nli.jsonl.gz"
+    build_nli_pairs(SNAPSHOTS, out)
+    assert gzip.decompress(out.read_bytes()) == gzip.decompress(NLI_PAIRS.read_bytes())
+    assert hashlib.sha256(gzip.decompress(NLI_PAIRS.read_bytes())).hexdigest() in SOURCES.read_text(encoding="utf-8")
