@@ -1,6 +1,7 @@
 """Public data sets come from snapshots of public repositories: a bare git folder (or a clone with a work tree) per
-repository, ``<mirror>/<owner>+<name>/repo``. Files are read at a recorded commit with ``git show``, no work tree needed.
-The builders of committed data (``python -m relevance public``, ``python -m support nli``) read them this way."""
+repository, ``<mirror>/<owner>+<name>/repo``, found by ``mirror_path``. ``git_show`` reads one file at a recorded commit, no
+work tree needed: ``python -m support nli`` and ``python -m relevance topic`` read their files so; ``python -m relevance
+public`` finds its snapshots here and reads them itself (MedQuAD at the snapshot's newest commit, which it records)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ DEFAULT_MIRROR = Path("/work/.mirror")  # where the snapshots of this project's 
 
 
 def _get_it(repo: str, folder: Path) -> str:
-    return f"get it with 'git clone --bare https://github.com/{repo} {folder}' (or the search tool's fetch)"
+    return f"get it with 'git clone --bare https://github.com/{repo} {folder}'"
 
 
 def mirror_path(mirror: Path, repo: str) -> Path:
@@ -31,8 +32,9 @@ def git_show(mirror: Path, repo: str, commit: str, path: str) -> str:
     done = subprocess.run(["git", f"--git-dir={git_dir}", "show", f"{commit}:{path}"], capture_output=True, check=False)
     if done.returncode:
         raise GuideError(f"The snapshot of {repo} lacks {path} at commit {commit[:10]}, which relevance/data/SOURCES.md records "
-                         f"({done.stderr.decode(errors='replace').strip()[:200]}): {_get_it(repo, git_dir)} again.")
+                         f"({done.stderr.decode(errors='replace').strip()[:200]}): bring it up to date with "
+                         f"'git --git-dir={git_dir} fetch origin', or remove {git_dir} and clone it again.")
     try:
         return done.stdout.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise GuideError(f"{repo}@{commit[:10]}:{path} is not UTF-8 text ({error}): the snapshot is not the one SOURCES.md records.") from error
+        raise GuideError(f"{repo}@{commit[:10]}:{path} is not UTF-8 text ({error}): check the path and commit the caller names.") from error

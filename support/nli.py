@@ -33,6 +33,8 @@ from core.snapshots import git_show
 
 log = logging.getLogger(__name__)
 
+# a file read at its recorded commit is always the same file: these checks fire only after the readers or the constants change
+READER_CHANGED = "support/nli.py's reader and the recorded file disagree: were PAWS, SNLI, MNLI_HARD or a reader edited?"
 NLI_PAIRS = Path(__file__).resolve().parent.parent / "relevance" / "data" / "nli_pairs.jsonl.gz"
 
 PAWS = ("hoangdzung/simmat", "d123872409487f63212fca459de70ac4294d8b4e", ("data/final/dev.tsv", "data/final/test.tsv"))
@@ -50,7 +52,7 @@ class NliPair(TypedDict):
 
 def _label(value: str, says: str, allowed: tuple[str, ...], where: str) -> int:
     if value not in allowed:
-        raise GuideError(f"{where}: label {value!r} is not one of {allowed}: the snapshot is not the one relevance/data/SOURCES.md records.")
+        raise GuideError(f"{where}: label {value!r} is not one of {allowed}: {READER_CHANGED}")
     return int(value == says)
 
 
@@ -64,7 +66,7 @@ def detokenise(text: str) -> str:
 def _fields(line: str, n: int, where: str) -> list[str]:
     fields = line.split("\t")
     if len(fields) != n:
-        raise GuideError(f"{where}: {len(fields)} tab-separated fields, not {n}: the snapshot is not the one relevance/data/SOURCES.md records.")
+        raise GuideError(f"{where}: {len(fields)} tab-separated fields, not {n}: {READER_CHANGED}")
     return fields
 
 
@@ -85,7 +87,7 @@ def _snli(mirror: Path) -> list[NliPair]:
     for path in paths:
         header, *lines = git_show(mirror, repo, commit, path).splitlines()
         if header.split("\t") != ["premise", "hypothesis", "label"]:
-            raise GuideError(f"{repo}:{path} does not start with its header: the snapshot is not the one relevance/data/SOURCES.md records.")
+            raise GuideError(f"{repo}:{path} does not start with its header: {READER_CHANGED}")
         for number, line in enumerate(lines, 2):  # 0 entailment, 1 neutral, 2 contradiction
             premise, hypothesis, label = _fields(line, 3, f"{repo}:{path}:{number}")
             rows.append(NliPair(premise=premise.strip(), hypothesis=hypothesis.strip(),
@@ -99,8 +101,7 @@ def _mnli_hard(mirror: Path) -> list[NliPair]:
     for folder in folders:
         premises, hypotheses, labels = (git_show(mirror, repo, commit, f"{folder}/{name}").splitlines() for name in ("s1.test", "s2.test", "labels.test"))
         if not len(premises) == len(hypotheses) == len(labels):
-            raise GuideError(f"{repo}:{folder}: premises, hypotheses and labels differ in length: the snapshot is not the one "
-                             "relevance/data/SOURCES.md records.")
+            raise GuideError(f"{repo}:{folder}: premises, hypotheses and labels differ in length: {READER_CHANGED}")
         rows += [NliPair(premise=detokenise(p), hypothesis=detokenise(h),
                          label=_label(y.strip(), "entailment", ("entailment", "neutral", "contradiction"), f"{repo}:{folder}:{n}"),
                          source="mnli-hard")
@@ -112,7 +113,7 @@ def build_nli_pairs(mirror: Path, out: Path = NLI_PAIRS) -> dict[str, int]:
     """Write ``out`` from the three snapshots; returns the rows per source and label."""
     rows = _paws(mirror) + _snli(mirror) + _mnli_hard(mirror)
     if empty := [r for r in rows if not r["premise"] or not r["hypothesis"]]:
-        raise GuideError(f"{len(empty)} pairs have an empty sentence ({empty[0]}): the snapshots are not the ones relevance/data/SOURCES.md records.")
+        raise GuideError(f"{len(empty)} pairs have an empty sentence ({empty[0]}): {READER_CHANGED}")
     # no name and mtime 0 in the gzip header: the same rows give the same bytes wherever they are written
     with out.open("wb") as raw, gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0) as handle:
         for row in rows:

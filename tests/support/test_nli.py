@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from core.errors import GuideError
-from core.snapshots import DEFAULT_MIRROR
-from support.nli import NLI_PAIRS, build_nli_pairs, detokenise, nli_pairs
+from core.snapshots import DEFAULT_MIRROR, mirror_path
+from support.nli import MNLI_HARD, NLI_PAIRS, PAWS, SNLI, build_nli_pairs, detokenise, nli_pairs
 
 SOURCES = NLI_PAIRS.parent / "SOURCES.md"
 
@@ -44,8 +44,6 @@ def test_a_missing_snapshot_says_which_repository_to_fetch(tmp_path: Path) -> No
 
 
 def test_sources_names_the_repositories_commits_and_paths_the_builder_reads() -> None:
-    from support.nli import MNLI_HARD, PAWS, SNLI  # noqa: PLC0415
-
     section = SOURCES.read_text(encoding="utf-8").split("## Entailment and paraphrase pairs", 1)[1].split("\n## ", 1)[0]
     for repo, commit, paths in (PAWS, SNLI, MNLI_HARD):
         assert f"{repo} @ {commit}" in section
@@ -53,7 +51,16 @@ def test_sources_names_the_repositories_commits_and_paths_the_builder_reads() ->
 
 
 SNAPSHOTS = DEFAULT_MIRROR
-HAVE_SNAPSHOTS = all((SNAPSHOTS / repo.replace("/", "+") / "repo").is_dir() for repo in ("hoangdzung/simmat", "MJ-Jang/BECEL", "m43/focal-loss-against-heuristics"))
+
+
+def _have_snapshots() -> bool:
+    try:
+        return all(mirror_path(SNAPSHOTS, repo).is_dir() for repo, _, _ in (PAWS, SNLI, MNLI_HARD))
+    except GuideError:
+        return False
+
+
+HAVE_SNAPSHOTS = _have_snapshots()
 
 
 @pytest.mark.skipif(not HAVE_SNAPSHOTS, reason="the three snapshots are not on this machine (fetch them to rebuild the pairs)")
@@ -62,3 +69,12 @@ def test_the_committed_pairs_rebuild_from_the_snapshots_row_for_row(tmp_path: Pa
     build_nli_pairs(SNAPSHOTS, out)
     assert gzip.decompress(out.read_bytes()) == gzip.decompress(NLI_PAIRS.read_bytes())
     assert hashlib.sha256(gzip.decompress(NLI_PAIRS.read_bytes())).hexdigest() in SOURCES.read_text(encoding="utf-8")
+
+
+def test_a_file_that_does_not_read_as_recorded_is_refused_with_what_changed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import support.nli as nli  # noqa: PLC0415
+
+    monkeypatch.setattr(nli, "git_show", lambda *_: "1\tA sentence.\tThe same sentence.\tmaybe\n")
+    with pytest.raises(GuideError, match="label 'maybe' is not one of .*were PAWS, SNLI, MNLI_HARD or a reader edited"):
+        build_nli_pairs(tmp_path, tmp_path / "out.jsonl.gz")
+    assert not (tmp_path / "out.jsonl.gz").exists()
