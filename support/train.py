@@ -15,12 +15,8 @@ seeded, length-grouped run the relevance model uses) on these pairs:
 - from public sentences (MedQuAD and COVID-QA answer sentences of ``relevance/data/
   public_pairs.jsonl.gz``, licences in ``relevance/data/SOURCES.md``): each sentence and its
   clauses as faithful claims, broken copies, and other sentences of the same document,
-  so that documents users add are read too;
-- public entailment and paraphrase pairs of general English (``support.nli``: PAWS, SNLI, MultiNLI's
-  hard part; ``NLI_PAIRS_USED`` of them, drawn by seed), read once with the public sentences: very
-  different words that say the same thing, and the same words that do not.
 
- Never the tuning or test writers' pairs. Exported to int8 ONNX (``relevance.export``) into
+so that documents users add are read too. Never the tuning or test writers' pairs. Exported to int8 ONNX (``relevance.export``) into
 ``assistant/support_model/``; the cut-off and the rules it runs with are chosen on the tuning
 writers (writer-c, -l to -r), and the report gives every variant on the test writers.
 """
@@ -43,7 +39,6 @@ log = logging.getLogger(__name__)
 PUBLIC = REPO_ROOT / "relevance" / "data" / "public_pairs.jsonl.gz"
 PUBLIC_SENTENCES = 1200  # public sentences drawn (each gives a faithful claim or two and broken copies)
 WRITER_REPEATS = 3  # the training writers' pairs are read this many times for each pass over the generated ones
-NLI_PAIRS_USED = 16000  # public entailment and paraphrase pairs read in the first pass (of 44,769: the hour allows about this many)
 
 
 def statement_of(statement_id: str) -> str:
@@ -90,15 +85,6 @@ def public_rows(seed: int) -> list[tuple[str, str, float]]:
     return rows
 
 
-def nli_rows(seed: int) -> list[tuple[str, str, float]]:
-    """``NLI_PAIRS_USED`` public (premise, hypothesis) pairs, drawn by seed: the premise read as the statement."""
-    from support.nli import nli_pairs  # noqa: PLC0415
-
-    rows = [(r["premise"], r["hypothesis"], float(r["label"])) for r in nli_pairs()]
-    random.Random(seed).shuffle(rows)
-    return rows[:NLI_PAIRS_USED]
-
-
 def train(out_dir: Path, work: Path, seed: int) -> dict:  # type: ignore[type-arg]
     """Train, export int8, and return what the report says of the run."""
     from index.embeddings import resolve_model_path  # noqa: PLC0415
@@ -108,10 +94,9 @@ def train(out_dir: Path, work: Path, seed: int) -> dict:  # type: ignore[type-ar
     from relevance.public import Pair as PublicPair  # noqa: PLC0415
     from relevance.train import TrainConfig, train_cross_encoder  # noqa: PLC0415
 
-    guide, public = guide_rows(seed), public_rows(seed) + nli_rows(seed)
+    guide, public = guide_rows(seed), public_rows(seed)
     # the relevance trainer reads (question, text, label): here (statement, claim, label). One pass
-    # over the guide and public pairs (public sentences, entailment and paraphrase) together, then three
-    # more over the guide pairs alone.
+    # over the guide and public pairs together, then three more over the guide pairs alone.
     examples = [Example(question=s, text=c, label=y, item="") for s, c, y in guide]
     public_pairs = [PublicPair(s, c, y, "public", "") for s, c, y in public]
     config = TrainConfig(seed=seed, epochs=1.0, public_pairs=len(public_pairs), in_domain_epochs=3.0, in_domain_learning_rate=3e-5, max_length=128)
