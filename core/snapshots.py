@@ -1,7 +1,7 @@
 """Public data sets come from snapshots of public repositories: a bare git folder (or a clone with a work tree) per
 repository, ``<mirror>/<owner>+<name>/repo``, found by ``mirror_path``. ``git_show`` reads one file at a recorded commit, no
-work tree needed: ``python -m support nli`` and ``python -m relevance topic`` read their files so; ``python -m relevance
-public`` finds its snapshots here and reads them itself (MedQuAD at the snapshot's newest commit, which it records)."""
+work tree needed: ``python -m support nli``, ``python -m relevance topic`` and COVID-QA of ``python -m relevance public`` read their files
+so; MedQuAD is read whole with ``git archive`` at its snapshot's newest commit, which the builder records."""
 
 from __future__ import annotations
 

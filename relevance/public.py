@@ -39,7 +39,7 @@ from pathlib import Path
 
 from core.errors import GuideError
 from core.jsonl import jsonl_lines
-from core.snapshots import mirror_path
+from core.snapshots import git_show, mirror_path
 from index.chunking import sentence_spans
 
 log = logging.getLogger(__name__)
@@ -130,7 +130,7 @@ def medquad_pairs(mirror: Path, held_urls: set[str], rng: random.Random) -> list
 
 
 def covidqa_pairs(mirror: Path, rng: random.Random) -> list[Pair]:
-    data = json.loads(_git(mirror_path(mirror, COVIDQA), "show", f"{COVIDQA_COMMIT}:{COVIDQA_FILE}"))
+    data = json.loads(git_show(mirror, COVIDQA, COVIDQA_COMMIT, COVIDQA_FILE))
     pairs: list[Pair] = []
     for article in data["data"]:
         for paragraph in article["paragraphs"]:

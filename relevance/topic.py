@@ -68,8 +68,7 @@ DATASETS = REPO_ROOT / "evals" / "datasets"
 
 def build_everyday_queries(mirror: Path) -> dict[str, Any]:
     """CLINC150's queries, less those near health, into ``EVERYDAY`` (committed), with their split."""
-    commit = CLINC_COMMIT
-    data = json.loads(git_show(mirror, CLINC_REPO, commit, CLINC_FILE))
+    data = json.loads(git_show(mirror, CLINC_REPO, CLINC_COMMIT, CLINC_FILE))
     split = {"train": "train", "oos_train": "train", "val": "calibration", "oos_val": "calibration", "test": "test", "oos_test": "test"}
     rows, dropped = [], 0
     for name, part in split.items():
@@ -81,7 +80,7 @@ def build_everyday_queries(mirror: Path) -> dict[str, Any]:
     with gzip.open(EVERYDAY, "wt", encoding="utf-8") as out:
         for row in rows:
             out.write(json.dumps(row) + "\n")
-    return {"repository": CLINC_REPO, "commit": commit, "file": CLINC_FILE, "licence": "CC BY 3.0", "rows": len(rows), "dropped_near_health": dropped}
+    return {"repository": CLINC_REPO, "commit": CLINC_COMMIT, "file": CLINC_FILE, "licence": "CC BY 3.0", "rows": len(rows), "dropped_near_health": dropped}
 
 
 def _everyday(part: str) -> list[str]:

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from assistant.support import logit
 from relevance.coverage_probe import items
 
 
@@ -41,8 +42,8 @@ def test_the_figures_are_those_of_a_model_fitted_on_the_first_run_only() -> None
             label = "yes" if k % 2 else "no"
             best = (0.9 if label == "yes" else 0.05) if separated else float(rng.uniform(0.01, 0.99))
             rows.append({"label": label, "coverage": "partial", "precision": 1.0 if label == "yes" else None, "best": best,
-                         "best_logit": float(np.log(best / (1 - best))), "second_logit": 0.0, "missing": 0.0, "unknown": 0.0,
-                         "overlap": 1.0, "reading_logit": float(np.log(best / (1 - best))), "vote": 0.0, "neighbour": 0.0, "cosine": 0.5})
+                         "best_logit": logit(best), "second_logit": 0.0, "missing": 0.0, "unknown": 0.0,
+                         "overlap": 1.0, "reading_logit": logit(best), "vote": 0.0, "neighbour": 0.0, "cosine": 0.5})
         return rows
 
     runs = {"fitted": run(True), "held apart": run(False)}
