@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import logging
 import math
+import os
+import sys
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -78,6 +81,12 @@ class LlamaCppChatModel(BaseChatModel):
     One ``llama_cpp.Llama`` is not thread-safe, so every call into it (generation,
     streaming, ``yes_probability``) holds one lock; the Gradio app calls from threads.
 
+    llama.cpp's work runs on one thread of its own, set ``niceness`` lower than the rest of the
+    app: its OpenMP workers, started from that thread, inherit the lower priority. While it keeps
+    both cores busy for one person, a crisis reply or the extractive answers of those waiting in
+    line take the cores when they need them (on a slow 2-core machine a crisis reply in the chat
+    took 1.0-1.9 s behind it).
+
     llama.cpp reuses the part of its cache that matches the start of a new prompt. A prompt
     warmed with ``warm_prefix`` keeps its state: a later call with the same system prompt
     after a call with another one (a follow-up rewrite, a judge) restores it instead of
@@ -91,8 +100,10 @@ class LlamaCppChatModel(BaseChatModel):
     n_threads: int = Field(2, description="CPU threads.")
     max_tokens: int = Field(220, description="Longest answer, in tokens.")
     temperature: float = Field(0.0, description="Sampling temperature (0: greedy).")
+    niceness: int = Field(10, ge=0, le=19, description="How far below the app's other threads llama.cpp's threads run (Linux).")
 
     _llama: Llama = PrivateAttr()
+    _worker: ThreadPoolExecutor = PrivateAttr()
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
     _yes_no_ids: tuple[list[int], list[int]] | None = PrivateAttr(default=None)
     _prefix: tuple[str, LlamaState] | None = PrivateAttr(default=None)
@@ -104,14 +115,15 @@ class LlamaCppChatModel(BaseChatModel):
         from llama_cpp import Llama
 
         log.info("Loading %s (n_ctx=%d, n_threads=%d).", self.model_path, self.n_ctx, self.n_threads)
-        self._llama = Llama(
-            model_path=str(self.model_path),
-            n_ctx=self.n_ctx,
-            n_threads=self.n_threads,
-            logits_all=False,
-            verbose=False,
+        self._worker = ThreadPoolExecutor(1, "local-model", initializer=_lower_priority, initargs=(self.niceness,))
+        self._llama = self._on_model_thread(
+            Llama, model_path=str(self.model_path), n_ctx=self.n_ctx, n_threads=self.n_threads, logits_all=False, verbose=False
         )
         return self
+
+    def _on_model_thread(self, call: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """``call`` run on the model's own low-priority thread; its result or its exception."""
+        return self._worker.submit(call, *args, **kwargs).result()
 
     @property
     def _llm_type(self) -> str:
@@ -131,7 +143,7 @@ class LlamaCppChatModel(BaseChatModel):
             raise ValueError("warm_prefix needs messages that start with a system message.")
         started = time.perf_counter()
         with self._lock:
-            self._llama.create_chat_completion(messages=to_llama_messages(messages), max_tokens=1, temperature=0.0)
+            self._on_model_thread(self._llama.create_chat_completion, messages=to_llama_messages(messages), max_tokens=1, temperature=0.0)
             state = self._llama.save_state()
             self._prefix, self._context_system = (system, state), system
         log.info("Warmed the prompt prefix: %d tokens in %.1f s.", state.n_tokens, time.perf_counter() - started)
@@ -183,8 +195,8 @@ class LlamaCppChatModel(BaseChatModel):
     ) -> ChatResult:
         with self._lock:
             started = time.perf_counter()
-            response = self._llama.create_chat_completion(
-                messages=self._prepare(messages), **self._completion_kwargs(stop, kwargs)
+            response = self._on_model_thread(
+                self._llama.create_chat_completion, messages=self._prepare(messages), **self._completion_kwargs(stop, kwargs)
             )
             self._record(started, None)
         choice = response["choices"][0]
@@ -212,9 +224,9 @@ class LlamaCppChatModel(BaseChatModel):
             started, first_token_at = time.perf_counter(), None
             stream = self._llama.create_chat_completion(
                 messages=self._prepare(messages), stream=True, **self._completion_kwargs(stop, kwargs)
-            )
+            )  # a generator: each step below decodes a token, on the model's thread
             try:
-                for part in stream:
+                while (part := self._on_model_thread(next, stream, None)) is not None:
                     choice = part["choices"][0]
                     token = choice["delta"].get("content") or ""
                     finish = choice.get("finish_reason")
@@ -234,7 +246,7 @@ class LlamaCppChatModel(BaseChatModel):
                         run_manager.on_llm_new_token(token, chunk=chunk)
                     yield chunk
             finally:
-                stream.close()
+                self._on_model_thread(stream.close)
                 self._record(started, first_token_at)
 
     def yes_probability(self, prompt_messages: Sequence[BaseMessage]) -> float:
@@ -257,7 +269,8 @@ class LlamaCppChatModel(BaseChatModel):
 
         yes_ids, no_ids = self._yes_no_token_ids()
         with self._lock:
-            self._llama.create_chat_completion(
+            self._on_model_thread(
+                self._llama.create_chat_completion,
                 messages=self._prepare(prompt_messages),
                 max_tokens=1,
                 temperature=0.0,
@@ -282,6 +295,21 @@ class LlamaCppChatModel(BaseChatModel):
         if not ids:
             raise RuntimeError(f"None of {words} is a single token of {self.model_path.name}.")
         return sorted(ids)
+
+
+def _lower_priority(niceness: int) -> None:
+    """Run the calling thread (the model's) ``niceness`` below the others, where the system lets a
+    thread be set apart (Linux: threads are tasks); elsewhere the model runs as the app does."""
+    if not niceness:
+        return
+    if not sys.platform.startswith("linux"):
+        log.info("The local model runs at the app's priority: setting one thread's priority needs Linux.")
+        return
+    thread = threading.get_native_id()
+    try:
+        os.setpriority(os.PRIO_PROCESS, thread, min(os.getpriority(os.PRIO_PROCESS, thread) + niceness, 19))
+    except OSError as error:
+        log.warning("The local model runs at the app's priority (its thread's could not be lowered: %s).", error)
 
 
 def _system_text(messages: Sequence[BaseMessage]) -> str | None:
@@ -322,6 +350,7 @@ def load_local_chat_model(settings: Settings) -> LlamaCppChatModel:
         model_path=local_model_path(settings),
         n_ctx=gen.n_ctx,
         n_threads=gen.n_threads,
+        niceness=gen.model_niceness,
         max_tokens=gen.max_tokens,
         temperature=gen.temperature,
     )

