@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import logging
 import math
-import os
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -25,6 +23,7 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, Chat
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import ConfigDict, Field, PrivateAttr, model_validator
 
+from core.priority import lowered_pool
 from core.settings import Settings
 
 if TYPE_CHECKING:
@@ -115,7 +114,7 @@ class LlamaCppChatModel(BaseChatModel):
         from llama_cpp import Llama
 
         log.info("Loading %s (n_ctx=%d, n_threads=%d).", self.model_path, self.n_ctx, self.n_threads)
-        self._worker = ThreadPoolExecutor(1, "local-model", initializer=_lower_priority, initargs=(self.niceness,))
+        self._worker = lowered_pool(1, self.niceness, "local-model")
         self._llama = self._on_model_thread(
             Llama, model_path=str(self.model_path), n_ctx=self.n_ctx, n_threads=self.n_threads, logits_all=False, verbose=False
         )
@@ -295,21 +294,6 @@ class LlamaCppChatModel(BaseChatModel):
         if not ids:
             raise RuntimeError(f"None of {words} is a single token of {self.model_path.name}.")
         return sorted(ids)
-
-
-def _lower_priority(niceness: int) -> None:
-    """Run the calling thread (the model's) ``niceness`` below the others, where the system lets a
-    thread be set apart (Linux: threads are tasks); elsewhere the model runs as the app does."""
-    if not niceness:
-        return
-    if not sys.platform.startswith("linux"):
-        log.info("The local model runs at the app's priority: setting one thread's priority needs Linux.")
-        return
-    thread = threading.get_native_id()
-    try:
-        os.setpriority(os.PRIO_PROCESS, thread, min(os.getpriority(os.PRIO_PROCESS, thread) + niceness, 19))
-    except OSError as error:
-        log.warning("The local model runs at the app's priority (its thread's could not be lowered: %s).", error)
 
 
 def _system_text(messages: Sequence[BaseMessage]) -> str | None:

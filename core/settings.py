@@ -122,6 +122,12 @@ class AppSettings(_Section):
         "added documents' sentences in the background (answers quote a document as written until then).",
     )
     max_upload_mb: float = Field(10.0, gt=0, description="Largest upload accepted.")
+    answer_niceness: int = Field(
+        5, ge=0, le=19,
+        description="How far below the chat's safety replies its answers are searched, checked and written (Linux nice; "
+        "0: the same). An emergency or crisis reply takes the cores at once while others' answers are computed "
+        "(tests/reliability/test_emergency.py); the local model runs lower still (generator.model_niceness).",
+    )
     max_waiting: int = Field(
         6, ge=0, le=100,
         description="People who may wait for the local model behind the one it serves; more get the "

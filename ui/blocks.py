@@ -33,6 +33,7 @@ from assistant.safety import check_safety
 from assistant.suggestions import suggest_questions
 from assistant.types import Answer
 from core.errors import GuideError
+from core.priority import lowered_pool, stepped_on
 from core.settings import Settings
 from corpus.untrusted import links, scrub_links
 from ui import render
@@ -99,6 +100,8 @@ class ChatApp:
             if record.origin == "shipped" and (stored := assistant.document(record.doc_id)) is not None
         )
         self._stops: dict[str, threading.Event] = {}  # the Stop switch of each tab's running answer
+        # answers are computed below the safety replies' priority, each step on one of these threads
+        self._answering = lowered_pool(self.settings.app.max_waiting + 2, self.settings.app.answer_niceness, "answers")
 
     def build(self) -> gr.Blocks:
         with gr.Blocks(title=TITLE) as demo:
@@ -197,7 +200,9 @@ class ChatApp:
             if flag is not None and not flag.blocking and flag.kind in render.SAFETY_ALERTS:  # a crisis read by the model: its alert at once
                 yield ANSWER_OUTPUTS(alert=render.alert_html(flag.kind))
             note = ""
-            if (flag is not None and flag.blocking) or not chains.uses_model:  # no model: no waiting
+            if flag is not None and flag.blocking:  # an emergency or crisis: its reply at the app's priority, at once
+                answer = yield from self._stream(chains.chain, question, session, where, messages, number, stop, urgent=True)
+            elif not chains.uses_model:  # no model: no waiting
                 answer = yield from self._stream(chains.chain, question, session, where, messages, number, stop)
             else:
                 answer, note = yield from self._through_line(chains, question, session, where, messages, number, stop)
@@ -262,15 +267,16 @@ class ChatApp:
 
     def _stream(
         self, chain: AnswerChain, question: str, session: ChatSession, condition: str | None,
-        messages: Messages, number: int, stop: threading.Event, shown: str | None = None,
+        messages: Messages, number: int, stop: threading.Event, shown: str | None = None, urgent: bool = False,
     ) -> Iterator[tuple[Any, ...]]:
         """Yield the chat's updates while ``chain`` answers in the light of the conversation; return
         its final Answer. ``shown``: what the bubble keeps until the first checked sentence (else the
-        progress of the search). Raises ``Stopped`` when the user presses Stop (the chain closes the
-        model's stream)."""
+        progress of the search). ``urgent``: computed on this thread, at the app's priority (else
+        below it, on the answering threads). Raises ``Stopped`` when the user presses Stop (the chain
+        closes the model's stream)."""
         progress, line = Progress(), ""
         with closing(chain.stream(question, session.history, condition, stop)) as events:
-            for event in events:
+            for event in events if urgent else stepped_on(self._answering, events):
                 if stop.is_set():
                     break
                 if event.kind == "final" and event.answer is not None:
@@ -364,18 +370,20 @@ class ChatApp:
         try:
             where = self.assistant.condition_key(condition)
             flag = check_safety(question or "")
-            if (flag is not None and flag.blocking) or not chains.uses_model:
+            if flag is not None and flag.blocking:  # at the app's priority, at once
                 answer = final(chains.chain.stream(question, (), where))
+            elif not chains.uses_model:
+                answer = final(stepped_on(self._answering, chains.chain.stream(question, (), where)))
             else:
                 ticket = self.line.join()
                 if ticket is None:
-                    answer = final(chains.quick.stream(question, (), where))
+                    answer = final(stepped_on(self._answering, chains.quick.stream(question, (), where)))
                     answer = dataclasses.replace(answer, generator=f"{answer.generator} (the language model was busy)")
                 else:
                     with ticket:
                         while not ticket.wait(WAIT_POLL_S):
                             pass
-                        answer = final(chains.chain.stream(question, (), where))
+                        answer = final(stepped_on(self._answering, chains.chain.stream(question, (), where)))
             return self._scrubbed(answer).to_dict()
         except GuideError as error:
             raise gr.Error(str(error)) from error
