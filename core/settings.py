@@ -92,9 +92,9 @@ class GeneratorSettings(_Section):
     n_threads: int = Field(2, ge=1, description="CPU threads for the local model.")
     model_niceness: int = Field(
         10, ge=0, le=19,
-        description="How far below the chat's other work the local model's threads run (Linux nice; 0: the same). Its "
-        "threads keep both cores busy while it writes; lower, they give way at once to an emergency or crisis reply and "
-        "to the extractive answers of those waiting (tests/reliability/test_emergency.py).",
+        description="How far below the app's main thread the local model's threads run (Linux nice; 0: the same; elsewhere "
+        "ignored). They keep both cores busy while it writes; lowered, they give way to an emergency or crisis reply and to "
+        "the answers searched for those waiting (tests/reliability/test_emergency.py); by default lower than app.answer_niceness.",
     )
     n_ctx: int = Field(4096, ge=512, description="Context window of the local model.")
     max_tokens: int = Field(220, ge=16, description="Longest answer, in tokens.")
@@ -124,9 +124,10 @@ class AppSettings(_Section):
     max_upload_mb: float = Field(10.0, gt=0, description="Largest upload accepted.")
     answer_niceness: int = Field(
         5, ge=0, le=19,
-        description="How far below the chat's safety replies its answers are searched, checked and written (Linux nice; "
-        "0: the same). An emergency or crisis reply takes the cores at once while others' answers are computed "
-        "(tests/reliability/test_emergency.py); the local model runs lower still (generator.model_niceness).",
+        description="How far below the app's main thread the chat and /ask compute answers and next questions (Linux nice; "
+        "0: the same; elsewhere ignored), so that an emergency or crisis reply, computed at the app's priority, comes "
+        "first (tests/reliability/test_emergency.py). Work in thread pools started with the app (onnxruntime's) is not "
+        "lowered. The local model runs lower still (generator.model_niceness).",
     )
     max_waiting: int = Field(
         6, ge=0, le=100,

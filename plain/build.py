@@ -9,9 +9,7 @@ interrupted build resumes and an unchanged sentence is never sent to the model a
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import os
 import queue
 import re
 import threading
@@ -23,6 +21,7 @@ from typing import Any, Protocol
 
 from langchain_core.language_models.chat_models import BaseChatModel
 
+from core.priority import lower_this_thread
 from corpus.loaders import load_file
 from corpus.types import Document
 from index.plain import PlainEntry, PlainLayer, PlainStore, document_sentences, sentence_key, uploads_layer_path
@@ -37,8 +36,8 @@ PENDING = "pending checks"
 NO_PLAIN_MEANS = "no plain means applies"  # the rules changed nothing and no model was asked
 AUDIT_REFUSED = "audit:"  # a rewrite a person found unfaithful (evals/plain_audit.jsonl); no check overrules it
 MIN_WORDS = 6  # shorter sentences (and headings) are left as the guide wrote them
-ALREADY_PLAIN_GRADE = 6.0
-BACKGROUND_NICENESS = 10  # an upload's layer is built at low priority: answers come first  # at or below this grade a sentence is already plain
+ALREADY_PLAIN_GRADE = 6.0  # at or below this grade a sentence is already plain
+BACKGROUND_NICENESS = 10  # an upload's layer is built at low priority: answers come first (core.priority)
 
 
 class Verdicts(Protocol):
@@ -335,9 +334,7 @@ class BackgroundPlainBuilder:
         self._queue.put(None)
 
     def _run(self) -> None:
-        # Below the answers in CPU priority (Linux: per thread, and llama.cpp's threads inherit it).
-        with contextlib.suppress(OSError, AttributeError):
-            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), BACKGROUND_NICENESS)
+        lower_this_thread(BACKGROUND_NICENESS)  # below the answers (core.priority)
         while True:
             item = self._queue.get()
             name = "?"

@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import logging
+import os
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -29,7 +30,7 @@ import gradio as gr
 from assistant.api import Assistant
 from assistant.chain import AnswerChain
 from assistant.phrases import NOT_COVERED_ANSWER
-from assistant.safety import check_safety
+from assistant.safety import SafetyFlag, check_safety
 from assistant.suggestions import suggest_questions
 from assistant.types import Answer
 from core.errors import GuideError
@@ -81,6 +82,15 @@ WAIT_POLL_S = 1.0  # how often a waiting user's place is re-checked
 Messages = list[dict[str, Any]]  # the chat's messages, as gr.Chatbot takes them
 
 
+def urgent_chain(flag: SafetyFlag | None, chains: Chains) -> AnswerChain | None:
+    """The chain that replies at once, at the app's priority and never in the local model's line,
+    to an emergency or a crisis: the fixed guidance, or, for a crisis only the crisis model reads,
+    its notice and then the guides' own sentences. None for any other message."""
+    if flag is None or not (flag.blocking or flag.kind in render.SAFETY_ALERTS):
+        return None
+    return chains.chain if flag.blocking else chains.quick
+
+
 class ChatApp:
     """The chat page over one loaded assistant."""
 
@@ -100,8 +110,10 @@ class ChatApp:
             if record.origin == "shipped" and (stored := assistant.document(record.doc_id)) is not None
         )
         self._stops: dict[str, threading.Event] = {}  # the Stop switch of each tab's running answer
-        # answers are computed below the safety replies' priority, each step on one of these threads
-        self._answering = lowered_pool(self.settings.app.max_waiting + 2, self.settings.app.answer_niceness, "answers")
+        # answers are computed below the safety replies' priority, each step on one of these threads:
+        # one per core, one waiting on the local model's next words, one spare
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 2
+        self._answering = lowered_pool(cores + 2, self.settings.app.answer_niceness, "answers")
 
     def build(self) -> gr.Blocks:
         with gr.Blocks(title=TITLE) as demo:
@@ -200,13 +212,13 @@ class ChatApp:
             if flag is not None and not flag.blocking and flag.kind in render.SAFETY_ALERTS:  # a crisis read by the model: its alert at once
                 yield ANSWER_OUTPUTS(alert=render.alert_html(flag.kind))
             note = ""
-            if flag is not None and flag.blocking:  # an emergency or crisis: its reply at the app's priority, at once
-                answer = yield from self._stream(chains.chain, question, session, where, messages, number, stop, urgent=True)
+            if (urgent := urgent_chain(flag, chains)) is not None:
+                answer = yield from self._stream(urgent, question, session, where, messages, number, stop, urgent=True)
             elif not chains.uses_model:  # no model: no waiting
                 answer = yield from self._stream(chains.chain, question, session, where, messages, number, stop)
             else:
                 answer, note = yield from self._through_line(chains, question, session, where, messages, number, stop)
-            yield self._finish(question, self._scrubbed(answer), session, condition, note)
+            yield self._finish(question, self._scrubbed(answer), session, condition, note, urgent=urgent is not None)
         except Stopped as stopped:
             log.info("answer %d stopped by the user after %d characters", number, len(stopped.text))
             yield self._end_turn(ChatTurn(question, condition, None, stopped.text, "stopped"), session, STOPPED_STATUS)
@@ -306,13 +318,17 @@ class ChatApp:
         return dataclasses.replace(answer, answer=self._scrub(answer.answer), sentences=sentences)
 
     def _finish(
-        self, question: str, answer: Answer, session: ChatSession, condition: str, note: str = ""
+        self, question: str, answer: Answer, session: ChatSession, condition: str, note: str = "", urgent: bool = False,
     ) -> tuple[Any, ...]:
-        """The answer is done: its sources, what to ask the care team and next, and why."""
+        """The answer is done: its sources, what to ask the care team and next, and why. The next
+        questions are searched below the safety replies' priority, except after an ``urgent`` reply."""
         self._add_turn(ChatTurn(question, condition, answer), session)
         asks, reason = care_team_suggestions(question, answer)  # always in the user's own words
         session.care_team_questions.extend(q for q in asks if q not in session.care_team_questions)
-        session.suggestions = self._suggestions(answer, session, condition)
+        if urgent:
+            session.suggestions = self._suggestions(answer, session, condition)
+        else:
+            session.suggestions = self._answering.submit(self._suggestions, answer, session, condition).result()
         done = f"{note} {done_status(answer)}" if note else done_status(answer)
         return self._turn_outputs(
             session, alert=render.alert_html(answer.safety), notice=render.care_team_html(asks, reason),
@@ -370,8 +386,8 @@ class ChatApp:
         try:
             where = self.assistant.condition_key(condition)
             flag = check_safety(question or "")
-            if flag is not None and flag.blocking:  # at the app's priority, at once
-                answer = final(chains.chain.stream(question, (), where))
+            if (urgent := urgent_chain(flag, chains)) is not None:
+                answer = final(urgent.stream(question, (), where))
             elif not chains.uses_model:
                 answer = final(stepped_on(self._answering, chains.chain.stream(question, (), where)))
             else:

@@ -182,6 +182,8 @@ def test_the_local_model_writes_below_the_rest_of_the_app(local_chat_model):
     """While it writes, llama.cpp's threads (its own and the workers it starts) run lower than the
     caller's, so that a crisis reply takes the cores at once (tests/reliability/test_emergency.py
     times that); the caller's thread, a chat worker, keeps its priority."""
+    if not local_chat_model.niceness:
+        pytest.skip("GUIDES_GENERATOR__MODEL_NICENESS=0 runs the model at the app's priority")
     caller = os.getpriority(os.PRIO_PROCESS, 0)
     stream = local_chat_model.stream([HumanMessage("Count from one to twenty in words.")], max_tokens=24)
     next(stream)
@@ -189,7 +191,7 @@ def test_the_local_model_writes_below_the_rest_of_the_app(local_chat_model):
     stream.close()
 
     lowered = [tid for tid, nice in niceness.items() if nice == min(caller + local_chat_model.niceness, 19)]
-    assert local_chat_model.niceness > 0 and len(lowered) >= local_chat_model.n_threads, niceness
+    assert len(lowered) >= local_chat_model.n_threads, f"threads and their nice values while the model writes: {niceness}"
     assert os.getpriority(os.PRIO_PROCESS, 0) == caller == niceness[threading.get_native_id()]
 
 
