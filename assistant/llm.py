@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+MODEL_THREAD = "local-model"  # the name of the thread that runs llama.cpp
 _ROLES = {"system": "system", "human": "user", "ai": "assistant"}
 # First-token spellings counted as an answer of yes / no (each one token in Qwen's vocabulary).
 YES_WORDS = ("yes", "Yes", "YES", " yes", " Yes")
@@ -99,7 +100,7 @@ class LlamaCppChatModel(BaseChatModel):
     n_threads: int = Field(2, description="CPU threads.")
     max_tokens: int = Field(220, description="Longest answer, in tokens.")
     temperature: float = Field(0.0, description="Sampling temperature (0: greedy).")
-    niceness: int = Field(10, ge=0, le=19, description="How far below the app's other threads llama.cpp's threads run (Linux).")
+    niceness: int = Field(0, ge=0, le=19, description="How far below the app's main thread llama.cpp's threads run (Linux; the app's is generator.model_niceness).")
 
     _llama: Llama = PrivateAttr()
     _worker: ThreadPoolExecutor = PrivateAttr()
@@ -114,14 +115,18 @@ class LlamaCppChatModel(BaseChatModel):
         from llama_cpp import Llama
 
         log.info("Loading %s (n_ctx=%d, n_threads=%d).", self.model_path, self.n_ctx, self.n_threads)
-        self._worker = lowered_pool(1, self.niceness, "local-model")
+        self._worker = lowered_pool(1, self.niceness, MODEL_THREAD)
         self._llama = self._on_model_thread(
             Llama, model_path=str(self.model_path), n_ctx=self.n_ctx, n_threads=self.n_threads, logits_all=False, verbose=False
         )
         return self
 
     def _on_model_thread(self, call: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        """``call`` run on the model's own low-priority thread; its result or its exception."""
+        """``call`` run on the model's own low-priority thread; its result or its exception. Called
+        there already (a stream closed by the collector of its own thread), it runs at once: waiting
+        for itself, the thread would never be free again."""
+        if threading.current_thread().name.startswith(MODEL_THREAD):
+            return call(*args, **kwargs)
         return self._worker.submit(call, *args, **kwargs).result()
 
     @property

@@ -355,11 +355,19 @@ class SafetyFlag:
     message: str  # shown before anything else; empty for flags the user needs no notice of
     blocking: bool  # True: answer with the message only, no retrieval, no model
 
+    @property
+    def urgent(self) -> bool:
+        """An emergency or a crisis, also one only the crisis model reads: replied to at once, at the
+        app's priority, never kept waiting for the local model."""
+        return self.blocking or self.kind in BLOCKING
+
 
 def as_read(question: str) -> str:
-    """The message as the red flags read it: straight apostrophes (phones type "can’t"), and
-    misspelt emergency words respelt (``EMERGENCY_VOCABULARY``)."""
-    return respelt(question.translate(_APOSTROPHES), EMERGENCY_VOCABULARY, RESPELL_CUTOFF, min_length=3)
+    """The message as the red flags read it: one space for any run of spaces, line breaks or
+    no-break spaces (the chat reads "chest\npains" as the chain does), straight apostrophes (phones
+    type "can’t"), and misspelt emergency words respelt (``EMERGENCY_VOCABULARY``)."""
+    question = " ".join(question.translate(_APOSTROPHES).split())
+    return respelt(question, EMERGENCY_VOCABULARY, RESPELL_CUTOFF, min_length=3)
 
 
 def named_emergency(question: str, names: GuideNames = GuideNames()) -> bool:

@@ -4,7 +4,7 @@ first while answers are searched and written for others.
 Linux sets a priority per thread (threads are tasks), and the threads a thread starts (llama.cpp's
 and torch's OpenMP workers) begin at its priority. So work that can wait runs on threads of its
 own, lowered once when they start; the threads that reply to safety messages keep the app's
-priority. Thread pools started before (onnxruntime's, numpy's) keep the app's priority.
+priority. A thread pool keeps the priority of the thread that started it (onnxruntime's, numpy's).
 """
 
 from __future__ import annotations

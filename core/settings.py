@@ -126,8 +126,8 @@ class AppSettings(_Section):
         5, ge=0, le=19,
         description="How far below the app's main thread the chat and /ask compute answers and next questions (Linux nice; "
         "0: the same; elsewhere ignored), so that an emergency or crisis reply, computed at the app's priority, comes "
-        "first (tests/reliability/test_emergency.py). Work in thread pools started with the app (onnxruntime's) is not "
-        "lowered. The local model runs lower still (generator.model_niceness).",
+        "first (tests/reliability/test_emergency.py). A thread pool keeps the priority of the thread that started it: "
+        "onnxruntime's for the models loaded with the app are not lowered. The local model runs lower still (generator.model_niceness).",
     )
     max_waiting: int = Field(
         6, ge=0, le=100,

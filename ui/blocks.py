@@ -3,8 +3,10 @@
 Each browser tab has its own ``ChatSession`` in a ``gr.State``, restored on load from the
 copy the browser keeps (``gr.BrowserState``, see ui/session.py); the assistant (models and
 index) is shared and loaded once. Answers run without a Gradio concurrency limit, so an
-emergency or crisis message is answered at once whatever else is running (it needs no
-search and no model). Only the local model's part of an answer waits, one person at a
+emergency or crisis message is answered at once whatever else is running: on the request's
+thread, at the app's priority, with no model (a crisis only the crisis model reads gets its
+notice, then the guides' own sentences); every other answer is computed a step at a time on
+lower-priority threads (``core.priority``). Only the local model's part of an answer waits, one person at a
 time, in a bounded ``WaitingLine``: a waiting user sees their place and the extractive
 answer straight away. Uploads run one at a time in their own group; the retriever swaps
 its index atomically, so an upload never changes the index under a running answer.
@@ -21,6 +23,7 @@ import os
 import tempfile
 import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 from pathlib import Path
 from typing import Any
@@ -83,10 +86,10 @@ Messages = list[dict[str, Any]]  # the chat's messages, as gr.Chatbot takes them
 
 
 def urgent_chain(flag: SafetyFlag | None, chains: Chains) -> AnswerChain | None:
-    """The chain that replies at once, at the app's priority and never in the local model's line,
-    to an emergency or a crisis: the fixed guidance, or, for a crisis only the crisis model reads,
-    its notice and then the guides' own sentences. None for any other message."""
-    if flag is None or not (flag.blocking or flag.kind in render.SAFETY_ALERTS):
+    """The chain that replies at once, on the request's thread and never in the local model's line,
+    to an urgent message (``SafetyFlag.urgent``): the fixed guidance, or, for a crisis only the crisis
+    model reads, its notice and then the guides' own sentences. None for any other message."""
+    if flag is None or not flag.urgent:
         return None
     return chains.chain if flag.blocking else chains.quick
 
@@ -110,10 +113,12 @@ class ChatApp:
             if record.origin == "shipped" and (stored := assistant.document(record.doc_id)) is not None
         )
         self._stops: dict[str, threading.Event] = {}  # the Stop switch of each tab's running answer
-        # answers are computed below the safety replies' priority, each step on one of these threads:
-        # one per core, one waiting on the local model's next words, one spare
+        # answers are computed below the urgent replies' priority, a step at a time: the answers from the
+        # guides on threads one more than the cores; the one answer the local model writes (the line
+        # serves one person at a time) on a thread of its own, so that its next words never queue behind others
         cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 2
-        self._answering = lowered_pool(cores + 2, self.settings.app.answer_niceness, "answers")
+        self._answering = lowered_pool(cores + 1, self.settings.app.answer_niceness, "answers")
+        self._serving = lowered_pool(1, self.settings.app.answer_niceness, "serving")
 
     def build(self) -> gr.Blocks:
         with gr.Blocks(title=TITLE) as demo:
@@ -209,16 +214,16 @@ class ChatApp:
         try:
             where = self.assistant.condition_key(condition)
             flag = check_safety(question)
-            if flag is not None and not flag.blocking and flag.kind in render.SAFETY_ALERTS:  # a crisis read by the model: its alert at once
+            if flag is not None and flag.urgent and not flag.blocking:  # a crisis read by the model: its alert at once
                 yield ANSWER_OUTPUTS(alert=render.alert_html(flag.kind))
             note = ""
             if (urgent := urgent_chain(flag, chains)) is not None:
-                answer = yield from self._stream(urgent, question, session, where, messages, number, stop, urgent=True)
+                answer = yield from self._stream(urgent, question, session, where, messages, number, stop, on=None)
             elif not chains.uses_model:  # no model: no waiting
-                answer = yield from self._stream(chains.chain, question, session, where, messages, number, stop)
+                answer = yield from self._stream(chains.chain, question, session, where, messages, number, stop, on=self._answering)
             else:
                 answer, note = yield from self._through_line(chains, question, session, where, messages, number, stop)
-            yield self._finish(question, self._scrubbed(answer), session, condition, note, urgent=urgent is not None)
+            yield self._finish(question, self._scrubbed(answer), session, condition, note)
         except Stopped as stopped:
             log.info("answer %d stopped by the user after %d characters", number, len(stopped.text))
             yield self._end_turn(ChatTurn(question, condition, None, stopped.text, "stopped"), session, STOPPED_STATUS)
@@ -249,17 +254,17 @@ class ChatApp:
         if ticket is None:
             note = LINE_FULL.format(waiting=self.line.length)
             gr.Warning(note)
-            answer = yield from self._stream(chains.quick, question, session, condition, messages, number, stop)
+            answer = yield from self._stream(chains.quick, question, session, condition, messages, number, stop, on=self._answering)
             return answer, note
         with ticket:
             shown = None
             if ticket.ahead:
-                quick = yield from self._stream(chains.quick, question, session, condition, messages, number, stop)
+                quick = yield from self._stream(chains.quick, question, session, condition, messages, number, stop, on=self._answering)
                 shown = render.answer_markdown(self._scrub(quick.answer or NOT_COVERED_ANSWER)) + "\n\n" + WAITING_NOTE
                 messages[-1] = _message("assistant", shown)
                 if not (yield from self._wait(ticket, messages, number, stop)):
                     return quick, STOPPED_WAITING
-            answer = yield from self._stream(chains.chain, question, session, condition, messages, number, stop, shown)
+            answer = yield from self._stream(chains.chain, question, session, condition, messages, number, stop, on=self._serving, shown=shown)
             return answer, ""
 
     def _wait(
@@ -279,16 +284,16 @@ class ChatApp:
 
     def _stream(
         self, chain: AnswerChain, question: str, session: ChatSession, condition: str | None,
-        messages: Messages, number: int, stop: threading.Event, shown: str | None = None, urgent: bool = False,
+        messages: Messages, number: int, stop: threading.Event, on: ThreadPoolExecutor | None, shown: str | None = None,
     ) -> Iterator[tuple[Any, ...]]:
         """Yield the chat's updates while ``chain`` answers in the light of the conversation; return
         its final Answer. ``shown``: what the bubble keeps until the first checked sentence (else the
-        progress of the search). ``urgent``: computed on this thread, at the app's priority (else
-        below it, on the answering threads). Raises ``Stopped`` when the user presses Stop (the chain
+        progress of the search). ``on``: the lowered threads that compute it, a step at a time (None:
+        this thread, at the app's priority, for an urgent reply). Raises ``Stopped`` when the user presses Stop (the chain
         closes the model's stream)."""
         progress, line = Progress(), ""
         with closing(chain.stream(question, session.history, condition, stop)) as events:
-            for event in events if urgent else stepped_on(self._answering, events):
+            for event in events if on is None else stepped_on(on, events):
                 if stop.is_set():
                     break
                 if event.kind == "final" and event.answer is not None:
@@ -318,17 +323,15 @@ class ChatApp:
         return dataclasses.replace(answer, answer=self._scrub(answer.answer), sentences=sentences)
 
     def _finish(
-        self, question: str, answer: Answer, session: ChatSession, condition: str, note: str = "", urgent: bool = False,
+        self, question: str, answer: Answer, session: ChatSession, condition: str, note: str = ""
     ) -> tuple[Any, ...]:
         """The answer is done: its sources, what to ask the care team and next, and why. The next
-        questions are searched below the safety replies' priority, except after an ``urgent`` reply."""
+        questions are searched on this thread: the turn stays open until they are found, and on the
+        lowered threads they would queue behind everyone else's answers (review50)."""
         self._add_turn(ChatTurn(question, condition, answer), session)
         asks, reason = care_team_suggestions(question, answer)  # always in the user's own words
         session.care_team_questions.extend(q for q in asks if q not in session.care_team_questions)
-        if urgent:
-            session.suggestions = self._suggestions(answer, session, condition)
-        else:
-            session.suggestions = self._answering.submit(self._suggestions, answer, session, condition).result()
+        session.suggestions = self._suggestions(answer, session, condition)
         done = f"{note} {done_status(answer)}" if note else done_status(answer)
         return self._turn_outputs(
             session, alert=render.alert_html(answer.safety), notice=render.care_team_html(asks, reason),
@@ -399,7 +402,7 @@ class ChatApp:
                     with ticket:
                         while not ticket.wait(WAIT_POLL_S):
                             pass
-                        answer = final(stepped_on(self._answering, chains.chain.stream(question, (), where)))
+                        answer = final(stepped_on(self._serving, chains.chain.stream(question, (), where)))
             return self._scrubbed(answer).to_dict()
         except GuideError as error:
             raise gr.Error(str(error)) from error

@@ -86,3 +86,12 @@ def test_an_emergency_in_a_caregivers_words_is_answered_with_emergency_help_alon
 def test_a_changed_or_missing_model_file_is_refused_with_what_to_run(tmp_path):
     assert load_urgency_model(MODEL_DIR).cut == shipped_urgency_model().cut
     assert_refused_when_changed(MODEL_DIR, tmp_path, load_urgency_model, "python -m urgency train")
+
+
+@pytest.mark.parametrize("typed", ["my dad has chest\npains", "he has severe  bleeding", "she passed\nout on the floor", "he can\u2019t\u00a0breathe"])
+def test_an_emergency_typed_over_two_lines_or_with_odd_spaces_is_read_as_typed_on_one(typed):
+    """The chat checks the message as typed, before the chain tidies its spaces: both must see the
+    emergency, or the chat puts it in the local model's line (review50)."""
+    flag, tidied = check_safety(typed), check_safety(" ".join(typed.split()))
+    assert flag is not None and flag.blocking and flag.kind == "emergency", flag
+    assert flag == tidied

@@ -11,6 +11,7 @@ import time
 import pytest
 
 from assistant.phrases import CRISIS, EMERGENCY
+from assistant.safety import check_safety
 from tests.reliability.conftest import ChatTab, Reply
 from tests.ui.conftest import start_app, stop_app
 
@@ -107,10 +108,20 @@ def test_an_emergency_is_answered_at_once_while_the_model_serves_others(local_ap
     figures.append(f"/ask {seconds * 1000:.0f} ms")
     # a crisis only the crisis model reads is not put in the model's line either: its notice, then the
     # guides' own sentences, while the model still serves the others
-    read = urgent.ask(MODEL_READ_CRISIS)
-    assert read.answer.startswith(CRISIS[:40]) and "done" in read.status and "in line" not in read.status, read.status
+    flag = check_safety(MODEL_READ_CRISIS)
+    assert flag is not None and flag.kind == "crisis" and not flag.blocking  # no phrase names it: the crisis model does
+    started = time.perf_counter()
+    read = urgent.watch(urgent.submit(MODEL_READ_CRISIS), started)
+    assert read.answer.startswith(CRISIS[:40]) and "done" in read.status
+    assert _when(read, " in line") is None and _when(read, "Taken straight from the guides") is None, "a crisis was put in the line"
+    assert _first_answer(read) <= LIMIT_S, f"the crisis notice came after {_first_answer(read):.2f} s"
     assert read.seconds <= READ_CRISIS_LIMIT_S, f"the chat took {read.seconds:.2f} s for {MODEL_READ_CRISIS!r}"
-    figures.append(f"a crisis the model reads {read.seconds * 1000:.0f} ms")
+    started = time.perf_counter()
+    answer = urgent.ask_api(MODEL_READ_CRISIS)
+    seconds = time.perf_counter() - started
+    assert answer["safety"] == "crisis" and answer["answer"].startswith(CRISIS[:40]), answer["answer"][:200]
+    assert seconds <= READ_CRISIS_LIMIT_S, f"/ask took {seconds:.2f} s for {MODEL_READ_CRISIS!r}"
+    figures.append(f"a crisis the crisis model reads: chat {read.seconds * 1000:.0f} ms, /ask {seconds * 1000:.0f} ms")
     # the model was still at work for the others: otherwise the test proved nothing
     assert any(t.is_alive() for t in (serving, *threads)), "every model answer was over before the emergency"
 
