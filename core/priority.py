@@ -51,7 +51,8 @@ def lowered_pool(workers: int, niceness: int, name: str) -> ThreadPoolExecutor:
 
 def stepped_on(pool: ThreadPoolExecutor, steps: Iterator[T]) -> Iterator[T]:
     """``steps`` computed one at a time on ``pool``'s threads, yielded on the caller's; a step's
-    exception is raised on the caller's."""
+    exception is raised on the caller's. Closing ``steps`` is left to the caller (between steps,
+    when none runs)."""
     end = object()
     while (step := pool.submit(next, steps, end).result()) is not end:
         yield step  # type: ignore[misc]

@@ -19,6 +19,7 @@ IN_LINE = (
     "in their own words."
 )
 WAITING_NOTE = "_Taken straight from the guides while the language model helps someone else. Its answer comes next._"
+CRISIS_AT_ONCE = "(a crisis: answered at once from the guides, not in the language model's line)"  # /ask's generator says why
 STOPPED_STATUS = "Stopped. Ask your next question when you are ready."
 STOPPED_WAITING = "You stopped waiting for the language model. This answer is taken straight from the guides."
 FAILED_STATUS = "The answer failed."

@@ -42,6 +42,7 @@ from core.settings import Settings
 from corpus.untrusted import links, scrub_links
 from ui import render
 from ui.answering import (
+    CRISIS_AT_ONCE,
     FAILED,
     FAILED_STATUS,
     IN_LINE,
@@ -391,6 +392,8 @@ class ChatApp:
             flag = check_safety(question or "")
             if (urgent := urgent_chain(flag, chains)) is not None:
                 answer = final(urgent.stream(question, (), where))
+                if urgent is not chains.chain:  # a crisis the crisis model reads: say why there is no model answer
+                    answer = dataclasses.replace(answer, generator=f"{answer.generator} {CRISIS_AT_ONCE}")
             elif not chains.uses_model:
                 answer = final(stepped_on(self._answering, chains.chain.stream(question, (), where)))
             else:

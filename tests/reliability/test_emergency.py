@@ -14,6 +14,7 @@ from assistant.phrases import CRISIS, EMERGENCY
 from assistant.safety import check_safety
 from tests.reliability.conftest import ChatTab, Reply
 from tests.ui.conftest import start_app, stop_app
+from ui.answering import CRISIS_AT_ONCE
 
 LIMIT_S = 1.0
 # its crisis notice and an answer taken from the guides (searched and checked: a second or two on a slow
@@ -120,6 +121,7 @@ def test_an_emergency_is_answered_at_once_while_the_model_serves_others(local_ap
     answer = urgent.ask_api(MODEL_READ_CRISIS)
     seconds = time.perf_counter() - started
     assert answer["safety"] == "crisis" and answer["answer"].startswith(CRISIS[:40]), answer["answer"][:200]
+    assert answer["generator"].endswith(CRISIS_AT_ONCE), answer["generator"]  # it says why the model did not write it
     assert seconds <= READ_CRISIS_LIMIT_S, f"/ask took {seconds:.2f} s for {MODEL_READ_CRISIS!r}"
     figures.append(f"a crisis the crisis model reads: chat {read.seconds * 1000:.0f} ms, /ask {seconds * 1000:.0f} ms")
     # the model was still at work for the others: otherwise the test proved nothing
