@@ -124,7 +124,7 @@ class AppSettings(_Section):
     max_upload_mb: float = Field(10.0, gt=0, description="Largest upload accepted.")
     answer_niceness: int = Field(
         5, ge=0, le=19,
-        description="How far below the app's main thread the chat and /ask compute answers and next questions (Linux nice; "
+        description="How far below the app's main thread the chat and /ask compute answers (Linux nice; "
         "0: the same; elsewhere ignored), so that an emergency or crisis reply, computed at the app's priority, comes "
         "first (tests/reliability/test_emergency.py). A thread pool keeps the priority of the thread that started it: "
         "onnxruntime's for the models loaded with the app are not lowered. The local model runs lower still (generator.model_niceness).",
