@@ -49,6 +49,25 @@ def test_a_question_the_guides_do_not_answer_shows_nothing_from_them(page):
     assert page.locator("#chat .options button.option").count() == 0  # no suggested questions off a refusal
 
 
+# The words of an element whose line boxes the chat's "scroll down" button overlaps.
+COVERED_WORDS = """(bubble) => {
+  const button = document.querySelector('#chat button[aria-label="Scroll down"]').getBoundingClientRect();
+  const walker = document.createTreeWalker(bubble, NodeFilter.SHOW_TEXT);
+  const covered = [];
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    for (const line of range.getClientRects()) {
+      if (line.right > button.left && line.left < button.right && line.bottom > button.top && line.top < button.bottom) {
+        covered.push(node.textContent.trim().slice(0, 40));
+        break;
+      }
+    }
+  }
+  return covered;
+}"""
+
+
 @pytest.mark.parametrize(
     ("question", "name"),
     [
@@ -58,9 +77,11 @@ def test_a_question_the_guides_do_not_answer_shows_nothing_from_them(page):
         ("dad took 3 of his baclofen instead of 1 a few minutes ago, what do I do", "emergency"),
     ],
 )
-def test_a_finished_answer_is_shown_from_its_start_on_a_phone(chromium, chat_app, question, name):
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_a_finished_answer_is_shown_from_its_start_on_a_phone(chromium, chat_app, question, name, scheme):
     # a short screen and an answer taller than it: while it streams the chat follows its end
-    context = chromium.new_context(viewport={"width": 390, "height": 560}, device_scale_factor=2, is_mobile=True, has_touch=True)
+    context = chromium.new_context(viewport={"width": 390, "height": 560}, device_scale_factor=2, is_mobile=True, has_touch=True,
+                                   color_scheme=scheme)
     try:
         page = context.new_page()
         open_chat(page, chat_app.url)
@@ -72,7 +93,12 @@ def test_a_finished_answer_is_shown_from_its_start_on_a_phone(chromium, chat_app
         height = bubble.bounding_box()["height"]
         assert height > 300  # long enough that showing its end would hide its start
         assert -2 <= top < 120, f"the {name} starts {top:.0f} px from the top of the screen"
+        # the rest is below: the round "scroll down" button shows, and it hides no word of what is shown
+        assert page.locator('#chat button[aria-label="Scroll down"]').is_visible()
+        covered = page.evaluate(COVERED_WORDS, bubble.element_handle())
+        assert not covered, f"the scroll-down button covers {covered!r} of the {name}"
         ARTIFACTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / f"{name}-from-its-start-phone.png"))
+        page.screenshot(path=str(ARTIFACTS / f"{name}-from-its-start-phone-{scheme}.png"))
     finally:
         context.close()
+
