@@ -161,7 +161,10 @@ def test_can_als_be_cured_is_answered_with_what_the_guides_say_of_its_course(gui
     [("What else might be tried if methotrexate doesn't work?", ()),  # "doesn" was respelt "doses"
      ("What else might be tried if methotrexate doesn’t work?", ()),
      ("what dosege of methotrexate", ("doses",)),  # a misspelt aspect word is still read as it
-     ("Can scleroderma be cured?", ("a cure",))],
+     ("Can scleroderma be cured?", ("a cure",)),
+     # "mg" alone is as often myasthenia gravis; after a figure it is a dose
+     ("whats the diffrence between als and myasthenia gravis his first neuro thought it was mg for almost a year", ()),
+     ("he takes 50 mg of methotrexate, is that a lot", ("doses",))],
 )
 def test_an_asked_for_aspect_is_read_from_the_words_the_question_uses(question, missing):
     from assistant.evidence import missing_aspects  # noqa: PLC0415
