@@ -30,6 +30,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from assistant.lexical import (
+    MG_AS_DOSE,
     MIN_TYPO_LENGTH,
     STOPWORDS,
     VOWELS,
@@ -64,9 +65,8 @@ class Aspect:
 
 
 ASPECTS = (
-    # "mg" asks for a dose after a figure or "how many", as the safety check reads it (``assistant.safety``): alone it
-    # is as often myasthenia gravis ("his first neuro thought it was mg" was answered as asking for doses)
-    Aspect("doses", re.compile(r"\b(dos(e|es|age|ing)|how much \w+ (should|do|can)|\d+(\.\d+)?\s?mgs?|how many mgs?|milligrams?)\b", _I), re.compile(r"\b\d+\s?(mg|milligrams?|ml)\b|\bdos(e|age)\b", _I)),
+    # "mg" is read as a dose as the safety check reads it (``MG_AS_DOSE``): alone it is as often myasthenia gravis
+    Aspect("doses", re.compile(rf"\b(dos(e|es|age|ing)|how much \w+ (should|do|can)|milligrams?)\b|{MG_AS_DOSE}", _I), re.compile(r"\b\d+\s?(mg|milligrams?|ml)\b|\bdos(e|age)\b", _I)),
     Aspect("side effects", re.compile(r"\bside[- ]?effects?\b|\badverse\b", _I), re.compile(r"\bside[- ]?effects?\b|\badverse\b", _I)),
     Aspect("costs", re.compile(r"\b(cost|costs|price|pay|afford|insurance|expensive|cheap|covered by)\b", _I), re.compile(r"\b(cost|price|insurance|\$|€|£)", _I)),
     Aspect("how long people live", re.compile(r"\b(life expectancy|how long (will|do|does|can) \w+ (live|survive|have)|how long \w+ left)\b", _I), re.compile(r"\blife expectancy\b|\b\d+ (years?|months?)\b", _I)),

@@ -17,7 +17,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from functools import lru_cache
 
-from assistant.lexical import MIN_TYPO_LENGTH, english_words, respelt
+from assistant.lexical import MG_AS_DOSE, MIN_TYPO_LENGTH, english_words, respelt
 from assistant.phrases import (
     CHOKING_ADVICE,
     CHOKING_NOTICE,
@@ -307,9 +307,8 @@ KINDS: tuple[SafetyKind, ...] = (
     SafetyKind(
         "dose",
         re.compile(
-            # "mg" only as a unit after a figure, or "how many mg": "MG" alone is myasthenia gravis
             r"\b(dose|doses|dosage|dosing|overdose|milligrams?|how (much|many) (\w+ ){0,3}(should|can|do|to) (i|he|she|we|they) (take|give|use))\b"
-            r"|\b\d+(\.\d+)? ?mgs?\b|\bhow many mgs?\b"
+            rf"|{MG_AS_DOSE}"
             r"|\bhow (often|many times) (\w+ ){0,3}(take|give)\b|\b(double|extra|missed) (a )?(dose|pill|tablet)s?\b",
             _I,
         ),

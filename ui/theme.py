@@ -149,8 +149,9 @@ details.flash > summary { animation: flash 1.2s ease-out 1; }
 #chat .message-buttons button, #chat .top-panel button { min-width: 44px; min-height: 44px; }
 #chat button[aria-label="Scroll down"] { min-width: 44px; min-height: 44px; }  /* shown when an answer is read from its start */
 /* Gradio centres that button over the messages, where it hid a line of the answer ("fol[low] it while help comes"
-   in the emergency text on a phone): it sits in the right-hand margin beside the bubbles, where it hides no word */
-#chat .scroll-down-button-container { left: auto !important; right: 0 !important; transform: none !important; }
+   in the emergency text on a phone): it sits in the right-hand margin beside the answers' bubbles, and below the
+   pinned question box (z-index 100) when the page scrolls the chat under it */
+#chat .scroll-down-button-container { left: auto; right: 0; transform: none; z-index: 50; }
 #chat .message-buttons button svg, #chat .top-panel button svg { width: 22px; height: 22px; }
 #condition label { min-height: 44px; align-items: center; }
 #condition input[type=radio] { width: 22px; height: 22px; }

@@ -173,6 +173,24 @@ def test_an_asked_for_aspect_is_read_from_the_words_the_question_uses(question, 
 
 
 @pytest.mark.parametrize(
+    ("question", "dose"),
+    [("his first neuro thought it was mg for almost a year, how is it different from als?", False),
+     ("my wife has mg and scleroderma, what treatments help the skin?", False),
+     ("how many MG patients get ALS?", False), ("he had 2 MG crises last year, could it be ALS instead?", False),
+     ("MG per my neurologist, is it ALS?", False),
+     ("whats the usual mg for riluzole?", True), ("riluzole mg per day?", True), ("what is the max mg of baclofen?", True),
+     ("is 50mg of baclofen ok?", True), ("he takes 2.5 mg of baclofen, is that a lot?", True), ("how many mg of riluzole?", True)],
+)
+def test_mg_is_read_as_a_dose_alike_by_the_safety_notice_and_the_answer(question, dose):
+    # a dose asked for gets the dose notice and "the guides don't say anything about doses"; myasthenia gravis gets neither
+    from assistant.evidence import missing_aspects  # noqa: PLC0415
+
+    flag = check_safety(question)
+    assert (flag is not None and flag.kind == "dose") is dose
+    assert ("doses" in missing_aspects(question, "Riluzole modestly prolongs survival.")) is dose
+
+
+@pytest.mark.parametrize(
     ("word", "typo"),
     [("clincs", True), ("stoping", True), ("actualy", True), ("recieve", True),  # a letter left out; two swapped
      ("gravis", False), ("lyrica", False), ("tizanidine", False), ("ofev", False), ("mexiletine", False)],
