@@ -358,7 +358,7 @@ class SafetyFlag:
     def urgent(self) -> bool:
         """An emergency or a crisis, also one only the crisis model reads: replied to at once, at the
         app's priority, never kept waiting for the local model."""
-        return self.blocking or self.kind in BLOCKING
+        return self.kind in BLOCKING  # a blocking flag is always one of these kinds
 
 
 def as_read(question: str) -> str:
