@@ -106,15 +106,17 @@ ALTERNATIVES = re.compile(
 ALTERNATIVES_SEARCH = "other options and newer treatments when standard treatments fail"
 
 
-# "mg" read as a dose: after a figure ("50mg", "2.5 mg"), "how many mg", "mg a day" or "mg/day", and "the usual mg" when
-# a dose word or the question's end follows ("max mg per day", "what is the usual mg?"), but not before the people,
+# "mg" read as a dose: after a figure ("50mg", "2.5 mg", "½ mg"), "how many mg", "mg a day", "mg/day" or "mg amount",
+# and "the usual mg", "what mg" or "how much mg" when a dose word or the question's end follows ("max mg per day", "what
+# is the usual mg?", "what mg should he take?"; not "how much MG affects breathing"), but not before the people,
 # events or care of the disease ("how many MG patients", "2 MG crises", "the usual MG treatments", "typical MG symptoms").
 # Alone it is as often myasthenia gravis ("his first neuro thought it was mg"). The one reading of it: the safety
 # check's dose notice and the answer's "doses" aspect both use it.
 MG_AS_DOSE = (
-    r"(?:(?:\b\d+(?:\.\d+)?\s?mgs?\b|\bhow many mgs?\b)"
+    r"(?:(?:(?:\b\d+(?:\.\d+)?|[½¼¾⅓⅔⅛])\s?mgs?\b|\bhow many mgs?\b"
+    r"|\b(?:what|which|how much) mgs?\b(?=\s*(?:$|[?.,;:!)]|(?:should|to|do|does|did|of|for|tablets?|pills?)\b)))"
     r"(?!\s+(?:patients?|pts|people|sufferers|cases|crisis|crises|flares?|attacks?|exacerbations?|symptoms?|diagnos\w*)\b)"
-    r"|\bmgs?\s*(?:/\s*(?:day|d|kg|dose)\b|(?:per|a|each) (?:day|dose|kg|week|tablet|pill)\b|daily\b(?!\s+(?:life|living|activit\w*|routines?|tasks?)\b))"
+    r"|\bmgs?\s*(?:/\s*(?:day|d|kg|dose)\b|amount\b|(?:per|a|each) (?:day|dose|kg|week|tablet|pill)\b|daily\b(?!\s+(?:life|living|activit\w*|routines?|tasks?)\b))"
     r"|\b(?:usual|normal|typical|max(?:imum)?|starting|recommended|right|correct|safe) mgs?\b"
     r"(?=\s*(?:$|[?.,;:!)]|(?:of|for|per|a|each|daily|should|to)\b)))"
 )

@@ -181,7 +181,10 @@ def test_an_asked_for_aspect_is_read_from_the_words_the_question_uses(question, 
      ("are droopy eyelids typical MG symptoms?", False), ("do i have typical MG or ALS?", False),
      ("is 300 mg/day of riluzole too much?", True),
      ("whats the usual mg for riluzole?", True), ("riluzole mg per day?", True), ("what is the max mg of baclofen?", True),
-     ("is 50mg of baclofen ok?", True), ("he takes 2.5 mg of baclofen, is that a lot?", True), ("how many mg of riluzole?", True)],
+     ("is 50mg of baclofen ok?", True), ("he takes 2.5 mg of baclofen, is that a lot?", True), ("how many mg of riluzole?", True),
+     ("what mg should he take?", True), ("is ½ mg of lorazepam ok at night?", True), ("how much mg of baclofen?", True),
+     ("baclofen mg amount for cramps?", True),
+     ("how much MG affects breathing?", False), ("what MG treatments are there?", False), ("which MG symptoms come first?", False)],
 )
 def test_mg_is_read_as_a_dose_alike_by_the_safety_notice_and_the_answer(question, dose):
     # a dose asked for gets the dose notice and "the guides don't say anything about doses"; myasthenia gravis gets neither
