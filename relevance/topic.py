@@ -7,13 +7,17 @@ The cosine carries the guides' own topic to short questions the vector alone rea
 ("loosing weight fast what eat", "trach or not. how decide": dev_tune).
 
 - **health questions** (0): the training writers' questions the guides answer, in full or in part
-  (``relevance/labels.py``; their "no" questions mix near misses with everyday requests, so they
-  are left out), the safety writers' messages (``urgency/data.py``: short, misspelt, dictated
-  messages about a patient's day, its training part), and the public consumer-health questions of ``relevance/data/public_pairs.jsonl.gz``
-  (MedQuAD, COVID-QA; licences and what was left out in ``relevance/data/SOURCES.md``);
+  (``relevance/labels.py``), and those they don't answer that two independent labellers read as
+  about health or care (``EVERYDAY_LABELS``: near misses, often terse: "glycopyrolate for drooling
+  wat dose"), the safety writers' messages as the chain reads them (``urgency/data.py``: short,
+  misspelt, dictated messages about a patient's day, its training part), and the public
+  consumer-health questions of ``relevance/data/public_pairs.jsonl.gz`` (MedQuAD, COVID-QA; licences
+  and what was left out in ``relevance/data/SOURCES.md``); a writers' question that rewords a frozen
+  evaluation question is dropped (``relevance.build.training_items``);
 - **everyday requests** (1): CLINC150's queries (``relevance/data/everyday_queries.jsonl.gz``,
   built from its snapshot by ``--mirror``), without the intents near health (calories, nutrition,
-  insurance) and without any query naming a health word (``HEALTH_WORDS``).
+  insurance) and without any query naming a health word (``HEALTH_WORDS``), and the training
+  writers' questions the labellers read as everyday requests ("tell me a joke, 14 hr shift").
 
 The cut-off: the lowest (from 0.5) that refuses none of the tuning health questions that open a
 conversation (only those are read for their topic): the calibration writers' and dev_tune's
@@ -46,7 +50,7 @@ from evals.dataset import load_dataset
 from relevance.labels import load_writers
 from relevance.pairs import guide_reader, question_text, reaches_model, sentence_texts
 
-VERSION = "t1"
+VERSION = "t2"
 DATA = Path(__file__).resolve().parent / "data"
 EVERYDAY = DATA / "everyday_queries.jsonl.gz"
 PUBLIC = DATA / "public_pairs.jsonl.gz"
@@ -64,6 +68,9 @@ HEALTH_WORDS = re.compile(
 C = 1.0  # the logistic regression's regularisation, fixed beforehand (not searched)
 SEED = 41
 DATASETS = REPO_ROOT / "evals" / "datasets"
+# Two labellers' reading of the training writers' "no" questions: about health or care, or an everyday request
+# (their brief, items and labels: ``BRIEF.md``, ``items-N.jsonl``, ``labeller-N.jsonl``; 100 items read by both)
+EVERYDAY_LABELS = DATASETS / "relevance" / "everyday_labels"
 
 
 def build_everyday_queries(mirror: Path) -> dict[str, Any]:
@@ -93,6 +100,23 @@ def _public_questions() -> list[str]:
         return sorted({r["question"] for r in map(json.loads, rows)})
 
 
+def everyday_labels(folder: Path = EVERYDAY_LABELS) -> tuple[dict[str, str], dict[str, Any]]:
+    """Each labelled item's label ("health" or "everyday"); an item both labellers read keeps its label only
+    where they agree. Also their agreement on the items both read."""
+    by_id: dict[str, list[str]] = {}
+    for path in sorted(folder.glob("labeller-*.jsonl")):
+        for line_no, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            row = json.loads(line)
+            if row.get("label") not in ("health", "everyday"):
+                raise GuideError(f"{path}:{line_no}: label must be 'health' or 'everyday', not {row.get('label')!r}: correct the line")
+            by_id.setdefault(row["id"], []).append(row["label"])
+    both = {k: v for k, v in by_id.items() if len(v) > 1}
+    agreed = sum(len(set(v)) == 1 for v in both.values())
+    labels = {k: v[0] for k, v in by_id.items() if len(set(v)) == 1}
+    return labels, {"items": len(by_id), "read_by_both": len(both), "agreed": agreed,
+                    "everyday": sum(v == "everyday" for v in labels.values()), "dropped_disagreed": len(by_id) - len(labels)}
+
+
 def _opening_questions(name: str, reader, answerable: Sequence[str] | None = None) -> list[str]:  # noqa: ANN001
     """An evaluation set's questions that open a conversation, as the chain reads them; with
     ``answerable``, only those its labeller said the guides answer so."""
@@ -103,19 +127,19 @@ def _opening_questions(name: str, reader, answerable: Sequence[str] | None = Non
 def train_topic(settings: Settings, out_dir: Path = TOPIC_DIR) -> dict[str, Any]:
     from sklearn.linear_model import LogisticRegression  # noqa: PLC0415
 
-    from relevance.build import _git_commit, embedder  # noqa: PLC0415
+    from relevance.build import _git_commit, embedder, training_items  # noqa: PLC0415
 
     if not EVERYDAY.is_file():
         raise GuideError(f"{EVERYDAY} is missing: restore it from git or build it with 'python -m relevance topic --mirror DIR' (CLINC150's snapshot)")
     started, commit = time.perf_counter(), _git_commit()
     reader, sentences = guide_reader(settings)
-    # Known gap (found in review, stop 41; t1's weights were committed before it, and a model is committed
-    # once a session): the training writers' questions that reword a frozen evaluation question are not
-    # dropped here as ``relevance.build.training_items`` drops them for the relevance model, and the
-    # safety writers' messages are embedded as written, not as the chain reads them. t2 should do both.
     embed = embedder(settings)
     items = [i for i in load_writers(sentences) if reaches_model(i)]
+    kept, leaks = training_items(items, embed)  # the training writers' questions, less those rewording a frozen one
+    kept_ids = {i.id for i in kept}
+    items = [i for i in items if i.part != "train" or i.id in kept_ids]
     read = {i.id: question_text(i.turns, reader) for i in items}
+    labels, agreement = everyday_labels()
 
     def writers(part: str, answerable: Sequence[str], opening: bool = True) -> list[str]:
         """The writers' questions as read; ``opening``: only those that open a conversation (a
@@ -127,7 +151,11 @@ def train_topic(settings: Settings, out_dir: Path = TOPIC_DIR) -> dict[str, Any]
     safety = [m for m in load_messages() if m.source == "writer"]  # the safety writers' own messages
 
     def safety_messages(part: str) -> list[str]:
-        return [m.text for m in safety if m.part() == part]
+        return [question_text([m.text], reader) for m in safety if m.part() == part]
+
+    def labelled_no(label: str) -> list[str]:
+        """The training writers' "no" questions the labellers read as ``label`` (all turns: a follow-up is one too)."""
+        return [read[i.id] for i in items if i.part == "train" and i.answerable == "no" and labels.get(i.id) == label]
 
     guide_vectors = embed(list(sentence_texts(sentences).values()))  # as the answer's reading embeds them
 
@@ -136,8 +164,8 @@ def train_topic(settings: Settings, out_dir: Path = TOPIC_DIR) -> dict[str, Any]
         vectors = embed(list(texts))
         return np.hstack([vectors, (vectors @ guide_vectors.T).max(axis=1, keepdims=True)])
 
-    health = writers("train", ("yes", "partly"), opening=False) + safety_messages("train") + _public_questions()
-    everyday = _everyday("train")
+    health = writers("train", ("yes", "partly"), opening=False) + labelled_no("health") + safety_messages("train") + _public_questions()
+    everyday = _everyday("train") + labelled_no("everyday")
     x = np.vstack([features(health), features(everyday)])
     y = np.array([0] * len(health) + [1] * len(everyday))
     fit = LogisticRegression(C=C, class_weight="balanced", max_iter=5000, random_state=SEED).fit(x, y)
@@ -179,7 +207,10 @@ def train_topic(settings: Settings, out_dir: Path = TOPIC_DIR) -> dict[str, Any]
     (out_dir / "model.json").write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
     report = {"version": VERSION, "commit": commit, "C": C, "seed": SEED,
               "data": {"health_questions": len(health), "of_them_writers": len(writers("train", ("yes", "partly"), opening=False)),
-             "of_them_safety_writers": len(safety_messages("train")), "everyday_requests": len(everyday)},
+                       "of_them_writers_not_answered": len(labelled_no("health")),
+                       "of_them_safety_writers": len(safety_messages("train")), "everyday_requests": len(everyday),
+                       "of_them_writers_labelled": len(labelled_no("everyday")), "writers_dropped_as_rewording_frozen": len(leaks.dropped),
+                       "labellers": agreement},
               "cut": cut, "figures": figures, "seconds": round(time.perf_counter() - started, 1)}
     (out_dir / "training_report.json").write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     (out_dir / "MODEL_CARD.md").write_text(_card(report), encoding="utf-8")
@@ -197,22 +228,25 @@ the closest passage sentence: a logistic regression (scikit-learn, C {report['C'
 (their sha256 in `model.json`), cut-off {report['cut']}.
 
 ## Data
-- Health or care questions: {data['of_them_writers']} of the training writers' questions the guides answer
-  (`evals/datasets/relevance/`; known gap: those that reword a frozen evaluation question are not dropped, as
-  they are for the relevance model), {data['of_them_safety_writers']} safety writers' messages (`evals/datasets/safety/`), and the
-  public MedQuAD (CC BY 4.0) and COVID-QA (Apache-2.0) questions of `relevance/data/public_pairs.jsonl.gz`:
+- Health or care questions: {data['of_them_writers']} of the training writers' questions the guides answer and
+  {data['of_them_writers_not_answered']} they don't answer that two labellers read as about health or care
+  (`evals/datasets/relevance/`, `everyday_labels/`; {data['writers_dropped_as_rewording_frozen']} training writers' questions that reword a frozen
+  evaluation question dropped), {data['of_them_safety_writers']} safety writers' messages as the chain reads them (`evals/datasets/safety/`),
+  and the public MedQuAD (CC BY 4.0) and COVID-QA (Apache-2.0) questions of `relevance/data/public_pairs.jsonl.gz`:
   {data['health_questions']} in all.
-- Everyday requests: {data['everyday_requests']} queries of CLINC150 (Larson et al., EMNLP-IJCNLP 2019; clinc/oos-eval,
-  licence CC BY 3.0), without those near health (`relevance/data/SOURCES.md`). These weights are derived from
-  that data; the attribution stays with them.
+- Everyday requests: {data['everyday_requests'] - data['of_them_writers_labelled']} queries of CLINC150 (Larson et al., EMNLP-IJCNLP 2019; clinc/oos-eval,
+  licence CC BY 3.0), without those near health (`relevance/data/SOURCES.md`), and {data['of_them_writers_labelled']} training writers'
+  questions the labellers read as everyday requests. These weights are derived from CLINC150; the attribution stays with them.
+- Labellers: {data['labellers']['read_by_both']} items read by both, {data['labellers']['agreed']} agreed; items they disagreed on are left out.
 
 ## What it refuses (questions that open a conversation)
 | set | questions | refused |
 |---|---:|---:|
 {rows}
 
-The cut-off was fitted on the first row only. The test writers', dev_test's and CLINC150's test figures
-were seen while this version was chosen among four (`relevance/README.md`, stop 41): they are not blind.
+The cut-off was fitted on the first row only. t1 (stop 41) was chosen among four versions with the test
+writers', dev_test's and CLINC150's test figures in view, so its figures there are not blind; t2 (stop 52) is
+the one version trained, its data and recipe set before any figure of it was seen.
 
 ## Use and limits
 Read by `assistant/evidence.py` only for a question that opens a conversation, names nothing the documents

@@ -39,7 +39,9 @@ def test_a_changed_or_missing_weights_file_is_refused_with_what_to_run(tmp_path:
 
 @pytest.mark.parametrize(
     "question",
-    ["tell me one joke", "help me write an email to my boss", "best pizza near me", "Quick crockpot chicken recipe?"],
+    ["tell me one joke", "help me write an email to my boss", "best pizza near me", "Quick crockpot chicken recipe?",
+     # t1 gave these the ALS definition and clinical-trial text as "related" (P 0.9873 and 0.9855 under its cut-off 0.9874)
+     "tell me a joke", "any good shows on netflix?"],
 )
 def test_an_everyday_request_gets_a_plain_not_covered_and_no_guide_text(guides_assistant, question):
     # before: "Quick crockpot chicken recipe?" got "The guides don't say anything about 'crockpot' ... What
