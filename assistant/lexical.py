@@ -106,19 +106,25 @@ ALTERNATIVES = re.compile(
 ALTERNATIVES_SEARCH = "other options and newer treatments when standard treatments fail"
 
 
-# "mg" read as a dose: after a figure ("50mg", "2.5 mg", "½ mg"), "how many mg", "mg a day", "mg/day" or "mg amount",
-# and "the usual mg", "what mg" or "how much mg" when a dose word or the question's end follows ("max mg per day", "what
-# is the usual mg?", "what mg should he take?"; not "how much MG affects breathing"), but not before the people,
-# events or care of the disease ("how many MG patients", "2 MG crises", "the usual MG treatments", "typical MG symptoms").
+# "mg" read as a dose: after a figure ("50mg", "2.5 mg", "½ mg"), "how many mg", "mg a day", "mg/day" or "mg amount";
+# "the usual mg" and "what's the mg" when a dose word or the question's end follows ("max mg per day", "whats the mg for
+# baclofen?"); "what mg", "which mg" or "how much mg" when the question's end, "of"/"for", a verb of taking within a few
+# words ("what mg should he take?", "what mg does riluzole come in", "what mg would you recommend") or "is too much/safe"
+# follows. Not before the people, events or care of the disease ("how many MG patients", "2 MG crises", "the usual MG
+# treatments", "typical MG symptoms"), nor where MG does something ("what MG does to the eyes", "which MG do I have").
 # Alone it is as often myasthenia gravis ("his first neuro thought it was mg"). The one reading of it: the safety
 # check's dose notice and the answer's "doses" aspect both use it.
+_DOSE_END = r"(?=\s*(?:$|[?.,;:!)]|(?:of|for|per|a|each|daily|should|to)\b))"
+_TAKING = r"(?:take|taking|give|giving|use|need|start|come|recommend|prescribe|be on|be given|be taken)"
 MG_AS_DOSE = (
-    r"(?:(?:(?:\b\d+(?:\.\d+)?|[½¼¾⅓⅔⅛])\s?mgs?\b|\bhow many mgs?\b"
-    r"|\b(?:what|which|how much) mgs?\b(?=\s*(?:$|[?.,;:!)]|(?:should|to|do|does|did|of|for|tablets?|pills?)\b)))"
+    r"(?:(?:(?:\b\d+(?:\.\d+)?|[½¼¾⅓⅔⅛])\s?mgs?\b|\bhow many mgs?\b)"
     r"(?!\s+(?:patients?|pts|people|sufferers|cases|crisis|crises|flares?|attacks?|exacerbations?|symptoms?|diagnos\w*)\b)"
-    r"|\bmgs?\s*(?:/\s*(?:day|d|kg|dose)\b|amount\b|(?:per|a|each) (?:day|dose|kg|week|tablet|pill)\b|daily\b(?!\s+(?:life|living|activit\w*|routines?|tasks?)\b))"
-    r"|\b(?:usual|normal|typical|max(?:imum)?|starting|recommended|right|correct|safe) mgs?\b"
-    r"(?=\s*(?:$|[?.,;:!)]|(?:of|for|per|a|each|daily|should|to)\b)))"
+    r"|\b(?:what|which|how much) mgs?\b(?=\s*(?:$|[?.,;:!)]|(?:of|for)\b"
+    rf"|(?:should|can|could|would|may|might|will|do|does|did|to|is|are)\s+(?:\w+\s+){{0,3}}?{_TAKING}\b"
+    r"|is\s+(?:too|safe|ok|okay|normal|the\s+max)\b))"
+    r"|\bmgs?\s*(?:/\s*(?:day|d|kg|dose)\b|amounts?\b|(?:per|a|each) (?:day|dose|kg|week|tablet|pill)\b|daily\b(?!\s+(?:life|living|activit\w*|routines?|tasks?)\b))"
+    rf"|\b(?:usual|normal|typical|max(?:imum)?|starting|recommended|right|correct|safe) mgs?\b{_DOSE_END}"
+    r"|\b(?:what'?s|what is) the mgs?\b(?=\s*(?:$|[?.,;:!)]|(?:of|for|per|a|each|daily)\b)))"
 )
 MIN_TYPO_LENGTH = 5  # a shorter word close to another is as likely a name ("mmf", "ssc") as a typo: never respelt
 

@@ -8,8 +8,8 @@ The cosine carries the guides' own topic to short questions the vector alone rea
 
 - **health questions** (0): the training writers' questions the guides answer, in full or in part
   (``relevance/labels.py``), and those they don't answer that two independent labellers read as
-  about health or care (``EVERYDAY_LABELS``: near misses, often terse: "glycopyrolate for drooling
-  wat dose"), the safety writers' messages as the chain reads them (``urgency/data.py``: short,
+  about health or care (``EVERYDAY_LABELS``: near misses, often terse: "glycopyrolate how fast dry
+  up spit"), the safety writers' messages as the chain reads them (``urgency/data.py``: short,
   misspelt, dictated messages about a patient's day, its training part), and the public
   consumer-health questions of ``relevance/data/public_pairs.jsonl.gz`` (MedQuAD, COVID-QA; licences
   and what was left out in ``relevance/data/SOURCES.md``); a writers' question that rewords a frozen
@@ -17,7 +17,7 @@ The cosine carries the guides' own topic to short questions the vector alone rea
 - **everyday requests** (1): CLINC150's queries (``relevance/data/everyday_queries.jsonl.gz``,
   built from its snapshot by ``--mirror``), without the intents near health (calories, nutrition,
   insurance) and without any query naming a health word (``HEALTH_WORDS``), and the training
-  writers' questions the labellers read as everyday requests ("tell me a joke, 14 hr shift").
+  writers' questions the labellers read as everyday requests ("tell me joke need laugh").
 
 The cut-off: the lowest (from 0.5) that refuses none of the tuning health questions that open a
 conversation (only those are read for their topic): the calibration writers' and dev_tune's
@@ -44,6 +44,7 @@ import numpy as np
 
 from assistant.topic import INPUT_FORMAT, TOPIC_DIR, WEIGHTS_FILE, everyday_chance
 from core.errors import GuideError
+from core.jsonl import jsonl_lines
 from core.settings import REPO_ROOT, Settings
 from core.snapshots import git_show
 from evals.dataset import load_dataset
@@ -101,19 +102,33 @@ def _public_questions() -> list[str]:
 
 
 def everyday_labels(folder: Path = EVERYDAY_LABELS) -> tuple[dict[str, str], dict[str, Any]]:
-    """Each labelled item's label ("health" or "everyday"); an item both labellers read keeps its label only
-    where they agree. Also their agreement on the items both read."""
+    """Each labelled item's label ("health" or "everyday"): each ``labeller-N.jsonl`` labels every item of its
+    ``items-N.jsonl`` once; an item both labellers read keeps its label only where they agree. Also how they agreed
+    on the items both read. A file that breaks the brief is refused with what to put right."""
+    items_files = sorted(folder.glob("items-*.jsonl"))
+    if not items_files:
+        raise GuideError(f"{folder} holds no items-N.jsonl: restore evals/datasets/relevance/everyday_labels from git")
     by_id: dict[str, list[str]] = {}
-    for path in sorted(folder.glob("labeller-*.jsonl")):
-        for line_no, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            row = json.loads(line)
-            if row.get("label") not in ("health", "everyday"):
-                raise GuideError(f"{path}:{line_no}: label must be 'health' or 'everyday', not {row.get('label')!r}: correct the line")
-            by_id.setdefault(row["id"], []).append(row["label"])
+    for items_path in items_files:
+        path = folder / items_path.name.replace("items-", "labeller-")
+        wanted = [row["id"] for _, row in jsonl_lines(items_path, "one item to label")]
+        seen: dict[str, str] = {}
+        for number, row in jsonl_lines(path, "one label"):
+            item, label = row.get("id"), row.get("label")
+            if label not in ("health", "everyday"):
+                raise GuideError(f"{path}:{number}: label must be 'health' or 'everyday', not {label!r}: correct the line")
+            if item in seen:
+                raise GuideError(f"{path}:{number}: {item!r} is labelled twice: keep one line")
+            seen[item] = label
+        if set(seen) != set(wanted):
+            missing, extra = sorted(set(wanted) - set(seen)), sorted(set(seen) - set(wanted))
+            raise GuideError(f"{path} must label every item of {items_path.name} once: missing {missing[:3]}, not an item {extra[:3]}")
+        for item, label in seen.items():
+            by_id.setdefault(item, []).append(label)
     both = {k: v for k, v in by_id.items() if len(v) > 1}
-    agreed = sum(len(set(v)) == 1 for v in both.values())
     labels = {k: v[0] for k, v in by_id.items() if len(set(v)) == 1}
-    return labels, {"items": len(by_id), "read_by_both": len(both), "agreed": agreed,
+    return labels, {"items": len(by_id), "read_by_both": len(both), "agreed": sum(len(set(v)) == 1 for v in both.values()),
+                    "agreed_everyday": sum(set(v) == {"everyday"} for v in both.values()),
                     "everyday": sum(v == "everyday" for v in labels.values()), "dropped_disagreed": len(by_id) - len(labels)}
 
 
@@ -134,12 +149,17 @@ def train_topic(settings: Settings, out_dir: Path = TOPIC_DIR) -> dict[str, Any]
     started, commit = time.perf_counter(), _git_commit()
     reader, sentences = guide_reader(settings)
     embed = embedder(settings)
-    items = [i for i in load_writers(sentences) if reaches_model(i)]
+    every = load_writers(sentences)
+    items = [i for i in every if reaches_model(i)]
     kept, leaks = training_items(items, embed)  # the training writers' questions, less those rewording a frozen one
     kept_ids = {i.id for i in kept}
     items = [i for i in items if i.part != "train" or i.id in kept_ids]
     read = {i.id: question_text(i.turns, reader) for i in items}
     labels, agreement = everyday_labels()
+    not_answered = [i for i in every if i.part == "train" and i.answerable == "no"]
+    agreement["not_answered_in_training"] = len(not_answered)
+    agreement["not_reaching_the_model"] = sum(not reaches_model(i) for i in not_answered)
+    agreement["dropped_as_rewording_frozen"] = sum(reaches_model(i) and i.id not in kept_ids for i in not_answered)
 
     def writers(part: str, answerable: Sequence[str], opening: bool = True) -> list[str]:
         """The writers' questions as read; ``opening``: only those that open a conversation (a
@@ -224,7 +244,7 @@ def _card(report: dict[str, Any]) -> str:
 
 P(a question is not about health or care), from the question's all-MiniLM-L6-v2 vector and its cosine with
 the closest passage sentence: a logistic regression (scikit-learn, C {report['C']}) trained by this project with
-`python -m relevance topic` (`relevance/topic.py`), commit {report['commit'][:12]}. Weights fp16 in `{WEIGHTS_FILE}`
+`python -m relevance topic` (`relevance/topic.py`), commit {report['commit'][:12]}{'-dirty' if report['commit'].endswith('-dirty') else ''}. Weights fp16 in `{WEIGHTS_FILE}`
 (their sha256 in `model.json`), cut-off {report['cut']}.
 
 ## Data
@@ -237,7 +257,9 @@ the closest passage sentence: a logistic regression (scikit-learn, C {report['C'
 - Everyday requests: {data['everyday_requests'] - data['of_them_writers_labelled']} queries of CLINC150 (Larson et al., EMNLP-IJCNLP 2019; clinc/oos-eval,
   licence CC BY 3.0), without those near health (`relevance/data/SOURCES.md`), and {data['of_them_writers_labelled']} training writers'
   questions the labellers read as everyday requests. These weights are derived from CLINC150; the attribution stays with them.
-- Labellers: {data['labellers']['read_by_both']} items read by both, {data['labellers']['agreed']} agreed; items they disagreed on are left out.
+- Labellers: of {data['labellers']['not_answered_in_training']} such questions, {data['labellers']['not_reaching_the_model']} are emergencies or crises the model never reads and
+  {data['labellers']['dropped_as_rewording_frozen']} reword a frozen question; {data['labellers']['read_by_both']} were read by both labellers, {data['labellers']['agreed']} agreed ({data['labellers']['agreed_everyday']} of
+  them everyday requests): {data['labellers']['everyday'] - data['labellers']['agreed_everyday']} of the everyday labels come from one labeller alone. Items they disagreed on are left out.
 
 ## What it refuses (questions that open a conversation)
 | set | questions | refused |
@@ -246,7 +268,9 @@ the closest passage sentence: a logistic regression (scikit-learn, C {report['C'
 
 The cut-off was fitted on the first row only. t1 (stop 41) was chosen among four versions with the test
 writers', dev_test's and CLINC150's test figures in view, so its figures there are not blind; t2 (stop 52) is
-the one version trained, its data and recipe set before any figure of it was seen.
+the one version trained, but its data was chosen after a probe of t1's data printed those figures for four
+classifiers (`relevance/README.md`, stop 52), and it keeps t1's features and cut-off rule: its figures there
+are not blind either.
 
 ## Use and limits
 Read by `assistant/evidence.py` only for a question that opens a conversation, names nothing the documents

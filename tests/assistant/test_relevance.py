@@ -183,8 +183,14 @@ def test_an_asked_for_aspect_is_read_from_the_words_the_question_uses(question, 
      ("whats the usual mg for riluzole?", True), ("riluzole mg per day?", True), ("what is the max mg of baclofen?", True),
      ("is 50mg of baclofen ok?", True), ("he takes 2.5 mg of baclofen, is that a lot?", True), ("how many mg of riluzole?", True),
      ("what mg should he take?", True), ("is ½ mg of lorazepam ok at night?", True), ("how much mg of baclofen?", True),
-     ("baclofen mg amount for cramps?", True),
-     ("how much MG affects breathing?", False), ("what MG treatments are there?", False), ("which MG symptoms come first?", False)],
+     ("baclofen mg amount for cramps?", True), ("what mg can i give him", True), ("how much mg is too much for baclofen?", True),
+     ("what mg would you recommend for riluzole?", True), ("what mg is he supposed to be on", True),
+     ("whats the mg for baclofen?", True), ("what mg does riluzole come in", True),
+     # what MG does, or which MG one has: myasthenia gravis, whatever word follows "what MG"
+     ("how much MG affects breathing?", False), ("what MG treatments are there?", False), ("which MG symptoms come first?", False),
+     ("which MG do I have, ocular or generalised?", False), ("can you explain what MG does to the eyes?", False),
+     ("what MG did to my dad", False), ("what MG to expect in 10 years", False),
+     ("which MG should i worry about, ocular or generalized", False), ("what MG pills help with weakness?", False)],
 )
 def test_mg_is_read_as_a_dose_alike_by_the_safety_notice_and_the_answer(question, dose):
     # a dose asked for gets the dose notice and "the guides don't say anything about doses"; myasthenia gravis gets neither

@@ -40,7 +40,10 @@ def test_a_changed_or_missing_weights_file_is_refused_with_what_to_run(tmp_path:
 @pytest.mark.parametrize(
     "question",
     ["tell me one joke", "help me write an email to my boss", "best pizza near me", "Quick crockpot chicken recipe?",
-     # t1 gave these the ALS definition and clinical-trial text as "related" (P 0.9873 and 0.9855 under its cut-off 0.9874)
+     # t1 gave these the ALS definition and clinical-trial text as "related" (P 0.9873 and 0.9855 under its cut-off 0.9874).
+     # t2 trained on writers' wordings close to them ("tell me a joke i need one"): a guard against losing them again,
+     # not a measure of what it reads unseen (that is the training report's held-apart rows); "tell me a joke" clears
+     # t2's cut-off by 0.003
      "tell me a joke", "any good shows on netflix?"],
 )
 def test_an_everyday_request_gets_a_plain_not_covered_and_no_guide_text(guides_assistant, question):
