@@ -257,7 +257,7 @@ the closest passage sentence: a logistic regression (scikit-learn, C {report['C'
 - Everyday requests: {data['everyday_requests'] - data['of_them_writers_labelled']} queries of CLINC150 (Larson et al., EMNLP-IJCNLP 2019; clinc/oos-eval,
   licence CC BY 3.0), without those near health (`relevance/data/SOURCES.md`), and {data['of_them_writers_labelled']} training writers'
   questions the labellers read as everyday requests. These weights are derived from CLINC150; the attribution stays with them.
-- Labellers: of {data['labellers']['not_answered_in_training']} such questions, {data['labellers']['not_reaching_the_model']} are emergencies or crises the model never reads and
+- Labellers: of the training writers' {data['labellers']['not_answered_in_training']} questions the guides don't answer, {data['labellers']['not_reaching_the_model']} are emergencies or crises the model never reads and
   {data['labellers']['dropped_as_rewording_frozen']} reword a frozen question; {data['labellers']['read_by_both']} were read by both labellers, {data['labellers']['agreed']} agreed ({data['labellers']['agreed_everyday']} of
   them everyday requests): {data['labellers']['everyday'] - data['labellers']['agreed_everyday']} of the everyday labels come from one labeller alone. Items they disagreed on are left out.
 
