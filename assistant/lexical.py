@@ -107,24 +107,27 @@ ALTERNATIVES_SEARCH = "other options and newer treatments when standard treatmen
 
 
 # "mg" read as a dose: after a figure ("50mg", "2.5 mg", "½ mg"), "how many mg", "mg a day", "mg/day" or "mg amount";
-# "the usual mg" and "what's the mg" when a dose word or the question's end follows ("max mg per day", "whats the mg for
-# baclofen?"); "what mg", "which mg" or "how much mg" when the question's end, "of"/"for", a verb of taking within a few
-# words ("what mg should he take?", "what mg does riluzole come in", "what mg would you recommend") or "is too much/safe"
-# follows. Not before the people, events or care of the disease ("how many MG patients", "2 MG crises", "the usual MG
-# treatments", "typical MG symptoms"), nor where MG does something ("what MG does to the eyes", "which MG do I have").
+# "the max mg" at the question's end or before a dose word, "the usual mg" and "what's the mg" before "of", "for" or
+# a dose word ("max mg per day", "whats the usual mg for riluzole?", "whats the mg for baclofen?"); "what mg", "which
+# mg" or "how much mg" (a "pill" or "tablet" between) before "of"/"for", the question's end, or a helper verb, at most
+# one word and a verb of taking ("what mg should he take?", "what mg does riluzole come in", "what mg pill do i take");
+# "how much mg is too much/safe". Not before the people, events or care of the disease ("how many MG patients", "2 MG
+# crises", "the usual MG treatments"), nor where MG is the disease ("what MG does to the eyes", "which MG do I have",
+# "what MG is like for people taking steroids", "is that the usual MG?", "sound like typical MG?").
 # Alone it is as often myasthenia gravis ("his first neuro thought it was mg"). The one reading of it: the safety
 # check's dose notice and the answer's "doses" aspect both use it.
-_DOSE_END = r"(?=\s*(?:$|[?.,;:!)]|(?:of|for|per|a|each|daily|should|to)\b))"
-_TAKING = r"(?:take|taking|give|giving|use|need|start|come|recommend|prescribe|be on|be given|be taken)"
+_TAKING = r"(?:take|taking|give|giving|use|need|start|come|recommend|prescribe|buy|be on|be given|be taken)"
 MG_AS_DOSE = (
     r"(?:(?:(?:\b\d+(?:\.\d+)?|[½¼¾⅓⅔⅛])\s?mgs?\b|\bhow many mgs?\b)"
     r"(?!\s+(?:patients?|pts|people|sufferers|cases|crisis|crises|flares?|attacks?|exacerbations?|symptoms?|diagnos\w*)\b)"
-    r"|\b(?:what|which|how much) mgs?\b(?=\s*(?:$|[?.,;:!)]|(?:of|for)\b"
-    rf"|(?:should|can|could|would|may|might|will|do|does|did|to|is|are)\s+(?:\w+\s+){{0,3}}?{_TAKING}\b"
-    r"|is\s+(?:too|safe|ok|okay|normal|the\s+max)\b))"
+    r"|\b(?:what|which|how much) mgs?\b(?:\s+(?:tablets?|pills?|capsules?)\b)?(?=\s*(?:$|[?.,;:!)]|(?:of|for)\b"
+    r"|(?:should|can|could|would|may|might|will|do|does|did|is|are|to)\s+(?:\w+\s+)?(?:(?:supposed|meant) to\s+|usually\s+)?"
+    rf"{_TAKING}\b))"
+    r"|\bhow much mgs? is (?:too|safe|ok|okay|normal|the max)\b"
     r"|\bmgs?\s*(?:/\s*(?:day|d|kg|dose)\b|amounts?\b|(?:per|a|each) (?:day|dose|kg|week|tablet|pill)\b|daily\b(?!\s+(?:life|living|activit\w*|routines?|tasks?)\b))"
-    rf"|\b(?:usual|normal|typical|max(?:imum)?|starting|recommended|right|correct|safe) mgs?\b{_DOSE_END}"
-    r"|\b(?:what'?s|what is) the mgs?\b(?=\s*(?:$|[?.,;:!)]|(?:of|for|per|a|each|daily)\b)))"
+    r"|\b(?:max(?:imum)?|starting|recommended|right|correct|safe) mgs?\b(?=\s*(?:$|[?.,;:!)]|(?:of|for|per|a|each|daily|should|to)\b))"
+    r"|\b(?:usual|normal|typical) mgs?\b(?=\s*(?:of|for|per|a|each|daily|should|to)\b)"
+    r"|\b(?:what'?s|what is) the mgs? (?:of|for)\b)"
 )
 MIN_TYPO_LENGTH = 5  # a shorter word close to another is as likely a name ("mmf", "ssc") as a typo: never respelt
 

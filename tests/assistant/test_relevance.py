@@ -190,7 +190,11 @@ def test_an_asked_for_aspect_is_read_from_the_words_the_question_uses(question, 
      ("how much MG affects breathing?", False), ("what MG treatments are there?", False), ("which MG symptoms come first?", False),
      ("which MG do I have, ocular or generalised?", False), ("can you explain what MG does to the eyes?", False),
      ("what MG did to my dad", False), ("what MG to expect in 10 years", False),
-     ("which MG should i worry about, ocular or generalized", False), ("what MG pills help with weakness?", False)],
+     ("which MG should i worry about, ocular or generalized", False), ("what MG pills help with weakness?", False),
+     ("what MG is like for people taking steroids", False), ("which MG can you get from taking statins", False),
+     ("which MG is safe to get pregnant with", False), ("whats the MG, is it like ALS", False),
+     ("does double vision sound like typical MG?", False), ("is that the usual MG?", False),
+     ("what mg pill do i take", True), ("what mg tablet should he take", True), ("which mg pills should i buy", True)],
 )
 def test_mg_is_read_as_a_dose_alike_by_the_safety_notice_and_the_answer(question, dose):
     # a dose asked for gets the dose notice and "the guides don't say anything about doses"; myasthenia gravis gets neither
