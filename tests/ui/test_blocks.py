@@ -58,10 +58,10 @@ def test_follow_ups_use_this_session_only(app):
 
 
 def test_not_covered_answers_suggest_the_care_team(app):
-    last = run(app, "What is the capital of France?")[-1]
+    last = run(app, "Is acupuncture covered by insurance?")[-1]
     assert NOT_COVERED in last["chatbot"][-1]["content"]
-    assert "Ask your care team" in last["notice"] and "capital of France" in last["notice"]
-    assert last["session"].care_team_questions == ["What is the capital of France?"]
+    assert "Ask your care team" in last["notice"] and "acupuncture covered by insurance" in last["notice"]
+    assert last["session"].care_team_questions == ["Is acupuncture covered by insurance?"]
     assert "no passages to show" in html.unescape(last["sources"])
     # said once, in the answer: not again in the care-team box, the sources and the status line
     shown = html.unescape(" ".join(str(last[k]) for k in ("notice", "sources", "status") if k in last))
@@ -135,12 +135,12 @@ def test_rating_and_commenting_an_answer(app):
 
 def test_the_handout_holds_the_conversation(app):
     first = run(app, "What does riluzole do?")[-1]
-    second = run(app, "What is the capital of France?", first["session"])[-1]
+    second = run(app, "Is acupuncture covered by insurance?", first["session"])[-1]
     update = app.make_handout(second["session"], "Can I drive?")
     paths = [Path(p) for p in update["value"]]
     assert {p.suffix for p in paths} == {".md", ".html"}
     text = next(p for p in paths if p.suffix == ".md").read_text()
-    assert "What does riluzole do?" in text and "Can I drive?" in text and "capital of France" in text
+    assert "What does riluzole do?" in text and "Can I drive?" in text and "acupuncture covered by insurance" in text
 
 
 def test_the_api_answer_is_the_cli_json(app):
@@ -207,12 +207,12 @@ def test_the_next_questions_are_offered_under_the_last_answer_only(app):
 
 def test_a_reloaded_tab_gets_its_conversation_back(app):
     first = run(app, "What does riluzole do?")[-1]
-    second = run(app, "What is the capital of France?", first["session"])[-1]
+    second = run(app, "Is acupuncture covered by insurance?", first["session"])[-1]
     restored = dict(zip(ANSWER_OUTPUTS, app.restore(second["saved"]), strict=True))
     assert restored["chatbot"] == second["chatbot"]
     assert restored["sources"] == second["sources"]
     session = restored["session"]
-    assert session.history == second["session"].history and session.care_team_questions == ["What is the capital of France?"]
+    assert session.history == second["session"].history and session.care_team_questions == ["Is acupuncture covered by insurance?"]
     assert Path(app.make_handout(session, "")["value"][1]).read_text().count("What does riluzole do?") == 1
     # a follow-up after the reload still knows the conversation
     assert len(run(app, "And edaravone?", session)[-1]["session"].history) == 3

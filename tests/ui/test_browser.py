@@ -109,11 +109,11 @@ def test_follow_up_questions_use_the_conversation(page):
 
 
 def test_a_question_the_guides_do_not_cover_says_so_and_suggests_the_care_team(page):
-    answer = ask(page, "What is the capital of France?")
+    answer = ask(page, "Is acupuncture covered by insurance?")
     assert NOT_COVERED in answer
     care = page.locator("#care-team .care-team")
     assert care.is_visible()
-    assert "capital of France" in care.inner_text()
+    assert "acupuncture covered by insurance" in care.inner_text()
     assert page.locator("#chat .bot-row").last.locator("button.cite-link").count() == 0
     assert "no passages to show" in page.locator("#sources").inner_text()
     assert NOT_COVERED not in care.inner_text() + page.locator("#sources").inner_text()  # said once, in the answer
@@ -224,7 +224,7 @@ def test_feedback_is_stored_with_what_produced_the_answer(page, chat_app):
 
 def test_handout_for_the_care_team(page, chromium):
     ask(page, "What does riluzole do?")
-    ask(page, "What is the capital of France?")
+    ask(page, "Is acupuncture covered by insurance?")
     open_section(page, "Take this to your care team")
     page.locator("#own-questions textarea").fill("Can I join a clinical trial?")
     page.locator("#make-handout").click()
@@ -243,7 +243,7 @@ def test_handout_for_the_care_team(page, chromium):
         assert "What does riluzole do?" in text
         assert "Treatment for ALS treatment resistance" in text or "Living with ALS treatment resistance" in text
         assert "Can I join a clinical trial?" in text
-        assert "capital of France" in text  # not covered: on the list for the care team
+        assert "acupuncture covered by insurance" in text  # not covered: on the list for the care team
     assert "<script" not in page_html
     shot(page, "13-handout-ready")
 
