@@ -117,6 +117,7 @@ ALTERNATIVES_SEARCH = "other options and newer treatments when standard treatmen
 # Alone it is as often myasthenia gravis ("his first neuro thought it was mg"). The one reading of it: the safety
 # check's dose notice and the answer's "doses" aspect both use it.
 _TAKING = r"(?:take|taking|give|giving|use|need|start|come|recommend|prescribe|buy|be on|be given|be taken)"
+_DOSE_WORD_NEXT = r"(?:of|for|per|a|each|daily|should|to)\b"  # "mg" then one of these: the amount of a medicine
 MG_AS_DOSE = (
     r"(?:(?:(?:\b\d+(?:\.\d+)?|[½¼¾⅓⅔⅛])\s?mgs?\b|\bhow many mgs?\b)"
     r"(?!\s+(?:patients?|pts|people|sufferers|cases|crisis|crises|flares?|attacks?|exacerbations?|symptoms?|diagnos\w*)\b)"
@@ -125,8 +126,8 @@ MG_AS_DOSE = (
     rf"{_TAKING}\b))"
     r"|\bhow much mgs? is (?:too|safe|ok|okay|normal|the max)\b"
     r"|\bmgs?\s*(?:/\s*(?:day|d|kg|dose)\b|amounts?\b|(?:per|a|each) (?:day|dose|kg|week|tablet|pill)\b|daily\b(?!\s+(?:life|living|activit\w*|routines?|tasks?)\b))"
-    r"|\b(?:max(?:imum)?|starting|recommended|right|correct|safe) mgs?\b(?=\s*(?:$|[?.,;:!)]|(?:of|for|per|a|each|daily|should|to)\b))"
-    r"|\b(?:usual|normal|typical) mgs?\b(?=\s*(?:of|for|per|a|each|daily|should|to)\b)"
+    rf"|\b(?:max(?:imum)?|starting|recommended|right|correct|safe) mgs?\b(?=\s*(?:$|[?.,;:!)]|{_DOSE_WORD_NEXT}))"
+    rf"|\b(?:usual|normal|typical) mgs?\b(?=\s*{_DOSE_WORD_NEXT})"
     r"|\b(?:what'?s|what is) the mgs? (?:of|for)\b)"
 )
 MIN_TYPO_LENGTH = 5  # a shorter word close to another is as likely a name ("mmf", "ssc") as a typo: never respelt

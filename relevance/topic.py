@@ -127,10 +127,10 @@ def everyday_labels(folder: Path = EVERYDAY_LABELS) -> tuple[dict[str, str], dic
             by_id.setdefault(item, []).append(label)
     both = {k: v for k, v in by_id.items() if len(v) > 1}
     labels = {k: v[0] for k, v in by_id.items() if len(set(v)) == 1}
-    return labels, {"items": len(by_id), "read_by_both": len(both), "agreed": sum(len(set(v)) == 1 for v in both.values()),
-                    "disagreed_ids": sorted(k for k, v in by_id.items() if len(set(v)) > 1),
-                    "agreed_everyday": sum(set(v) == {"everyday"} for v in both.values()),
-                    "everyday": sum(v == "everyday" for v in labels.values()), "dropped_disagreed": len(by_id) - len(labels)}
+    disagreed = sorted(set(by_id) - set(labels))
+    return labels, {"items": len(by_id), "read_by_both": len(both), "agreed": len(both) - len(disagreed),
+                    "disagreed_ids": disagreed, "agreed_everyday": sum(set(v) == {"everyday"} for v in both.values()),
+                    "everyday": sum(v == "everyday" for v in labels.values()), "dropped_disagreed": len(disagreed)}
 
 
 def unlabelled(not_answered: Sequence[str], labels: dict[str, str], agreement: dict[str, Any]) -> None:
@@ -195,8 +195,10 @@ def train_topic(settings: Settings, out_dir: Path = TOPIC_DIR) -> dict[str, Any]
         vectors = embed(list(texts))
         return np.hstack([vectors, (vectors @ guide_vectors.T).max(axis=1, keepdims=True)])
 
-    health = writers("train", ("yes", "partly"), opening=False) + labelled_no("health") + safety_messages("train") + _public_questions()
-    everyday = _everyday("train") + labelled_no("everyday")
+    answered, near_misses, writers_everyday = writers("train", ("yes", "partly"), opening=False), labelled_no("health"), labelled_no("everyday")
+    safety_train = safety_messages("train")
+    health = answered + near_misses + safety_train + _public_questions()
+    everyday = _everyday("train") + writers_everyday
     x = np.vstack([features(health), features(everyday)])
     y = np.array([0] * len(health) + [1] * len(everyday))
     fit = LogisticRegression(C=C, class_weight="balanced", max_iter=5000, random_state=SEED).fit(x, y)
@@ -237,10 +239,10 @@ def train_topic(settings: Settings, out_dir: Path = TOPIC_DIR) -> dict[str, Any]
                 "files": {WEIGHTS_FILE: hashlib.sha256((out_dir / WEIGHTS_FILE).read_bytes()).hexdigest()}, "cut": cut}
     (out_dir / "model.json").write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
     report = {"version": VERSION, "commit": commit, "C": C, "seed": SEED,
-              "data": {"health_questions": len(health), "of_them_writers": len(writers("train", ("yes", "partly"), opening=False)),
-                       "of_them_writers_not_answered": len(labelled_no("health")),
-                       "of_them_safety_writers": len(safety_messages("train")), "everyday_requests": len(everyday),
-                       "of_them_writers_labelled": len(labelled_no("everyday")), "writers_dropped_as_rewording_frozen": len(leaks.dropped),
+              "data": {"health_questions": len(health), "of_them_writers": len(answered),
+                       "of_them_writers_not_answered": len(near_misses),
+                       "of_them_safety_writers": len(safety_train), "everyday_requests": len(everyday),
+                       "of_them_writers_labelled": len(writers_everyday), "writers_dropped_as_rewording_frozen": len(leaks.dropped),
                        "labellers": agreement},
               "cut": cut, "figures": figures, "seconds": round(time.perf_counter() - started, 1)}
     (out_dir / "training_report.json").write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
